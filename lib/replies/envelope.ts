@@ -1,0 +1,73 @@
+/**
+ * The envelope every `$SYS.REQ.SERVER.*.<EP>` reply shares
+ * (`ServerAPIResponse` in server/events.go):
+ * `{server: {...}, data?, error?: {code, err_code?, description?}}`.
+ * `data` is validated by the endpoint's own schema; this file reads the rest.
+ */
+import { z } from 'zod';
+import type { ReplyError, ServerInfo } from './types.js';
+
+/**
+ * Go marshals `time.Time` as RFC 3339 with up to nine fractional digits,
+ * trailing zeros trimmed (`2026-11-23T14:27:45.566367214Z`). JavaScript dates
+ * hold milliseconds, so the fraction is cut to three digits before parsing.
+ */
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Epoch milliseconds of a Go RFC 3339 timestamp, or undefined when the text is not one. */
+export function parseServerTime(text: string): number | undefined {
+  const match = RFC3339.exec(text);
+  if (match === null) return undefined;
+  const [, base, fraction = '', zone] = match;
+  const millis = (fraction + '000').slice(0, 3);
+  const epochMs = Date.parse(`${base}.${millis}${zone}`);
+  return Number.isNaN(epochMs) ? undefined : epochMs;
+}
+
+const serverTimeSchema = z.string().transform((text, ctx) => {
+  const epochMs = parseServerTime(text);
+  if (epochMs === undefined) {
+    ctx.issues.push({ code: 'custom', message: 'expected an RFC 3339 timestamp', input: text });
+    return z.NEVER;
+  }
+  return epochMs;
+});
+
+/** `cluster` and `domain` are `omitempty`; an empty string means the same as absent. */
+const optionalName = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/** The `server` block (`ServerInfo` in server/events.go, same tags 2.9 to 2.12 for what is read here). */
+export const serverInfoSchema = z
+  .object({
+    name: z.string(),
+    id: z.string(),
+    host: z.string().optional(),
+    cluster: optionalName,
+    domain: optionalName,
+    ver: z.string(),
+    jetstream: z.boolean().optional(),
+    time: serverTimeSchema.optional(),
+  })
+  .transform(
+    (raw): ServerInfo => ({
+      name: raw.name,
+      id: raw.id,
+      host: raw.host,
+      cluster: raw.cluster,
+      domain: raw.domain,
+      version: raw.ver,
+      time: raw.time,
+      jetstream: raw.jetstream,
+    }),
+  );
+
+/** `ApiError` (server/jetstream_errors.go): `description` is `omitempty`. */
+export const replyErrorSchema = z
+  .object({
+    code: z.number(),
+    description: z.string().optional(),
+  })
+  .transform((raw): ReplyError => ({ code: raw.code, description: raw.description ?? '' }));

@@ -1,0 +1,174 @@
+/**
+ * One entry point per endpoint: reply text in, {@link ParsedReply} out.
+ * These never throw; whatever is wrong with a reply becomes `ok: false`
+ * with a short `problem`, keeping the server when its block could be read.
+ */
+import type { z } from 'zod';
+import { replyErrorSchema, serverInfoSchema } from './envelope.js';
+import { jszDataSchema } from './jsz.js';
+import { raftzDataSchema } from './raftz.js';
+import { routezDataSchema } from './routez.js';
+import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from './types.js';
+
+/** Longest `problem` text; a finding quotes it, so it stays one line. */
+export const MAX_PROBLEM_CHARS = 200;
+/** Issues spelled out in a `problem`; the rest are counted. */
+export const MAX_PROBLEM_ISSUES = 3;
+
+/** A validation issue with its full path from the top of the reply. */
+interface ReplyIssue {
+  readonly path: readonly PropertyKey[];
+  readonly text: string;
+}
+
+const EXPECTED_NAMES: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'a boolean',
+  object: 'an object',
+  record: 'an object',
+  array: 'an array',
+  nonoptional: 'a value',
+};
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return typeof value;
+}
+
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
+    if (issue.input === undefined) return `missing, expected ${expected}`;
+    return `expected ${expected}, got ${describeValue(issue.input)}`;
+  }
+  return issue.message;
+}
+
+function toReplyIssues(root: string, issues: readonly z.core.$ZodIssue[]): ReplyIssue[] {
+  return issues.map((issue) => ({ path: [root, ...issue.path], text: issueText(issue) }));
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text;
+}
+
+function clip(text: string, limit = MAX_PROBLEM_CHARS): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+function moreSuffix(hidden: number): string {
+  return hidden > 0 ? `; and ${hidden} more` : '';
+}
+
+/**
+ * Spells out issues while they fit (at most {@link MAX_PROBLEM_ISSUES}),
+ * always keeping the "; and N more" count; a first issue too long on its own
+ * is clipped.
+ */
+function formatIssues(issues: readonly ReplyIssue[]): string {
+  const shown: string[] = [];
+  for (const issue of issues.slice(0, MAX_PROBLEM_ISSUES)) {
+    const text = `${formatPath(issue.path)}: ${issue.text}`;
+    const joined = [...shown, text].join('; ') + moreSuffix(issues.length - shown.length - 1);
+    if (shown.length > 0 && joined.length > MAX_PROBLEM_CHARS) break;
+    shown.push(text);
+  }
+  const suffix = moreSuffix(issues.length - shown.length);
+  return clip(shown.join('; '), MAX_PROBLEM_CHARS - suffix.length) + suffix;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `reportInput` makes zod keep the offending value so the problem can say what arrived. */
+const PARSE_OPTIONS = { reportInput: true } as const;
+
+function parseReplyUnguarded<T>(body: unknown, dataSchema: z.ZodType<T, unknown>): ParsedReply<T> {
+  if (typeof body !== 'string') {
+    return { ok: false, problem: `reply body is not text (got ${describeValue(body)})` };
+  }
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, problem: clip(`reply is not JSON: ${describeError(error)}`) };
+  }
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
+    return { ok: false, problem: `reply is not a JSON object (got ${describeValue(envelope)})` };
+  }
+  const { server: rawServer, data: rawData, error: rawError } = envelope as Record<string, unknown>;
+
+  const issues: ReplyIssue[] = [];
+  const serverResult = serverInfoSchema.safeParse(rawServer, PARSE_OPTIONS);
+  const server: ServerInfo | undefined = serverResult.success ? serverResult.data : undefined;
+  if (!serverResult.success) issues.push(...toReplyIssues('server', serverResult.error.issues));
+
+  // Go omits `error` when there is none; a server that failed may still send `data: null`.
+  if (rawError !== undefined && rawError !== null) {
+    const errorResult = replyErrorSchema.safeParse(rawError, PARSE_OPTIONS);
+    if (!errorResult.success) {
+      issues.push(...toReplyIssues('error', errorResult.error.issues));
+      return { ok: false, server, problem: formatIssues(issues) };
+    }
+    const { code, description } = errorResult.data;
+    const said = clip(description === '' ? `server answered with error ${code}` : `server answered with error ${code}: ${description}`);
+    return {
+      ok: false,
+      server,
+      error: errorResult.data,
+      problem: issues.length === 0 ? said : clip(`${said}; ${formatIssues(issues)}`),
+    };
+  }
+
+  const dataResult = dataSchema.safeParse(rawData, PARSE_OPTIONS);
+  if (!dataResult.success) issues.push(...toReplyIssues('data', dataResult.error.issues));
+  if (server === undefined || !dataResult.success) {
+    return { ok: false, server, problem: formatIssues(issues) };
+  }
+  return { ok: true, server, data: dataResult.data };
+}
+
+function parseReply<T>(body: string, dataSchema: z.ZodType<T, unknown>): ParsedReply<T> {
+  try {
+    return parseReplyUnguarded(body, dataSchema);
+  } catch (error) {
+    // Nothing above should throw; this keeps a surprise (a stack overflow,
+    // a zod bug) from stopping a whole audit run.
+    return { ok: false, problem: clip(`reply could not be parsed: ${describeError(error)}`) };
+  }
+}
+
+/** Parses a `$SYS.REQ.SERVER.*.JSZ` reply. */
+export function parseJszReply(body: string): ParsedReply<JszData> {
+  return parseReply(body, jszDataSchema);
+}
+
+/** Parses a `$SYS.REQ.SERVER.*.ROUTEZ` reply. */
+export function parseRoutezReply(body: string): ParsedReply<RoutezData> {
+  return parseReply(body, routezDataSchema);
+}
+
+/**
+ * Parses a `$SYS.REQ.SERVER.*.RAFTZ` reply (2.10.26+ / 2.11.0+). RAFTZ lists
+ * the peers other than the answering server, so that server is added to
+ * `peerNames` under its own peer id with the name from the envelope.
+ */
+export function parseRaftzReply(body: string): ParsedReply<RaftzData> {
+  const parsed = parseReply(body, raftzDataSchema);
+  if (!parsed.ok || parsed.data.meta === undefined) return parsed;
+  const { meta } = parsed.data;
+  if (Object.hasOwn(meta.peerNames, meta.selfPeer)) return parsed;
+  return {
+    ...parsed,
+    data: { meta: { ...meta, peerNames: { ...meta.peerNames, [meta.selfPeer]: parsed.server.name } } },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * RAFTZ `data` (`RaftzStatus` in server/monitor.go, 2.10.26+ / 2.11.0+):
+ * account name -> Raft group name -> `RaftzGroup`.
+ *
+ * The meta group is `_meta_` under the system account, whose name ("SYS",
+ * "$SYS", a public key) the reply does not state; only the system account
+ * has a `_meta_` group, so the first account holding one is taken. Only that
+ * group is validated: the others (every stream and consumer group when the
+ * request names an asset account) are dropped unread.
+ * `data` is null when the server has no system account.
+ */
+import { z } from 'zod';
+import type { RaftzData, RaftzMetaView } from './types.js';
+
+/** `defaultMetaGroupName` in server/jetstream_cluster.go. */
+export const META_GROUP_NAME = '_meta_';
+
+const raftzPeerSchema = z.object({
+  /** `serverNameForNode`: empty when this server does not know the peer's name. */
+  name: z.string().optional(),
+});
+
+const raftzGroupSchema = z.object({
+  /** This server's own peer id in the group. */
+  id: z.string(),
+  /** LEADER, FOLLOWER, CANDIDATE, CLOSED (or UNKNOWN). */
+  state: z.string(),
+  term: z.number(),
+  /** Peer id, `omitempty`: absent while there is no leader. */
+  leader: z.string().optional(),
+  committed: z.number().optional(),
+  applied: z.number().optional(),
+  /** Excludes this server itself. */
+  peers: z.record(z.string(), raftzPeerSchema).nullish(),
+});
+type RawGroup = z.infer<typeof raftzGroupSchema>;
+
+const raftzStatusSchema = z
+  .record(z.string(), z.object({ [META_GROUP_NAME]: raftzGroupSchema.optional() }))
+  .nullable();
+
+function toMetaView(raw: RawGroup): RaftzMetaView {
+  const peerNames: Record<string, string> = {};
+  for (const [peerId, peer] of Object.entries(raw.peers ?? {})) {
+    if (peer.name !== undefined && peer.name !== '') peerNames[peerId] = peer.name;
+  }
+  return {
+    term: raw.term,
+    state: raw.state,
+    leaderPeer: raw.leader === '' ? undefined : raw.leader,
+    selfPeer: raw.id,
+    peerNames,
+    committed: raw.committed,
+    applied: raw.applied,
+  };
+}
+
+/** Validates RAFTZ `data` and maps the meta group to {@link RaftzData}. */
+export const raftzDataSchema: z.ZodType<RaftzData, unknown> = raftzStatusSchema.transform(
+  (raw): RaftzData => {
+    for (const groups of Object.values(raw ?? {})) {
+      const meta = groups[META_GROUP_NAME];
+      if (meta !== undefined) return { meta: toMetaView(meta) };
+    }
+    return { meta: undefined };
+  },
+);

@@ -1,0 +1,37 @@
+/**
+ * ROUTEZ `data` (`Routez` / `RouteInfo` in server/monitor.go) -> {@link RoutezData}.
+ *
+ * `remote_name` arrived in 2.9.16 (2.9.10 sends only `remote_id`). From 2.10
+ * a server keeps a pool of routes to each peer (default 3) plus one per
+ * pinned account, so one remote id can appear several times.
+ */
+import { z } from 'zod';
+import type { RouteView, RoutezData } from './types.js';
+
+const routeInfoSchema = z.object({
+  remote_id: z.string(),
+  remote_name: z.string().optional(),
+  did_solicit: z.boolean().optional(),
+  ip: z.string().optional(),
+  port: z.number().optional(),
+});
+
+const routezSchema = z.object({
+  /** The server always sends an array, but a Go nil slice would marshal as null. */
+  routes: z.array(routeInfoSchema).nullish(),
+});
+
+/** Validates ROUTEZ `data` and maps it to {@link RoutezData}. */
+export const routezDataSchema: z.ZodType<RoutezData, unknown> = routezSchema.transform(
+  (raw): RoutezData => ({
+    routes: (raw.routes ?? []).map(
+      (route): RouteView => ({
+        remoteId: route.remote_id,
+        remoteName: route.remote_name === '' ? undefined : route.remote_name,
+        didSolicit: route.did_solicit,
+        ip: route.ip,
+        port: route.port,
+      }),
+    ),
+  }),
+);
