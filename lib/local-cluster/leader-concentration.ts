@@ -1,0 +1,99 @@
+import type { NatsConnection } from 'nats';
+import { forEachConcurrently } from './concurrency.js';
+import {
+  API_TIMEOUT_MS,
+  CLUSTER_NOT_AVAILABLE,
+  consumerGroupsOf,
+  stepDown,
+  StepDownError,
+  streamGroup,
+  waitForLeader,
+  type Group,
+} from './raft-groups.js';
+
+/**
+ * How long a group may go without any leader: followers that lost theirs
+ * wait out an election timeout of up to 9 s before choosing.
+ */
+const LEADER_TIMEOUT_MS = 12_000;
+/**
+ * How long to wait for a different leader after a step-down. 2.9 hands
+ * leadership straight to a current follower and shows it within ~0.4 s;
+ * when no follower is current it only steps down, and the election that
+ * follows may pick the old leader again, so after this long the group is
+ * simply stepped down once more.
+ */
+const HAND_OFF_TIMEOUT_MS = 3_000;
+/** On 2.9 each step-down of an R3 group lands on the wanted peer about half the time; 2^-25 is "never". */
+const MAX_STEP_DOWNS_PER_GROUP = 25;
+/** Groups moved at once: each is its own Raft group, so their elections do not interfere. */
+const CONCENTRATE_CONCURRENCY = 4;
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+export interface ConcentrateOptions {
+  /** Server that should end up leading every group. */
+  readonly onto: string;
+  readonly streams: readonly string[];
+  /** Also move every consumer of those streams; @default false */
+  readonly consumers?: boolean;
+  /** @default 120000 */
+  readonly timeoutMs?: number;
+}
+
+async function assertCanLead(group: Group, onto: string): Promise<void> {
+  const info = await group.cluster();
+  const members = [info?.leader, ...(info?.replicas ?? []).map((r) => r.name)].filter((m): m is string => !!m);
+  if (!members.includes(onto)) {
+    throw new Error(`${group.label} cannot be led by ${onto}: its peers are ${members.join(', ')}`);
+  }
+}
+
+/** Step `group` down until `onto` leads it; returns the step-downs sent. */
+async function moveLeader(nc: NatsConnection, group: Group, onto: string, deadline: number): Promise<number> {
+  let stepDowns = 0;
+  let checkedMembership = false;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`leaders not concentrated on ${onto} in time: ${group.label} is still led elsewhere`);
+    const leader = await waitForLeader(group, Math.min(left, LEADER_TIMEOUT_MS));
+    if (leader === onto) return stepDowns;
+    if (leader === undefined) continue;
+    if (!checkedMembership) {
+      await assertCanLead(group, onto);
+      checkedMembership = true;
+    }
+    if (stepDowns >= MAX_STEP_DOWNS_PER_GROUP) throw new Error(`${group.label} still led by ${leader} after ${stepDowns} step-downs`);
+    try {
+      await stepDown(nc, group.stepDownSubject);
+    } catch (err) {
+      // Every replica answers a step-down request; one that has not yet
+      // heard of the current leader says "temporarily unavailable" and may
+      // win the race to reply. The group is re-read before trying again.
+      if (!(err instanceof StepDownError && err.errCode === CLUSTER_NOT_AVAILABLE)) throw err;
+    }
+    stepDowns++;
+    // The next decision only after the election settled, or the step-down
+    // would hit a group that is still choosing.
+    await waitForLeader(group, Math.min(Math.max(deadline - Date.now(), 0), HAND_OFF_TIMEOUT_MS), leader);
+  }
+}
+
+/**
+ * Move leadership of the given streams (and their consumers) onto one
+ * server by repeated step-downs. Before 2.11 a step-down cannot name the
+ * next leader, so each group led elsewhere is stepped down again until the
+ * election lands on `onto`. Needs a connection in the account owning the
+ * streams: step-downs act in the requester's account.
+ */
+export async function concentrateLeaders(nc: NatsConnection, opts: ConcentrateOptions): Promise<{ stepDowns: number }> {
+  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const jsm = await nc.jetstreamManager({ timeout: API_TIMEOUT_MS });
+  const groups = opts.streams.map((s) => streamGroup(jsm, s));
+  if (opts.consumers) groups.push(...(await consumerGroupsOf(jsm, opts.streams)));
+  let stepDowns = 0;
+  await forEachConcurrently(groups, CONCENTRATE_CONCURRENCY, async (group) => {
+    const sent = await moveLeader(nc, group, opts.onto, deadline);
+    stepDowns += sent;
+  });
+  return { stepDowns };
+}

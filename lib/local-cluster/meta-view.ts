@@ -1,0 +1,76 @@
+import type { NatsConnection } from 'nats';
+import { z } from 'zod';
+
+const REQUEST_TIMEOUT_MS = 2_000;
+
+// Only what the harness needs from a JSZ reply; the auditor's own parsers
+// live in lib/replies.
+const JszReply = z.object({
+  server: z.object({ name: z.string(), id: z.string() }),
+  data: z
+    .object({
+      meta_cluster: z
+        .object({
+          leader: z.string().optional(),
+          replicas: z
+            .array(
+              z.object({
+                name: z.string(),
+                current: z.boolean().optional(),
+                offline: z.boolean().optional(),
+                active: z.number().optional(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  error: z.object({ code: z.number().optional(), description: z.string().optional() }).optional(),
+});
+
+/** A meta peer as the server that believes it leads sees it. */
+export interface MetaPeer {
+  readonly name: string;
+  readonly current: boolean;
+  readonly offline: boolean;
+  /** Milliseconds since the leader last heard from this peer. */
+  readonly activeMs: number;
+}
+
+export interface MetaView {
+  /** The meta leader this server believes in; undefined when it knows none. */
+  readonly leader?: string;
+  /** Filled only when this server believes it is the leader. */
+  readonly peers: readonly MetaPeer[];
+}
+
+const NS_PER_MS = 1_000_000;
+
+/**
+ * The meta group as one server sees it, asked over a system-account
+ * connection to that same server, so the answer is its own even when it is
+ * partitioned from the rest.
+ */
+export async function metaViewOf(systemConnection: NatsConnection): Promise<MetaView> {
+  const serverId = systemConnection.info?.server_id;
+  if (!serverId) throw new Error('connection has no server INFO yet');
+  const reply = await systemConnection.request(`$SYS.REQ.SERVER.${serverId}.JSZ`, new TextEncoder().encode('{}'), {
+    timeout: REQUEST_TIMEOUT_MS,
+  });
+  const parsed = JszReply.parse(JSON.parse(new TextDecoder().decode(reply.data)));
+  if (parsed.error) {
+    throw new Error(`JSZ from ${parsed.server.name} failed: ${parsed.error.code ?? '?'} ${parsed.error.description ?? ''}`);
+  }
+  const meta = parsed.data?.meta_cluster;
+  return {
+    // 2.9 reports "" rather than omitting the field while there is no leader.
+    ...(meta?.leader ? { leader: meta.leader } : {}),
+    peers: (meta?.replicas ?? []).map((r) => ({
+      name: r.name,
+      current: r.current ?? false,
+      offline: r.offline ?? false,
+      activeMs: (r.active ?? 0) / NS_PER_MS,
+    })),
+  };
+}

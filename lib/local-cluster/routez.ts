@@ -1,0 +1,41 @@
+import type { NatsConnection } from 'nats';
+import { z } from 'zod';
+
+const REQUEST_TIMEOUT_MS = 2_000;
+
+const RoutezReply = z.object({
+  data: z
+    .object({
+      routes: z
+        .array(z.object({ remote_id: z.string(), did_solicit: z.boolean().optional(), port: z.number().optional() }))
+        .nullish(),
+    })
+    .optional(),
+  error: z.object({ code: z.number().optional(), description: z.string().optional() }).optional(),
+});
+
+/** One route as the server holding it reports it in ROUTEZ. */
+export interface RouteView {
+  /** The peer's server id; map it to a name with the cluster's current ids. */
+  readonly remoteId: string;
+  /** This server dialled the route (it is in its config). */
+  readonly didSolicit: boolean;
+  /** Peer port of the TCP connection: a proxy port when solicited, the proxy's outbound port otherwise. */
+  readonly port: number;
+}
+
+/** The routes of the server `systemConnection` is on, from its own ROUTEZ. */
+export async function routesOf(systemConnection: NatsConnection): Promise<RouteView[]> {
+  const serverId = systemConnection.info?.server_id;
+  if (!serverId) throw new Error('connection has no server INFO yet');
+  const reply = await systemConnection.request(`$SYS.REQ.SERVER.${serverId}.ROUTEZ`, new TextEncoder().encode('{}'), {
+    timeout: REQUEST_TIMEOUT_MS,
+  });
+  const parsed = RoutezReply.parse(JSON.parse(new TextDecoder().decode(reply.data)));
+  if (parsed.error) throw new Error(`ROUTEZ failed: ${parsed.error.code ?? '?'} ${parsed.error.description ?? ''}`);
+  return (parsed.data?.routes ?? []).map((r) => ({
+    remoteId: r.remote_id,
+    didSolicit: r.did_solicit ?? false,
+    port: r.port ?? 0,
+  }));
+}

@@ -1,0 +1,62 @@
+/**
+ * Vitest side of lib/local-cluster: start a real cluster for a suite and
+ * make sure it is disposed. A missing nats-server makes the suite fail with
+ * the install instructions, in CI and locally alike: no test is ever
+ * skipped for want of a binary.
+ */
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../lib/local-cluster/index.js';
+
+export type ClusterOptions = Omit<LocalClusterOptions, 'size'>;
+
+/** Server log lines printed per server when a test using the cluster fails. */
+const LOG_LINES_ON_FAILURE = 30;
+/** Start plus first meta election; generous for a loaded 2-core CI box. */
+const START_HOOK_TIMEOUT_MS = 60_000;
+
+/** Write the tail of every server's log to stderr, for a failure that needs explaining. */
+export function printClusterLogs(cluster: LocalCluster, why: string): void {
+  for (const server of cluster.servers) {
+    const lines = cluster.lastLogLines(server.name, LOG_LINES_ON_FAILURE);
+    process.stderr.write(`\n--- ${cluster.name}/${server.name} (${server.state}), ${why}: last log lines ---\n${lines.join('\n')}\n`);
+  }
+}
+
+/**
+ * Start a `size`-server cluster before the suite's tests and dispose it
+ * after them; returns an accessor for use inside tests. When a test fails,
+ * the tail of every server's log goes to stderr.
+ */
+export function useCluster(size: number, options: ClusterOptions = {}): () => LocalCluster {
+  let cluster: LocalCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startLocalCluster({ ...options, size });
+  }, START_HOOK_TIMEOUT_MS);
+  afterEach((context) => {
+    if (cluster && context.task.result?.state === 'fail') printClusterLogs(cluster, `after "${context.task.name}" failed`);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+  return () => {
+    if (!cluster) throw new Error('the cluster is not running: its beforeAll hook failed or has not run yet');
+    return cluster;
+  };
+}
+
+/** Run `body` against a fresh cluster that is disposed afterwards, whatever happens. */
+export async function withCluster<T>(
+  size: number,
+  body: (cluster: LocalCluster) => Promise<T>,
+  options: ClusterOptions = {},
+): Promise<T> {
+  const cluster = await startLocalCluster({ ...options, size });
+  try {
+    return await body(cluster);
+  } catch (err) {
+    printClusterLogs(cluster, `withCluster(${size}) failed`);
+    throw err;
+  } finally {
+    await cluster.dispose();
+  }
+}
