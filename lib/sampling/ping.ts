@@ -1,0 +1,185 @@
+/**
+ * One system-account PING: a single publish that every reachable server
+ * answers once, collected until the expected servers have answered or a
+ * deadline passes. Bytes are decompressed and timed, never interpreted
+ * beyond the server id needed to count answers.
+ */
+import { gunzipSync } from 'node:zlib';
+import { createInbox, headers, Match, type Msg, type NatsConnection } from 'nats';
+import type { Endpoint, RawReply, RawRequest } from './raw-sample.js';
+
+export interface CollectPingOptions {
+  /**
+   * How many distinct servers must answer before collection stops early;
+   * read again after every reply (and on `onExpectedChange`), so it may grow
+   * as replies reveal the cluster size. `undefined` means "wait for the deadline".
+   */
+  readonly expected: () => number | undefined;
+  /** Milliseconds after publishing at which collection stops regardless. */
+  readonly deadlineMs: number;
+  /** Cap on a reply body after decompression (gzip-bomb protection). */
+  readonly maxReplyBytes: number;
+  /** Sees each reply as it arrives, e.g. to learn `cluster_size` from JSZ. */
+  readonly onReply?: (reply: RawReply) => void;
+  /**
+   * Lets `expected` change without a reply on this subject (another request
+   * learned the cluster size): register a listener, get an unsubscribe back.
+   */
+  readonly onExpectedChange?: (listener: () => void) => () => void;
+  /** Aborting ends collection with `ended: 'error'` and the reason as `error`. */
+  readonly signal?: AbortSignal;
+  /** Wall clock for `sentAt`/`receivedAt`; latencies use the monotonic clock. */
+  readonly now?: () => number;
+}
+
+/** NATS status a server-side "nobody subscribes to this subject" carries. */
+const NO_RESPONDERS_STATUS = 503;
+/** The `server` block opens every system reply and is a few hundred bytes. */
+const SERVER_BLOCK_SCAN_CHARS = 4096;
+/**
+ * `"server":{...}` is the first key of every system reply (Go marshals
+ * `ServerAPIResponse` in field order) and holds no nested object before
+ * `id`; JSON escapes quotes inside strings, so a name or tag cannot fake it.
+ */
+const SERVER_ID = /^\s*\{\s*"server"\s*:\s*\{[^{}]*?"id"\s*:\s*"([^"\\]+)"/;
+
+export function pingSubject(endpoint: Endpoint): string {
+  return `$SYS.REQ.SERVER.PING.${endpoint}`;
+}
+
+/** Publishes the PING and resolves when collection ends. Never rejects. */
+export function collectPing(
+  nc: NatsConnection,
+  endpoint: Endpoint,
+  body: string,
+  options: CollectPingOptions,
+): Promise<RawRequest> {
+  const now = options.now ?? Date.now;
+  const subject = pingSubject(endpoint);
+  const inbox = createInbox();
+  const replies: RawReply[] = [];
+  const servers = new Set<string>();
+
+  return new Promise<RawRequest>((resolve) => {
+    const sentAt = now();
+    const t0 = performance.now();
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    let stopListening: (() => void) | undefined;
+    let sub: { unsubscribe(): void } | undefined;
+
+    const finish = (ended: RawRequest['ended'], error?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      stopListening?.();
+      options.signal?.removeEventListener('abort', onAbort);
+      try {
+        sub?.unsubscribe();
+      } catch {
+        // Connection already closed: nothing left to unsubscribe.
+      }
+      const expected = options.expected();
+      resolve({
+        endpoint,
+        subject,
+        requestBody: body,
+        sentAt,
+        durationMs: performance.now() - t0,
+        ended,
+        replies,
+        ...(expected === undefined ? {} : { expected }),
+        ...(error === undefined ? {} : { error }),
+      });
+    };
+    const checkExpected = (): void => {
+      const expected = options.expected();
+      if (expected !== undefined && servers.size >= expected) finish('all-expected');
+    };
+    const onAbort = (): void => finish('error', abortReason(options.signal));
+
+    const onMsg = (msg: Msg): void => {
+      if (done) return;
+      const latencyMs = performance.now() - t0;
+      const receivedAt = now();
+      const status = msg.headers !== undefined && msg.headers.code > 0 ? msg.headers.code : undefined;
+      if (status !== undefined && msg.data.length === 0) {
+        replies.push({ latencyMs, receivedAt, wireBytes: 0, status });
+        if (status === NO_RESPONDERS_STATUS) finish('no-responders');
+        return;
+      }
+      const decoded = decodeBody(msg, options.maxReplyBytes);
+      const reply: RawReply = {
+        latencyMs,
+        receivedAt,
+        wireBytes: msg.data.length,
+        ...decoded,
+        ...(status === undefined ? {} : { status }),
+      };
+      replies.push(reply);
+      // An undecodable reply is still one server's single answer, so it counts.
+      const id = 'body' in decoded ? serverIdOf(decoded.body) : undefined;
+      servers.add(id ?? `#${replies.length}`);
+      try {
+        options.onReply?.(reply);
+      } catch {
+        // An observer's bug must not lose the sample.
+      }
+      checkExpected();
+    };
+
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      sub = nc.subscribe(inbox, {
+        callback: (err, msg) => (err ? finish('error', err.message) : onMsg(msg)),
+      });
+      stopListening = options.onExpectedChange?.(() => {
+        if (!done) checkExpected();
+      });
+      const h = headers();
+      h.set('Accept-Encoding', 'gzip');
+      timer = setTimeout(() => finish('deadline'), Math.max(0, options.deadlineMs));
+      // Same connection, so the server sees our SUB before this PUB.
+      nc.publish(subject, new TextEncoder().encode(body), { reply: inbox, headers: h });
+    } catch (err) {
+      finish('error', err instanceof Error ? err.message : String(err));
+    }
+  });
+}
+
+/** The answering server's id from the `server` block, or undefined. */
+export function serverIdOf(body: string): string | undefined {
+  return SERVER_ID.exec(body.slice(0, SERVER_BLOCK_SCAN_CHARS))?.[1];
+}
+
+function decodeBody(msg: Msg, maxBytes: number): { body: string } | { decodeError: string } {
+  const encoding = msg.headers?.get('Content-Encoding', Match.IgnoreCase).toLowerCase() ?? '';
+  if (encoding === '' || encoding === 'identity') {
+    if (msg.data.length > maxBytes) {
+      return { decodeError: `body of ${msg.data.length} bytes exceeds the ${maxBytes}-byte cap` };
+    }
+    return { body: new TextDecoder().decode(msg.data) };
+  }
+  if (encoding !== 'gzip') {
+    return { decodeError: `unsupported Content-Encoding "${encoding.slice(0, 32)}"` };
+  }
+  try {
+    return { body: gunzipSync(msg.data, { maxOutputLength: maxBytes }).toString('utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') {
+      return { decodeError: `gzip body inflates beyond the ${maxBytes}-byte cap` };
+    }
+    return { decodeError: `corrupt gzip body (${code ?? (err as Error).message})` };
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted';
+}

@@ -1,0 +1,66 @@
+/**
+ * What one epoch's gathering produced, before any judgement: the replies of
+ * every server as heard through every vantage, decompressed but unparsed.
+ * The same shape is what `nats-audit gather` saves and `check --sample`
+ * reads back, so live and offline analysis run through identical code.
+ */
+
+/** System-account endpoints the auditor asks for (`$SYS.REQ.SERVER.PING.<EP>`). */
+export type Endpoint = 'JSZ' | 'ROUTEZ' | 'RAFTZ';
+
+export const SAMPLE_TYPE = 'io.nats-audit.v1.sample' as const;
+
+export interface RawReply {
+  /** Milliseconds from publishing the request to this reply arriving. */
+  readonly latencyMs: number;
+  /** Auditor wall clock (epoch ms) when the reply arrived. */
+  readonly receivedAt: number;
+  /** Payload bytes as received (compressed size when the server gzipped). */
+  readonly wireBytes: number;
+  /** Decompressed reply text; absent when it could not be decoded. */
+  readonly body?: string;
+  /** Why the body could not be decoded (bad gzip, over the size cap). */
+  readonly decodeError?: string;
+  /** NATS status code carried in the reply header, when there was one. */
+  readonly status?: number;
+}
+
+export interface RawRequest {
+  readonly endpoint: Endpoint;
+  readonly subject: string;
+  /** The JSON options sent as the request body. */
+  readonly requestBody: string;
+  /** Auditor wall clock (epoch ms) when the request was published. */
+  readonly sentAt: number;
+  readonly durationMs: number;
+  /** Why collection stopped: every expected server answered, the deadline passed, nobody serves the subject, or the request failed. */
+  readonly ended: 'all-expected' | 'deadline' | 'no-responders' | 'error';
+  readonly replies: readonly RawReply[];
+  /** Distinct servers the collection was waiting for when it ended, if known (`--expect-servers` or the largest JSZ `cluster_size` seen). */
+  readonly expected?: number;
+  readonly error?: string;
+}
+
+export type VantageErrorKind = 'auth' | 'unreachable' | 'tls' | 'timeout' | 'protocol';
+
+export interface RawVantage {
+  /** The configured server URL with any user info removed. */
+  readonly url: string;
+  readonly connected: boolean;
+  readonly connectMs?: number;
+  /** The server this connection landed on, from its INFO. */
+  readonly serverName?: string;
+  readonly serverId?: string;
+  readonly error?: { readonly kind: VantageErrorKind; readonly message: string };
+  readonly requests: readonly RawRequest[];
+}
+
+export interface RawSample {
+  readonly type: typeof SAMPLE_TYPE;
+  /** Auditor wall clock (epoch ms) when gathering started. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Servers the operator said to expect (`--expect-servers`), if any. */
+  readonly expectServers?: number;
+  readonly vantages: readonly RawVantage[];
+}

@@ -1,0 +1,317 @@
+/**
+ * gather() against a real 3-node nats-server 2.9.10 cluster on loopback.
+ * Tests run in order and share one cluster; each one that partitions or
+ * pauses a server heals it before the next starts.
+ */
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import diagnostics from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReplicatedStreams, freePort, startLocalCluster, type LocalCluster } from '../../lib/local-cluster/index.js';
+import { gather, type GatherConfig, type GatherProgressEvent } from '../../lib/sampling/gather.js';
+import type { RawRequest, RawSample, RawVantage } from '../../lib/sampling/raw-sample.js';
+import { readSampleFile, SampleFileError, writeSampleFile } from '../../lib/sampling/sample-file.js';
+
+/** Generous against a loaded 2-core CI box; "all answered" takes tens of ms here. */
+const TIMEOUT_MS = 10_000;
+/** For tests that must run to the deadline: short, so the suite stays quick. */
+const SHORT_TIMEOUT_MS = 3_000;
+/** Allowed overrun of `timeoutMs`: closing sockets and settling promises. */
+const OVERRUN_MS = 500;
+
+let cluster: LocalCluster;
+let app: NatsConnection;
+let dir: string;
+
+beforeAll(async () => {
+  cluster = await startLocalCluster({ size: 3 });
+  await cluster.waitForMetaLeader();
+  app = await cluster.connect({ as: 'app' });
+  await createReplicatedStreams(app, { count: 12, replicas: 3, consumersPerStream: 3 });
+  dir = await mkdtemp(join(tmpdir(), 'nats-audit-gather-'));
+}, 90_000);
+
+afterAll(async () => {
+  await app?.close();
+  await cluster?.dispose();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function config(overrides: Partial<GatherConfig> = {}): GatherConfig {
+  return { servers: cluster.urls, auth: cluster.system, timeoutMs: TIMEOUT_MS, ...overrides };
+}
+
+function request(v: RawVantage | undefined, endpoint: RawRequest['endpoint']): RawRequest {
+  const r = v?.requests.find((q) => q.endpoint === endpoint);
+  if (!r) throw new Error(`no ${endpoint} request in vantage ${v?.url}`);
+  return r;
+}
+
+/** Server names that answered, from the reply bodies. */
+function answeredBy(r: RawRequest): string[] {
+  return r.replies
+    .filter((x) => x.body !== undefined)
+    .map((x) => (JSON.parse(x.body!) as { server: { name: string } }).server.name)
+    .sort();
+}
+
+function vantageOf(sample: RawSample, name: string): RawVantage {
+  const v = sample.vantages.find((x) => x.url === cluster.server(name).clientUrl);
+  if (!v) throw new Error(`no vantage for ${name}`);
+  return v;
+}
+
+/**
+ * Agreeing on a meta leader does not mean every route is back: n1 and n3 can
+ * agree through n2 while their own route still waits to redial. Poll until
+ * every server hears every other on ROUTEZ.
+ */
+async function waitForFullMesh(timeoutMs = 20_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const sample = await gather(config({ endpoints: ['ROUTEZ'], expectServers: 3, timeoutMs: 1000 }));
+    if (sample.vantages.every((v) => v.requests[0]?.ended === 'all-expected')) return;
+    if (performance.now() > until) throw new Error('route mesh did not heal');
+  }
+}
+
+/**
+ * Client sockets this process opens while `fn` runs (node's
+ * `net.client.socket` diagnostics channel sees every `net.connect`).
+ */
+async function withClientSockets<T>(fn: () => Promise<T>): Promise<{ result: T; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const onSocket = (message: unknown): void => {
+    sockets.push((message as { socket: Socket }).socket);
+  };
+  diagnostics.subscribe('net.client.socket', onSocket);
+  try {
+    return { result: await fn(), sockets };
+  } finally {
+    diagnostics.unsubscribe('net.client.socket', onSocket);
+  }
+}
+
+describe('gather on a healthy cluster', () => {
+  let sample: RawSample;
+
+  beforeAll(async () => {
+    sample = await gather(config());
+  });
+
+  it('connects one vantage per URL, each landing on the server its URL names', () => {
+    expect(sample.vantages.map((v) => [v.url, v.connected, v.serverName])).toEqual(
+      cluster.servers.map((s) => [s.clientUrl, true, s.name]),
+    );
+    for (const v of sample.vantages) {
+      expect(v.error).toBeUndefined();
+      expect(v.serverId).toMatch(/^N[A-Z0-9]{55}$/);
+      expect(v.connectMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('every vantage hears all three servers on JSZ and ROUTEZ, and stops as soon as they answered', () => {
+    for (const v of sample.vantages) {
+      for (const ep of ['JSZ', 'ROUTEZ'] as const) {
+        const r = request(v, ep);
+        expect(r.ended, `${v.serverName} ${ep}`).toBe('all-expected');
+        expect(r.expected).toBe(3);
+        expect(answeredBy(r)).toEqual(['n1', 'n2', 'n3']);
+        expect(r.durationMs).toBeLessThan(TIMEOUT_MS / 4);
+      }
+    }
+    expect(sample.durationMs).toBeLessThan(TIMEOUT_MS / 4);
+  });
+
+  it('JSZ replies arrive gzipped: fewer bytes on the wire than decompressed', () => {
+    for (const v of sample.vantages) {
+      for (const reply of request(v, 'JSZ').replies) {
+        expect(reply.decodeError).toBeUndefined();
+        expect(reply.wireBytes).toBeLessThan(reply.body!.length / 2);
+      }
+    }
+  });
+
+  it('RAFTZ ends with no-responders on 2.9.10, well before the deadline', () => {
+    for (const v of sample.vantages) {
+      const r = request(v, 'RAFTZ');
+      expect(r.ended).toBe('no-responders');
+      expect(r.replies).toEqual([expect.objectContaining({ status: 503 })]);
+      expect(r.durationMs).toBeLessThan(500);
+    }
+  });
+
+  it('round-trips through a sample file written owner-only', async () => {
+    // Prepare
+    const path = join(dir, 'sample.json');
+    // Act
+    await writeSampleFile(path, sample);
+    const back = await readSampleFile(path);
+    // Assess
+    expect(back).toEqual(sample);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+
+  it('rejects a corrupt sample file naming the field path', async () => {
+    // Prepare
+    const path = join(dir, 'corrupt.json');
+    const json = JSON.parse(JSON.stringify(sample)) as { vantages: { requests: { ended: string }[] }[] };
+    json.vantages[1]!.requests[0]!.ended = 'maybe';
+    await writeFile(path, JSON.stringify(json));
+    // Act
+    const err = await readSampleFile(path).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(SampleFileError);
+    expect((err as Error).message).toMatch(
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid nats-audit sample: vantages\\[1\\]\\.requests\\[0\\]\\.ended: `),
+    );
+  });
+});
+
+describe('gather through connection failures', () => {
+  it('a wrong password is an auth error whose message does not contain the password', async () => {
+    // Prepare
+    const password = 'Wr0ng-P4ssw0rd-xyz';
+    // Act
+    const sample = await gather(config({ auth: { user: cluster.system.user, password }, timeoutMs: SHORT_TIMEOUT_MS }));
+    // Assess
+    for (const v of sample.vantages) {
+      expect(v.connected).toBe(false);
+      expect(v.error?.kind).toBe('auth');
+      expect(v.error?.message).toContain(v.url);
+      expect(v.error?.message).not.toContain(password);
+    }
+    expect(JSON.stringify(sample)).not.toContain(password);
+    expect(sample.durationMs).toBeLessThan(SHORT_TIMEOUT_MS);
+  });
+
+  it('an unreachable URL is its own vantage error; the others still sample', async () => {
+    // Prepare
+    const dead = `nats://127.0.0.1:${await freePort()}`;
+    // Act
+    const sample = await gather(config({ servers: [...cluster.urls, dead] }));
+    // Assess
+    const last = sample.vantages[3]!;
+    expect(last).toMatchObject({ url: dead, connected: false, requests: [], error: { kind: 'unreachable' } });
+    expect(sample.vantages.slice(0, 3).every((v) => request(v, 'JSZ').ended === 'all-expected')).toBe(true);
+  });
+
+  it('credentials in the URLs authenticate but never reach the sample', async () => {
+    // Prepare
+    const { user, password } = cluster.system;
+    const urls = cluster.urls.map((u) => u.replace('nats://', `nats://${user}:${encodeURIComponent(password)}@`));
+    // Act
+    const sample = await gather({ servers: urls, timeoutMs: TIMEOUT_MS });
+    // Assess
+    expect(sample.vantages.map((v) => v.url)).toEqual(cluster.urls);
+    expect(sample.vantages.every((v) => v.connected)).toBe(true);
+    expect(JSON.stringify(sample)).not.toContain(password);
+  });
+
+  it('a user outside the system account connects but JSZ gets no-responders everywhere', async () => {
+    const sample = await gather(config({ auth: cluster.app }));
+    for (const v of sample.vantages) {
+      expect(v.connected).toBe(true);
+      expect(request(v, 'JSZ').ended).toBe('no-responders');
+    }
+    expect(sample.durationMs).toBeLessThan(TIMEOUT_MS / 4);
+  });
+
+  it('--expect-servers overrides cluster_size: collection stops at that many answers', async () => {
+    // Act
+    const sample = await gather(config({ expectServers: 2 }));
+    // Assess
+    expect(sample.expectServers).toBe(2);
+    for (const v of sample.vantages) {
+      expect(request(v, 'JSZ')).toMatchObject({ ended: 'all-expected', expected: 2 });
+      expect(request(v, 'JSZ').replies).toHaveLength(2);
+    }
+  });
+
+  it('keeps at most `concurrency` vantages in flight', async () => {
+    // Prepare
+    const events: GatherProgressEvent[] = [];
+    // Act
+    await gather(config({ concurrency: 1, onProgress: (e) => events.push(e) }));
+    // Assess
+    let inFlight = 0;
+    let maxInFlight = 0;
+    for (const e of events) {
+      if (e.type === 'vantage-start') maxInFlight = Math.max(maxInFlight, ++inFlight);
+      if (e.type === 'vantage-done' || e.type === 'vantage-failed') inFlight--;
+    }
+    expect(maxInFlight).toBe(1);
+    expect(events.filter((e) => e.type === 'request-done')).toHaveLength(9);
+  });
+});
+
+describe('gather during a partition', () => {
+  afterAll(async () => {
+    cluster.heal();
+    await cluster.waitForMetaLeader();
+    await waitForFullMesh();
+  });
+
+  it('an isolated server hears only itself; the others hear each other', async () => {
+    // Prepare
+    cluster.isolate('n3');
+    // Act
+    const sample = await gather(config({ timeoutMs: SHORT_TIMEOUT_MS }));
+    // Assess
+    const cases: [string, string[]][] = [
+      ['n1', ['n1', 'n2']],
+      ['n2', ['n1', 'n2']],
+      ['n3', ['n3']],
+    ];
+    for (const [name, heard] of cases) {
+      const v = vantageOf(sample, name);
+      for (const ep of ['JSZ', 'ROUTEZ'] as const) {
+        const r = request(v, ep);
+        expect(answeredBy(r), `${name} ${ep}`).toEqual(heard);
+        expect(r.ended).toBe('deadline');
+      }
+    }
+    expect(sample.durationMs).toBeLessThan(SHORT_TIMEOUT_MS + OVERRUN_MS);
+  });
+});
+
+describe('gather with a hung (SIGSTOPped) server', () => {
+  beforeAll(() => cluster.pause('n2'));
+  afterAll(async () => {
+    cluster.resume('n2');
+    await cluster.waitForMetaLeader();
+    await waitForFullMesh();
+  });
+
+  it('still finishes within timeoutMs, records a timeout for that vantage, and leaks no socket', async () => {
+    // Act
+    const t0 = performance.now();
+    const { result: sample, sockets } = await withClientSockets(() => gather(config({ timeoutMs: SHORT_TIMEOUT_MS })));
+    const elapsed = performance.now() - t0;
+    // Assess
+    expect(elapsed).toBeLessThan(SHORT_TIMEOUT_MS + OVERRUN_MS);
+    expect(vantageOf(sample, 'n2')).toMatchObject({ connected: false, error: { kind: 'timeout' } });
+    for (const name of ['n1', 'n3']) {
+      expect(answeredBy(request(vantageOf(sample, name), 'JSZ'))).toEqual(['n1', 'n3']);
+    }
+    // nats.js alone would leave its socket to n2 open here (see server-probe.ts).
+    const clientPorts = cluster.servers.map((s) => s.clientPort);
+    expect(sockets.length).toBeGreaterThanOrEqual(cluster.servers.length);
+    const leaked = sockets.filter((s) => !s.destroyed && clientPorts.includes(s.remotePort ?? -1));
+    expect(leaked.map((s) => `${s.remoteAddress}:${s.remotePort}`)).toEqual([]);
+  });
+
+  it('with one connection at a time, the hung server costs only its share of the deadline', async () => {
+    // Act
+    const sample = await gather(config({ timeoutMs: SHORT_TIMEOUT_MS, concurrency: 1 }));
+    // Assess: three waves of a third each; the vantage after the hung one still samples.
+    expect(sample.durationMs).toBeLessThan(SHORT_TIMEOUT_MS + OVERRUN_MS);
+    expect(vantageOf(sample, 'n2').error?.kind).toBe('timeout');
+    const n3 = request(vantageOf(sample, 'n3'), 'JSZ');
+    expect(answeredBy(n3)).toEqual(['n1', 'n3']);
+    expect(n3.durationMs).toBeLessThan(SHORT_TIMEOUT_MS / 3 + OVERRUN_MS);
+  });
+});
