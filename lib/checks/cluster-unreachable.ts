@@ -1,0 +1,29 @@
+import type { CheckDefinition } from './types.js';
+
+export const clusterUnreachable: CheckDefinition = {
+  id: 'cluster_unreachable',
+  title: 'Cluster unreachable',
+  description: 'No server answered from any configured URL: the auditor cannot see the cluster at all.',
+  reads: ['JSZ'],
+  severities: ['critical'],
+  thresholds: [],
+  run({ observation }) {
+    if (observation.servers.length > 0) return [];
+    const vantages = observation.vantages.map((v) => ({
+      url: v.url,
+      error: v.error ? `${v.error.kind}: ${v.error.message}` : `connected, no JSZ reply (${v.jszEnded ?? 'not asked'})`,
+    }));
+    return [
+      {
+        subject: 'cluster',
+        severity: 'critical',
+        summary: `No server answered from any of ${vantages.length} configured URL${vantages.length === 1 ? '' : 's'}`,
+        details: { vantages },
+        remediation: [
+          'Check that the servers are running and their client port is reachable from the auditor (security groups, VPC routing, DNS).',
+          'Check the URLs and TLS settings given to the auditor.',
+        ],
+      },
+    ];
+  },
+};

@@ -1,0 +1,142 @@
+import type { ServerObservation } from '../observation/types.js';
+import type { CheckDefinition, FindingDraft } from './types.js';
+import { describeSides, metaGroups, partitionShape, type MetaGroup } from './meta-group.js';
+import { natscli } from './natscli.js';
+
+interface ClaimedLeader {
+  readonly name: string;
+  /** Servers reporting this leader. */
+  readonly backers: readonly string[];
+  /** True when the named server itself answered and claims to lead. */
+  readonly selfClaimed: boolean;
+  /** Meta term the claimant reported via RAFTZ (2.10.26+). */
+  readonly term?: number;
+  /** Current replicas plus itself, as the claimant sees them; undefined when it did not report them. */
+  readonly reachablePeers?: number;
+  readonly stale: boolean;
+}
+
+export const metaLeaderDisagreement: CheckDefinition = {
+  id: 'meta_leader_disagreement',
+  title: 'Meta leader disagreement',
+  description:
+    'Servers of one JetStream meta group report different meta leaders, or some report none. Two servers each claiming leadership is critical at once; any other disagreement is a warning while it may be a passing election and critical once it persists.',
+  reads: ['JSZ', 'RAFTZ'],
+  severities: ['warning', 'critical'],
+  thresholds: [],
+  run({ observation }) {
+    const findings: FindingDraft[] = [];
+    for (const group of metaGroups(observation)) {
+      const views = new Map(group.servers.map((s) => [s.name, s.meta?.leader || null] as const));
+      if (new Set(views.values()).size <= 1) continue;
+      findings.push(disagreement(group, views, partitionShape(observation, new Set(views.keys()))));
+    }
+    return findings;
+  },
+};
+
+function disagreement(
+  group: MetaGroup,
+  views: ReadonlyMap<string, string | null>,
+  shape: ReturnType<typeof partitionShape>,
+): FindingDraft {
+  const leaders = claimedLeaders(group, views);
+  const claimants = leaders.filter((l) => l.selfClaimed).map((l) => l.name);
+  const stale = leaders.filter((l) => l.stale).map((l) => l.name);
+  const real = leaders.filter((l) => !l.stale).map((l) => l.name);
+  const splitBrain = claimants.length >= 2;
+  const staleBy = leaders.some((l) => l.term !== undefined) ? 'term' : 'quorum';
+
+  const viewText = describeViews(views);
+  const summary = splitBrain
+    ? `${claimants.length} servers each claim to be the JetStream meta leader (${claimants.join(', ')}): ${viewText}`
+    : `Servers disagree on the JetStream meta leader: ${viewText}`;
+
+  return {
+    subject: `meta:${group.key}`,
+    severity: splitBrain ? 'critical' : 'warning',
+    escalateWhenPersistent: !splitBrain,
+    summary,
+    details: {
+      metaGroup: group.key,
+      size: group.size,
+      quorum: group.quorum,
+      views: Object.fromEntries(views),
+      claimants,
+      withoutLeader: [...views].filter(([, leader]) => leader === null).map(([server]) => server),
+      leaders,
+      leader: real.length === 1 ? real[0] : null,
+      staleLeaders: stale,
+      staleBy,
+      partition: shape,
+    },
+    remediation: remediation(shape, stale, real, staleBy),
+  };
+}
+
+/**
+ * Which claimed leader is stale. With RAFTZ terms the lower term is stale,
+ * since Raft never lets a lower term win. Without terms (2.9, early 2.10) a
+ * leader is stale when it cannot reach a quorum of current replicas or fewer
+ * than a quorum of servers follow it: an isolated old leader keeps claiming
+ * leadership for up to ~14 s after the majority elected a new one.
+ */
+function claimedLeaders(group: MetaGroup, views: ReadonlyMap<string, string | null>): ClaimedLeader[] {
+  const byName = new Map<string, ServerObservation>(group.servers.map((s) => [s.name, s]));
+  const names = [...new Set([...views.values()].filter((v): v is string => v !== null))].sort();
+  const terms = names.map((n) => byName.get(n)?.metaTerm).filter((t): t is number => t !== undefined);
+  const highestTerm = terms.length > 0 ? Math.max(...terms) : undefined;
+
+  return names.map((name) => {
+    const backers = [...views].filter(([, leader]) => leader === name).map(([server]) => server);
+    const claimant = byName.get(name);
+    const selfClaimed = claimant !== undefined && views.get(name) === name;
+    const reachablePeers =
+      selfClaimed && claimant.meta?.replicas
+        ? 1 + claimant.meta.replicas.filter((r) => r.current && !r.offline).length
+        : undefined;
+    const term = selfClaimed ? claimant.metaTerm : undefined;
+    const stale =
+      highestTerm !== undefined && term !== undefined
+        ? term < highestTerm
+        : backers.length < group.quorum || (reachablePeers !== undefined && reachablePeers < group.quorum);
+    return { name, backers, selfClaimed, term, reachablePeers, stale };
+  });
+}
+
+function describeViews(views: ReadonlyMap<string, string | null>): string {
+  const byLeader = new Map<string, string[]>();
+  for (const [server, leader] of views) {
+    const key = leader ?? '';
+    const list = byLeader.get(key);
+    if (list) list.push(server);
+    else byLeader.set(key, [server]);
+  }
+  return [...byLeader]
+    .map(([leader, servers]) => `${servers.join(', ')} ${servers.length === 1 ? 'says' : 'say'} ${leader || 'none'}`)
+    .join('; ');
+}
+
+function remediation(
+  shape: ReturnType<typeof partitionShape>,
+  stale: readonly string[],
+  real: readonly string[],
+  staleBy: 'term' | 'quorum',
+): string[] {
+  const steps: string[] = [];
+  if (shape.partitioned) {
+    steps.push(
+      `Fix connectivity first: the servers are split into ${describeSides(shape)}. Check the cluster (route) port between the sides, firewalls and DNS; \`${natscli.routes}\` lists each server's routes. Do not step down leaders while the split lasts.`,
+    );
+  } else {
+    steps.push('If this is a passing election it clears by the next epoch; if it persists, act as below.');
+  }
+  for (const name of stale) {
+    steps.push(
+      `${name} holds a stale view of leadership${real.length === 1 ? ` (${staleBy === 'term' ? `${real[0]} leads a newer term` : `the majority follows ${real[0]}`})` : ''}: once connectivity is restored, restart nats-server on ${name} if it still disagrees.`,
+    );
+  }
+  steps.push(`Or step the meta leader down to force a fresh election: \`${natscli.metaStepDown}\`.`);
+  steps.push(`Verify: \`${natscli.reportJetStream}\` shows the same meta leader on every server.`);
+  return steps;
+}

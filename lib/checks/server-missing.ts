@@ -1,0 +1,51 @@
+import type { CheckDefinition, FindingDraft } from './types.js';
+import { quorumOf } from './meta-group.js';
+import { natscli } from './natscli.js';
+
+export const serverMissing: CheckDefinition = {
+  id: 'server_missing',
+  title: 'Server missing',
+  description:
+    'An expected server did not answer from any vantage (expected: --expect-servers, else the largest meta cluster_size reported). Critical when so many are missing that the rest cannot form a quorum.',
+  reads: ['JSZ'],
+  severities: ['warning', 'critical'],
+  thresholds: [],
+  run({ observation }) {
+    const answered = new Set(observation.servers.map((s) => s.name));
+    if (answered.size === 0) return []; // cluster_unreachable speaks for this case
+    const expected = observation.expectedServerCount;
+    const missingCount = expected - answered.size;
+    if (missingCount <= 0) return [];
+
+    const severity = answered.size < quorumOf(expected) ? 'critical' : 'warning';
+    const named = observation.knownServerNames.filter((n) => !answered.has(n));
+    const failedVantages = observation.vantages
+      .filter((v) => !v.connected || v.heard.length === 0)
+      .map((v) => ({ url: v.url, error: v.error?.message ?? `no reply (${v.jszEnded ?? 'not asked'})` }));
+    const common = { expected, answered: [...answered], failedVantages };
+    const remediation = (who: string) => [
+      `Check that nats-server is running on ${who} and not hung (a stopped or overloaded process answers nothing).`,
+      'Check that its client and route ports are reachable from the other servers and from the auditor.',
+      `Verify: \`${natscli.reportJetStream}\` lists ${expected} servers.`,
+    ];
+
+    const findings: FindingDraft[] = named.map((name) => ({
+      subject: `server:${name}`,
+      severity,
+      summary: `${name} did not answer from any vantage (${answered.size} of ${expected} servers answered)`,
+      details: { server: name, ...common },
+      remediation: remediation(name),
+    }));
+    const unnamed = missingCount - named.length;
+    if (unnamed > 0) {
+      findings.push({
+        subject: 'servers:unnamed',
+        severity,
+        summary: `${unnamed} more of ${expected} expected servers did not answer and no reply named ${unnamed === 1 ? 'it' : 'them'}`,
+        details: { missing: unnamed, ...common },
+        remediation: remediation('every server of the cluster'),
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,55 @@
+import type { Observation } from '../observation/types.js';
+import type { Endpoint } from '../sampling/raw-sample.js';
+
+export type Severity = 'warning' | 'critical';
+
+/** A tunable number of a check, e.g. the ratio above which a server is "hot". */
+export interface ThresholdSpec {
+  readonly key: string;
+  readonly description: string;
+  readonly default: number;
+  readonly unit: 'ratio' | 'count' | 'ms' | 'epochs' | 'seconds';
+  /** Smallest accepted value (inclusive). */
+  readonly min: number;
+}
+
+/** What a check knows of the past: one summary per recent epoch, oldest first. */
+export interface EpochSummary {
+  readonly id: number;
+  readonly startedAt: number;
+  /** Meta leader per meta group key (JetStream domain), as the majority of its servers reported it; null when none. */
+  readonly metaLeaders: Readonly<Record<string, string | null>>;
+}
+
+export interface CheckContext {
+  readonly observation: Observation;
+  /** Earlier epochs, oldest first, not including this one. */
+  readonly history: readonly EpochSummary[];
+  /** Every threshold of this check, defaults already applied. */
+  readonly thresholds: Readonly<Record<string, number>>;
+}
+
+/** A finding as a check reports it, before lifecycle (new/ongoing/persistent) is known. */
+export interface FindingDraft {
+  /** What the finding is about, stable across epochs (e.g. `meta:default`, `server:n2`): with the check id it identifies the finding. */
+  readonly subject: string;
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  /** Commands and steps an operator would run, in order. */
+  readonly remediation: readonly string[];
+  /** Raise to critical once the finding has persisted (a passing election is not an incident; a lasting one is). */
+  readonly escalateWhenPersistent?: boolean;
+}
+
+export interface CheckDefinition {
+  /** Stable snake_case id used in output, state, notifications and `--skip`. */
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  /** Endpoints whose replies the check reads. */
+  readonly reads: readonly Endpoint[];
+  readonly severities: readonly Severity[];
+  readonly thresholds: readonly ThresholdSpec[];
+  readonly run: (context: CheckContext) => readonly FindingDraft[];
+}

@@ -1,0 +1,234 @@
+import type { RaftGroup, ServerObservation } from '../observation/types.js';
+import type { CheckDefinition, FindingDraft } from './types.js';
+import { natscli } from './natscli.js';
+
+/** Step-down commands listed per finding before the rest is summarised as "... and N more". */
+const MAX_LISTED_STEP_DOWNS = 25;
+
+type Metric = 'streams' | 'consumers' | 'total';
+const METRICS: readonly Metric[] = ['streams', 'consumers', 'total'];
+
+interface HotEntry {
+  readonly server: string;
+  readonly metric: Metric;
+  readonly count: number;
+  readonly average: number;
+  readonly ratio: number;
+}
+
+interface LeaderCounts {
+  streams: number;
+  consumers: number;
+  total: number;
+}
+
+export const unevenLeaderDistribution: CheckDefinition = {
+  id: 'uneven_leader_distribution',
+  title: 'Uneven leader distribution',
+  description:
+    "Some servers lead far more replicated stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster over replicated groups (R1 assets have no election to move).",
+  reads: ['JSZ'],
+  severities: ['warning', 'critical'],
+  thresholds: [
+    { key: 'ratio', description: "A server is hot above this multiple of the cluster's average leader count", default: 1.5, unit: 'ratio', min: 1 },
+    { key: 'critical_ratio', description: 'Hot servers at or above this multiple of the average are critical', default: 3, unit: 'ratio', min: 1 },
+    { key: 'min_excess', description: 'Leaders above the average a server must also have, so tiny clusters do not flap', default: 2, unit: 'count', min: 0 },
+  ],
+  run({ observation, thresholds }) {
+    const findings: FindingDraft[] = [];
+    for (const [cluster, members] of jetStreamServersByCluster(observation.servers)) {
+      const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
+      const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
+      const finding = judgeCluster(cluster, members, groups, detail.length > 0, thresholds);
+      if (finding) findings.push(finding);
+    }
+    return findings;
+  },
+};
+
+function judgeCluster(
+  cluster: string,
+  members: readonly ServerObservation[],
+  groups: readonly RaftGroup[],
+  hasDetail: boolean,
+  thresholds: Readonly<Record<string, number>>,
+): FindingDraft | undefined {
+  const { counts, source } = leaderCounts(members, groups, hasDetail);
+  const averages = averageOf(counts);
+  const hot: HotEntry[] = [];
+  for (const [server, c] of counts) {
+    for (const metric of METRICS) {
+      const average = averages[metric];
+      if (average === 0) continue;
+      const ratio = c[metric] / average;
+      if (ratio > thresholds.ratio! && c[metric] - average >= thresholds.min_excess!) {
+        hot.push({ server, metric, count: c[metric], average, ratio });
+      }
+    }
+  }
+  if (hot.length === 0) return undefined;
+
+  const hotServers = [...new Set(hot.map((h) => h.server))];
+  const worst = hot.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const stepDowns = source === 'groups' ? stepDownPlan(hotServers, counts, averages, groups, hot) : [];
+  const commands = stepDowns.map((g) =>
+    g.kind === 'stream' ? natscli.streamStepDown(g.stream) : natscli.consumerStepDown(g.stream, g.consumer!),
+  );
+  const listed = commands.slice(0, MAX_LISTED_STEP_DOWNS);
+  if (commands.length > listed.length) listed.push(`... and ${commands.length - listed.length} more`);
+
+  return {
+    subject: `cluster:${cluster}`,
+    severity: worst.ratio >= thresholds.critical_ratio! ? 'critical' : 'warning',
+    summary: `Leaders concentrated in cluster ${cluster}: ${hotServers.map((server) => describeHot(hot.filter((h) => h.server === server))).join('; ')}`,
+    details: {
+      cluster,
+      source,
+      counts: Object.fromEntries(counts),
+      average: roundAll(averages),
+      hot: hot.map((h) => ({ ...h, average: round(h.average), ratio: round(h.ratio) })),
+      stepDowns: stepDowns.slice(0, MAX_LISTED_STEP_DOWNS).map(({ kind, account, stream, consumer, leader }) => ({ kind, account, stream, consumer, leader })),
+      stepDownsTotal: stepDowns.length,
+    },
+    remediation: [
+      source === 'groups'
+        ? `Step down these groups on ${hotServers.join(', ')} (one at a time, using credentials of the owning account${accountsOf(stepDowns)}), re-checking between moves:`
+        : 'These counts come from the servers themselves and include R1 assets; gather stream detail to choose groups to step down.',
+      ...listed,
+      'Or plan and pace the moves with `nats-audit rebalance` (dry run by default).',
+      `Verify: \`${natscli.reportJetStream}\` and another \`nats-audit check\` show leaders spread evenly.`,
+    ],
+  };
+}
+
+/** One server's worst metric, e.g. `n1 leads 18 Raft groups (3.0x the average of 6.0)`. */
+function describeHot(entries: readonly HotEntry[]): string {
+  const worst = entries.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const what = worst.metric === 'total' ? 'Raft groups' : worst.metric;
+  return `${worst.server} leads ${worst.count} ${what} (${worst.ratio.toFixed(1)}x the average of ${worst.average.toFixed(1)})`;
+}
+
+function jetStreamServersByCluster(servers: readonly ServerObservation[]): Map<string, ServerObservation[]> {
+  const map = new Map<string, ServerObservation[]>();
+  for (const s of servers) {
+    if (!s.jetstream) continue;
+    const key = s.cluster ?? '';
+    const list = map.get(key);
+    if (list) list.push(s);
+    else map.set(key, [s]);
+  }
+  for (const [key, list] of map) if (list.length < 2) map.delete(key);
+  return map;
+}
+
+/**
+ * Leader counts from group detail (replicated groups only). When no detail at
+ * all arrived but the servers count their own leaders (2.11.11+ / 2.12.1+
+ * with raft), those stand in, R1 included. The server omits a zero count
+ * (`omitempty`), so on a counting version an absent count is zero; a server
+ * on an older version cannot count, and then the counts are not used.
+ */
+function leaderCounts(
+  members: readonly ServerObservation[],
+  groups: readonly RaftGroup[],
+  hasDetail: boolean,
+): { counts: Map<string, LeaderCounts>; source: 'groups' | 'server_counts' } {
+  const counts = new Map<string, LeaderCounts>(members.map((s) => [s.name, { streams: 0, consumers: 0, total: 0 }]));
+  const serverCounted =
+    members.every((s) => countsOwnLeaders(s.version)) &&
+    members.some((s) => s.streamsLeader !== undefined || s.consumersLeader !== undefined);
+  if (!hasDetail && serverCounted) {
+    for (const s of members) {
+      const streams = s.streamsLeader ?? 0;
+      const consumers = s.consumersLeader ?? 0;
+      counts.set(s.name, { streams, consumers, total: streams + consumers });
+    }
+    return { counts, source: 'server_counts' };
+  }
+  for (const g of groups) {
+    const c = counts.get(g.leader!);
+    if (!c) continue; // led by a server outside this cluster's answering members
+    if (g.kind === 'stream') c.streams++;
+    else c.consumers++;
+    c.total++;
+  }
+  return { counts, source: 'groups' };
+}
+
+/** JSZ `streams_leader` / `consumers_leader` exist from 2.11.11 and 2.12.1 (NATS-FACTS). */
+function countsOwnLeaders(version: string): boolean {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!match) return false;
+  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (major !== 2) return major > 2;
+  if (minor === 11) return patch >= 11;
+  if (minor === 12) return patch >= 1;
+  return minor > 12;
+}
+
+function averageOf(counts: ReadonlyMap<string, LeaderCounts>): LeaderCounts {
+  const sum = { streams: 0, consumers: 0, total: 0 };
+  for (const c of counts.values()) {
+    sum.streams += c.streams;
+    sum.consumers += c.consumers;
+    sum.total += c.total;
+  }
+  const n = counts.size;
+  return { streams: sum.streams / n, consumers: sum.consumers / n, total: sum.total / n };
+}
+
+/**
+ * The groups to step down so each hot server comes down to its share: for a
+ * hot stream or consumer count, enough of that kind; for a hot total, the
+ * remainder, streams first. Groups whose other replicas are current come
+ * first, since a step-down to a lagging peer stalls the group.
+ */
+function stepDownPlan(
+  hotServers: readonly string[],
+  counts: ReadonlyMap<string, LeaderCounts>,
+  averages: LeaderCounts,
+  groups: readonly RaftGroup[],
+  hot: readonly HotEntry[],
+): RaftGroup[] {
+  const plan: RaftGroup[] = [];
+  for (const server of hotServers) {
+    const c = counts.get(server)!;
+    const led = groups
+      .filter((g) => g.leader === server)
+      .sort((a, b) => readiness(b) - readiness(a) || keyOf(a).localeCompare(keyOf(b)));
+    const metrics = new Set(hot.filter((h) => h.server === server).map((h) => h.metric));
+    const excess = (m: Metric) => Math.max(0, c[m] - Math.ceil(averages[m]));
+    const streamMoves = metrics.has('streams') ? excess('streams') : 0;
+    const consumerMoves = metrics.has('consumers') ? excess('consumers') : 0;
+    const streams = led.filter((g) => g.kind === 'stream');
+    const consumers = led.filter((g) => g.kind === 'consumer');
+    const chosen = [...streams.slice(0, streamMoves), ...consumers.slice(0, consumerMoves)];
+    if (metrics.has('total')) {
+      const rest = [...streams.slice(streamMoves), ...consumers.slice(consumerMoves)];
+      chosen.push(...rest.slice(0, Math.max(0, excess('total') - chosen.length)));
+    }
+    plan.push(...chosen);
+  }
+  return plan;
+}
+
+function readiness(g: RaftGroup): number {
+  return g.replicas.filter((r) => r.current && !r.offline).length;
+}
+
+function keyOf(g: RaftGroup): string {
+  return `${g.account}\u0000${g.stream}\u0000${g.consumer ?? ''}`;
+}
+
+function accountsOf(groups: readonly RaftGroup[]): string {
+  const accounts = [...new Set(groups.map((g) => g.account))];
+  return accounts.length > 0 ? `: ${accounts.join(', ')}` : '';
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function roundAll(c: LeaderCounts): LeaderCounts {
+  return { streams: round(c.streams), consumers: round(c.consumers), total: round(c.total) };
+}

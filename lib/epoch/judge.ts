@@ -1,0 +1,49 @@
+import type { CheckRegistry } from '../checks/registry.js';
+import type { CheckContext, FindingDraft } from '../checks/types.js';
+
+export interface CheckSettings {
+  /** Check ids not to run. */
+  readonly skip: ReadonlySet<string>;
+  /** Overrides per check id and threshold key; validated against the registry beforehand. */
+  readonly thresholds: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+export interface CheckedDraft extends FindingDraft {
+  readonly check: string;
+}
+
+export interface CheckRun {
+  readonly check: string;
+  readonly outcome: 'pass' | 'findings' | 'skipped' | 'error';
+  readonly error?: string;
+}
+
+/**
+ * Runs every registered check over one observation. A check that throws is
+ * recorded as an error and the others still run: one broken check must not
+ * silence the rest during an incident.
+ */
+export function judge(
+  registry: CheckRegistry,
+  context: Omit<CheckContext, 'thresholds'>,
+  settings: CheckSettings,
+): { drafts: CheckedDraft[]; runs: CheckRun[] } {
+  const drafts: CheckedDraft[] = [];
+  const runs: CheckRun[] = [];
+  for (const check of registry.all()) {
+    if (settings.skip.has(check.id)) {
+      runs.push({ check: check.id, outcome: 'skipped' });
+      continue;
+    }
+    const thresholds: Record<string, number> = {};
+    for (const t of check.thresholds) thresholds[t.key] = settings.thresholds[check.id]?.[t.key] ?? t.default;
+    try {
+      const found = check.run({ ...context, thresholds });
+      drafts.push(...found.map((d) => ({ ...d, check: check.id })));
+      runs.push({ check: check.id, outcome: found.length > 0 ? 'findings' : 'pass' });
+    } catch (error) {
+      runs.push({ check: check.id, outcome: 'error', error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { drafts, runs };
+}

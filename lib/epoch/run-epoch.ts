@@ -1,0 +1,93 @@
+import type { CheckRegistry } from '../checks/registry.js';
+import { metaGroups, prevailingLeader } from '../checks/meta-group.js';
+import type { EpochSummary } from '../checks/types.js';
+import { observe } from '../observation/observe.js';
+import type { Observation } from '../observation/types.js';
+import { buildReport, type Report } from '../report/report.js';
+import type { RawSample } from '../sampling/raw-sample.js';
+import { HISTORY_LIMIT, emptyState, type AuditState } from '../state/audit-state.js';
+import type { StateStore } from '../state/state-store.js';
+import { assertAuditable } from './auditable.js';
+import { judge, type CheckSettings } from './judge.js';
+import { applyLifecycle, type PersistencePolicy } from './lifecycle.js';
+
+export interface EpochDependencies {
+  /** Produces this epoch's raw sample: live gathering or a saved file. */
+  readonly sample: () => Promise<RawSample>;
+  readonly store: StateStore;
+  readonly clusterKey: string;
+  readonly registry: CheckRegistry;
+  readonly checks: CheckSettings;
+  readonly persistence: PersistencePolicy;
+  readonly now?: () => number;
+}
+
+export interface EpochResult {
+  readonly report: Report;
+  readonly sample: RawSample;
+  readonly observation: Observation;
+}
+
+/**
+ * One epoch: gather, judge, remember. Throws AuditUnavailableError when the
+ * audit itself cannot run; state is then left untouched so the next epoch
+ * compares against the last real one.
+ */
+export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const sample = await deps.sample();
+  assertAuditable(sample);
+  const observation = observe(sample);
+
+  const notices: string[] = [];
+  let previous: AuditState;
+  let stateKnown = true;
+  try {
+    const loaded = await deps.store.load(deps.clusterKey);
+    previous = loaded.state;
+    if (loaded.notice) notices.push(loaded.notice);
+  } catch (error) {
+    // Findings still go out; without the last epoch they cannot be told transient from persistent.
+    previous = emptyState();
+    stateKnown = false;
+    notices.push(`state could not be read (${errorText(error)}); persistence of findings is unknown this epoch`);
+  }
+
+  const epochId = previous.epoch + 1;
+  const judged = judge(deps.registry, { observation, history: previous.history }, deps.checks);
+  const judgedAt = now();
+  const { findings, resolved, open } = applyLifecycle(judged.drafts, previous, judgedAt, deps.persistence, stateKnown);
+
+  if (stateKnown) {
+    const next: AuditState = {
+      revision: previous.revision + 1,
+      epoch: epochId,
+      open,
+      history: [...previous.history, summarize(epochId, observation)].slice(-HISTORY_LIMIT),
+    };
+    await deps.store.save(deps.clusterKey, next);
+  }
+
+  const report = buildReport({
+    cluster: deps.clusterKey,
+    epochId,
+    observation,
+    durationMs: now() - started,
+    findings,
+    resolved,
+    runs: judged.runs,
+    notices,
+  });
+  return { report, sample, observation };
+}
+
+function summarize(id: number, observation: Observation): EpochSummary {
+  const metaLeaders: Record<string, string | null> = {};
+  for (const group of metaGroups(observation)) metaLeaders[group.key] = prevailingLeader(group);
+  return { id, startedAt: observation.startedAt, metaLeaders };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,225 @@
+import type { Endpoint, RawReply, RawSample, RawVantage } from '../sampling/raw-sample.js';
+import { parseJszReply, parseRaftzReply, parseRoutezReply } from '../replies/index.js';
+import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from '../replies/types.js';
+import type {
+  ClockReading,
+  Observation,
+  RaftGroup,
+  ReplyProblem,
+  ServerObservation,
+  VantageObservation,
+} from './types.js';
+import { mergeGroups } from './merge-groups.js';
+
+interface Heard<T> {
+  readonly server: ServerInfo;
+  readonly data: T;
+  readonly reply: RawReply;
+  readonly sentAt: number;
+  readonly vantage: string;
+}
+
+/** Per server id, every valid reply to one endpoint, in arrival order. */
+type HeardByServer<T> = Map<string, Heard<T>[]>;
+
+/**
+ * What a server writes as a replica's `name` when it cannot name the peer
+ * (seen on 2.11: `Server name unknown at this time (peerID: 3JdJR0O6)`). It
+ * is no server name: counted as one, it would be reported missing.
+ */
+const UNKNOWN_PEER_NAME = /^Server name unknown at this time\b/;
+
+const parsers = {
+  JSZ: parseJszReply,
+  ROUTEZ: parseRoutezReply,
+  RAFTZ: parseRaftzReply,
+} as const;
+
+/**
+ * Turns a raw sample into an observation. Never throws on server data: an
+ * unreadable reply becomes a ReplyProblem and every other reply still counts.
+ */
+export function observe(sample: RawSample): Observation {
+  const problems: ReplyProblem[] = [];
+  const jsz: HeardByServer<JszData> = new Map();
+  const routez: HeardByServer<RoutezData> = new Map();
+  const raftz: HeardByServer<RaftzData> = new Map();
+  const vantages: VantageObservation[] = [];
+
+  for (const vantage of sample.vantages) {
+    const heard = new Set<string>();
+    for (const request of vantage.requests) {
+      if (request.error) {
+        problems.push({ vantage: vantage.url, endpoint: request.endpoint, problem: request.error });
+      }
+      for (const reply of request.replies) {
+        const parsed = parseOne(request.endpoint, reply);
+        if (parsed === undefined) continue;
+        if (!parsed.ok) {
+          problems.push({ server: parsed.server?.name, vantage: vantage.url, endpoint: request.endpoint, problem: parsed.problem });
+          continue;
+        }
+        const entry = { server: parsed.server, data: parsed.data, reply, sentAt: request.sentAt, vantage: vantage.url };
+        if (request.endpoint === 'JSZ') {
+          heard.add(parsed.server.name);
+          push(jsz, entry as Heard<JszData>);
+        } else if (request.endpoint === 'ROUTEZ') {
+          push(routez, entry as Heard<RoutezData>);
+        } else {
+          push(raftz, entry as Heard<RaftzData>);
+        }
+      }
+    }
+    vantages.push(vantageObservation(vantage, [...heard].sort()));
+  }
+
+  const idToName = new Map<string, string>();
+  for (const replies of [jsz, routez, raftz]) {
+    for (const [id, heard] of replies) idToName.set(id, heard[0]!.server.name);
+  }
+
+  const servers: ServerObservation[] = [];
+  for (const [id, heard] of jsz) {
+    servers.push(serverObservation(id, heard, routez.get(id), raftz.get(id), idToName));
+  }
+  servers.sort((a, b) => a.name.localeCompare(b.name));
+
+  const groups: RaftGroup[] = mergeGroups(servers.map((s) => ({ server: s.name, cluster: s.cluster, data: latest(jsz.get(s.id)!).data })));
+
+  return {
+    startedAt: sample.startedAt,
+    gatherMs: sample.durationMs,
+    expectServers: sample.expectServers,
+    expectedServerCount: expectedCount(sample.expectServers, servers),
+    servers,
+    vantages,
+    groups,
+    problems,
+    knownServerNames: knownNames(servers, groups, vantages, routez, idToName),
+  };
+}
+
+function parseOne(endpoint: Endpoint, reply: RawReply): ParsedReply<unknown> | undefined {
+  // A 503 status is the "no responders" marker, not a server's reply.
+  if (reply.status === 503) return undefined;
+  if (reply.body === undefined) {
+    return { ok: false, problem: reply.decodeError ?? 'reply could not be decoded' };
+  }
+  return parsers[endpoint](reply.body);
+}
+
+function push<T>(map: HeardByServer<T>, entry: Heard<T>): void {
+  const list = map.get(entry.server.id);
+  if (list) list.push(entry);
+  else map.set(entry.server.id, [entry]);
+}
+
+/** The freshest reply reflects the server's latest state, which matters mid-election. */
+function latest<T>(heard: readonly Heard<T>[]): Heard<T> {
+  let best = heard[0]!;
+  for (const h of heard) if (h.reply.receivedAt > best.reply.receivedAt) best = h;
+  return best;
+}
+
+function vantageObservation(vantage: RawVantage, heard: string[]): VantageObservation {
+  const jszRequest = vantage.requests.find((r) => r.endpoint === 'JSZ');
+  return {
+    url: vantage.url,
+    connected: vantage.connected,
+    serverName: vantage.serverName,
+    error: vantage.error,
+    heard,
+    jszEnded: jszRequest?.ended,
+  };
+}
+
+function serverObservation(
+  id: string,
+  jszHeard: readonly Heard<JszData>[],
+  routezHeard: readonly Heard<RoutezData>[] | undefined,
+  raftzHeard: readonly Heard<RaftzData>[] | undefined,
+  idToName: ReadonlyMap<string, string>,
+): ServerObservation {
+  const current = latest(jszHeard);
+  const info = current.server;
+  const data = current.data;
+  const raft = raftzHeard ? latest(raftzHeard).data.meta : undefined;
+  return {
+    name: info.name,
+    id,
+    host: info.host,
+    cluster: info.cluster,
+    domain: info.domain,
+    version: info.version,
+    jetstream: !data.disabled,
+    meta: data.meta,
+    metaTerm: raft?.term,
+    metaState: raft?.state,
+    latencyMs: Math.min(...jszHeard.map((h) => h.reply.latencyMs)),
+    clock: clockReading(jszHeard),
+    routes: routezHeard ? routeNames(latest(routezHeard).data, idToName) : undefined,
+    heardVia: [...new Set(jszHeard.map((h) => h.vantage))].sort(),
+    streamsLeader: data.streamsLeader,
+    consumersLeader: data.consumersLeader,
+  };
+}
+
+/**
+ * The server stamped its reply somewhere between our send and our receipt, so
+ * the skew is measured against the midpoint and is only known to within half
+ * the round trip. The fastest round trip gives the tightest bound.
+ */
+function clockReading(heard: readonly Heard<JszData>[]): ClockReading | undefined {
+  let best: ClockReading | undefined;
+  for (const h of heard) {
+    if (h.server.time === undefined) continue;
+    const rtt = Math.max(0, h.reply.receivedAt - h.sentAt);
+    const reading = { skewMs: h.server.time - (h.sentAt + rtt / 2), uncertaintyMs: rtt / 2 };
+    if (!best || reading.uncertaintyMs < best.uncertaintyMs) best = reading;
+  }
+  return best;
+}
+
+function routeNames(data: RoutezData, idToName: ReadonlyMap<string, string>): string[] {
+  const names = new Set<string>();
+  for (const route of data.routes) {
+    const name = route.remoteName ?? idToName.get(route.remoteId);
+    // A route to a server that never answered still shows as its id, so it can be matched later.
+    names.add(name ?? route.remoteId);
+  }
+  return [...names].sort();
+}
+
+function expectedCount(expectServers: number | undefined, servers: readonly ServerObservation[]): number {
+  if (expectServers !== undefined) return expectServers;
+  let largest = servers.length;
+  for (const s of servers) largest = Math.max(largest, s.meta?.clusterSize ?? 0);
+  return largest;
+}
+
+function knownNames(
+  servers: readonly ServerObservation[],
+  groups: readonly RaftGroup[],
+  vantages: readonly VantageObservation[],
+  routez: HeardByServer<RoutezData>,
+  idToName: ReadonlyMap<string, string>,
+): string[] {
+  const names = new Set<string>();
+  const add = (name: string | undefined): void => {
+    if (name && !UNKNOWN_PEER_NAME.test(name)) names.add(name);
+  };
+  for (const s of servers) {
+    add(s.name);
+    for (const r of s.meta?.replicas ?? []) add(r.name);
+    add(s.meta?.leader);
+  }
+  for (const g of groups) {
+    add(g.leader);
+    for (const r of g.replicas) add(r.name);
+  }
+  for (const v of vantages) add(v.serverName);
+  for (const heard of routez.values()) {
+    for (const route of latest(heard).data.routes) add(route.remoteName ?? idToName.get(route.remoteId));
+  }
+  return [...names].sort();
+}

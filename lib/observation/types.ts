@@ -1,0 +1,85 @@
+import type { Endpoint, VantageErrorKind } from '../sampling/raw-sample.js';
+import type { MetaClusterView, PeerView } from '../replies/types.js';
+
+/**
+ * One epoch's sample after validation: what every server said, merged across
+ * vantages. Checks read only this (plus history), never raw replies.
+ */
+export interface Observation {
+  /** Auditor wall clock (epoch ms) when gathering started. */
+  readonly startedAt: number;
+  readonly gatherMs: number;
+  /** Servers the operator told us to expect, if any. */
+  readonly expectServers?: number;
+  /** `expectServers`, else the largest meta `cluster_size` any server reported, else the number that answered. */
+  readonly expectedServerCount: number;
+  readonly servers: readonly ServerObservation[];
+  readonly vantages: readonly VantageObservation[];
+  readonly groups: readonly RaftGroup[];
+  /** Replies that were invalid or carried an error; each becomes a finding about its server. */
+  readonly problems: readonly ReplyProblem[];
+  /** Every server name mentioned anywhere (answers, replica lists, routes), so a silent server can still be named. */
+  readonly knownServerNames: readonly string[];
+}
+
+export interface ClockReading {
+  /** Server clock minus the auditor's at the midpoint of the round trip. */
+  readonly skewMs: number;
+  /** Half the round trip: the true skew lies within skewMs ± uncertaintyMs. */
+  readonly uncertaintyMs: number;
+}
+
+export interface ServerObservation {
+  readonly name: string;
+  readonly id: string;
+  readonly host?: string;
+  readonly cluster?: string;
+  readonly domain?: string;
+  readonly version: string;
+  readonly jetstream: boolean;
+  /** This server's view of the JetStream meta group. */
+  readonly meta?: MetaClusterView;
+  /** Meta Raft term and state from RAFTZ (2.10.26+). */
+  readonly metaTerm?: number;
+  readonly metaState?: string;
+  /** Fastest JSZ reply from this server across vantages. */
+  readonly latencyMs: number;
+  readonly clock?: ClockReading;
+  /** Names of servers this one has a route to; undefined when ROUTEZ was not answered. */
+  readonly routes?: readonly string[];
+  /** Vantage URLs through which this server answered JSZ. */
+  readonly heardVia: readonly string[];
+  readonly streamsLeader?: number;
+  readonly consumersLeader?: number;
+}
+
+export interface VantageObservation {
+  readonly url: string;
+  readonly connected: boolean;
+  readonly serverName?: string;
+  readonly error?: { readonly kind: VantageErrorKind; readonly message: string };
+  /** Servers whose JSZ reply arrived through this vantage: who this vantage's server can reach. */
+  readonly heard: readonly string[];
+  readonly jszEnded?: 'all-expected' | 'deadline' | 'no-responders' | 'error';
+}
+
+export interface RaftGroup {
+  readonly kind: 'stream' | 'consumer';
+  readonly account: string;
+  readonly stream: string;
+  readonly consumer?: string;
+  /** Cluster the group is placed in. */
+  readonly cluster?: string;
+  readonly leader?: string;
+  /** Peers other than the leader, as the best-informed reporter saw them. */
+  readonly replicas: readonly PeerView[];
+  /** Server whose reply this view came from (the leader's own when it answered). */
+  readonly reportedBy: string;
+}
+
+export interface ReplyProblem {
+  readonly server?: string;
+  readonly vantage: string;
+  readonly endpoint: Endpoint;
+  readonly problem: string;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** Epoch summaries kept for history-based checks (flapping); enough for any sane window. */
+export const HISTORY_LIMIT = 100;
+
+const severity = z.enum(['warning', 'critical']);
+
+export const openFindingSchema = z.object({
+  check: z.string().min(1),
+  subject: z.string().min(1),
+  severity,
+  summary: z.string(),
+  firstSeen: z.number().finite(),
+  lastSeen: z.number().finite(),
+  epochs: z.number().int().min(1),
+  persistent: z.boolean(),
+});
+
+export const epochSummarySchema = z.object({
+  id: z.number().int().min(1),
+  startedAt: z.number().finite(),
+  metaLeaders: z.record(z.string(), z.string().nullable()),
+});
+
+/** What one cluster's audit remembers between epochs. */
+export const auditStateSchema = z.object({
+  /** Incremented on every save; stores use it for optimistic concurrency. */
+  revision: z.number().int().min(0),
+  /** Id of the last completed epoch (0 before the first). */
+  epoch: z.number().int().min(0),
+  open: z.array(openFindingSchema),
+  history: z.array(epochSummarySchema),
+});
+
+export type OpenFinding = z.infer<typeof openFindingSchema>;
+export type AuditState = z.infer<typeof auditStateSchema>;
+
+export function emptyState(): AuditState {
+  return { revision: 0, epoch: 0, open: [], history: [] };
+}

@@ -1,0 +1,44 @@
+import type { AuditState } from './audit-state.js';
+
+export interface LoadedState {
+  readonly state: AuditState;
+  /** Something the operator should know, e.g. a corrupt state that was replaced. */
+  readonly notice?: string;
+}
+
+/**
+ * Where epochs are remembered between runs: a local file for the CLI,
+ * DynamoDB for the Lambda. Keyed by cluster so one store can serve a fleet.
+ */
+export interface StateStore {
+  load(clusterKey: string): Promise<LoadedState>;
+  /**
+   * Saves `state` whose revision is one more than the loaded one; throws
+   * StateConflictError when another writer saved in between.
+   */
+  save(clusterKey: string, state: AuditState): Promise<void>;
+}
+
+/** Another epoch for the same cluster saved first; this epoch's state must not overwrite it. */
+export class StateConflictError extends Error {
+  override readonly name = 'StateConflictError';
+  constructor(clusterKey: string, expected: number, found: number) {
+    super(`state for ${clusterKey} changed while this epoch ran (expected revision ${expected}, found ${found})`);
+  }
+}
+
+/** Keeps state only for the life of the process: for offline analysis and tests. */
+export class MemoryStateStore implements StateStore {
+  readonly #states = new Map<string, AuditState>();
+
+  async load(clusterKey: string): Promise<LoadedState> {
+    const state = this.#states.get(clusterKey);
+    return { state: state ? structuredClone(state) : { revision: 0, epoch: 0, open: [], history: [] } };
+  }
+
+  async save(clusterKey: string, state: AuditState): Promise<void> {
+    const found = this.#states.get(clusterKey)?.revision ?? 0;
+    if (found !== state.revision - 1) throw new StateConflictError(clusterKey, state.revision - 1, found);
+    this.#states.set(clusterKey, structuredClone(state));
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Runs one check the way `judge` does (defaults applied, overrides on top),
+ * but lets a throwing check throw so a test sees the error.
+ */
+import type { CheckDefinition, EpochSummary, FindingDraft } from '../../lib/checks/types.js';
+import { observe } from '../../lib/observation/observe.js';
+import type { Observation } from '../../lib/observation/types.js';
+import type { RawSample } from '../../lib/sampling/raw-sample.js';
+
+export interface RunOptions {
+  readonly thresholds?: Readonly<Record<string, number>>;
+  readonly history?: readonly EpochSummary[];
+}
+
+export function runCheck(check: CheckDefinition, input: Observation | RawSample, options: RunOptions = {}): readonly FindingDraft[] {
+  const observation = 'type' in input ? observe(input) : input;
+  const thresholds: Record<string, number> = {};
+  for (const t of check.thresholds) thresholds[t.key] = options.thresholds?.[t.key] ?? t.default;
+  return check.run({ observation, history: options.history ?? [], thresholds });
+}
+
+/** The only finding, failing the test when there is none or more than one. */
+export function onlyFinding(findings: readonly FindingDraft[]): FindingDraft {
+  if (findings.length !== 1) {
+    throw new Error(`expected exactly one finding, got ${findings.length}: ${findings.map((f) => f.summary).join(' | ')}`);
+  }
+  return findings[0]!;
+}

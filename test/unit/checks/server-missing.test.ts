@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { serverMissing } from '../../../lib/checks/server-missing.js';
+import { runCheck } from '../../support/run-check.js';
+import { healthyReplies, sample } from '../../support/sample-builder.js';
+
+/** Replies of a healthy n1..n5 cluster, of which only `answering` reply. */
+function only(answering: readonly string[], names = ['n1', 'n2', 'n3']) {
+  const all = healthyReplies({ names });
+  return Object.fromEntries(answering.map((n) => [n, all[n]!]));
+}
+
+describe('server_missing', () => {
+  it('a silent server named in the leader’s replicas is a warning while a quorum answers', () => {
+    // Prepare: n3 is down; its vantage cannot connect.
+    const observed = sample({
+      replies: only(['n1', 'n2']),
+      vantages: [
+        { via: 'n1', hears: ['n1', 'n2'] },
+        { via: 'n2', hears: ['n1', 'n2'] },
+        { via: 'n3', hears: [], error: { kind: 'unreachable', message: 'nats://n3:4222: connection refused' } },
+      ],
+    });
+
+    // Act
+    const findings = runCheck(serverMissing, observed);
+
+    // Assess
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      subject: 'server:n3',
+      severity: 'warning',
+      summary: 'n3 did not answer from any vantage (2 of 3 servers answered)',
+      details: {
+        server: 'n3',
+        expected: 3,
+        answered: ['n1', 'n2'],
+        failedVantages: [{ url: 'nats://n3:4222', error: 'nats://n3:4222: connection refused' }],
+      },
+    });
+    expect(findings[0]!.remediation[0]).toContain('nats-server is running on n3');
+    expect(findings[0]!.remediation.at(-1)).toBe('Verify: `nats server report jetstream` lists 3 servers.');
+  });
+
+  it('too few left for a quorum makes every missing server critical', () => {
+    // Prepare
+    const observed = sample({ replies: only(['n1']), vantages: [{ via: 'n1', hears: ['n1'] }] });
+
+    // Act
+    const findings = runCheck(serverMissing, observed);
+
+    // Assess
+    expect(findings.map((f) => [f.subject, f.severity])).toEqual([
+      ['server:n2', 'critical'],
+      ['server:n3', 'critical'],
+    ]);
+  });
+
+  it('--expect-servers beyond every name seen adds one finding for the unnamed rest', () => {
+    // Prepare: five expected, three answer, none of them mentions n4 or n5.
+    const observed = sample({ replies: healthyReplies(), expectServers: 5 });
+
+    // Act
+    const findings = runCheck(serverMissing, observed);
+
+    // Assess: 3 of 5 is still a quorum of 5.
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      subject: 'servers:unnamed',
+      severity: 'warning',
+      summary: '2 more of 5 expected servers did not answer and no reply named them',
+      details: { missing: 2, expected: 5 },
+    });
+    expect(findings[0]!.remediation[0]).toContain('every server of the cluster');
+  });
+
+  it('a vantage that connected but heard nothing is listed with how its request ended', () => {
+    // Prepare
+    const observed = sample({
+      replies: only(['n1', 'n2']),
+      vantages: [
+        { via: 'n1', hears: ['n1', 'n2'] },
+        { via: 'n3', hears: [], jszEnded: 'deadline' },
+      ],
+    });
+
+    // Act
+    const [finding] = runCheck(serverMissing, observed);
+
+    // Assess
+    expect(finding?.details.failedVantages).toEqual([{ url: 'nats://n3:4222', error: 'no reply (deadline)' }]);
+  });
+
+  it('everyone answering gives no finding; nobody answering is left to cluster_unreachable', () => {
+    // Prepare
+    const healthy = sample({ replies: healthyReplies() });
+    const silent = sample({ replies: {}, vantages: [{ via: 'n1', hears: [], error: { kind: 'unreachable', message: 'refused' } }] });
+
+    // Act / Assess
+    expect(runCheck(serverMissing, healthy)).toEqual([]);
+    expect(runCheck(serverMissing, silent)).toEqual([]);
+  });
+});

@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import { unevenLeaderDistribution } from '../../../lib/checks/uneven-leader-distribution.js';
+import { onlyFinding, runCheck } from '../../support/run-check.js';
+import {
+  UINT64_MAX_TEXT,
+  fullMesh,
+  healthyReplies,
+  jsz,
+  replicatedStreams,
+  sample,
+  servers,
+  type StreamSpec,
+} from '../../support/sample-builder.js';
+
+/** A healthy n1..nN cluster whose stream groups are reported by their leaders. */
+function clusterLeading(streams: Readonly<Record<string, readonly StreamSpec[]>>, names = ['n1', 'n2', 'n3']) {
+  return sample({ replies: healthyReplies({ names, streams }) });
+}
+
+/** `count` R3 streams led by `leader`, followed by the two other servers of n1..n3. */
+function led(leader: string, count: number, names = ['n1', 'n2', 'n3']): StreamSpec[] {
+  return replicatedStreams(count, leader, names.filter((n) => n !== leader).slice(0, 2));
+}
+
+describe('uneven_leader_distribution', () => {
+  it('a server leading 2x its share is a warning naming its streams to step down, ready groups first', () => {
+    // Prepare: n1 leads 6 of 9 R3 streams; S01 and S02 have a lagging replica, so they move last.
+    const lagging = [{ name: 'n2', current: false }, 'n3'] as const;
+    const n1Streams = led('n1', 6).map((s, i) => (i < 2 ? { ...s, replicas: lagging } : s));
+    const observed = clusterLeading({ n1: n1Streams, n2: led('n2', 2), n3: led('n3', 1) });
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess
+    expect(finding.subject).toBe('cluster:c1');
+    expect(finding.severity).toBe('warning');
+    expect(finding.summary).toBe('Leaders concentrated in cluster c1: n1 leads 6 streams (2.0x the average of 3.0)');
+    expect(finding.details).toMatchObject({
+      cluster: 'c1',
+      source: 'groups',
+      counts: {
+        n1: { streams: 6, consumers: 0, total: 6 },
+        n2: { streams: 2, consumers: 0, total: 2 },
+        n3: { streams: 1, consumers: 0, total: 1 },
+      },
+      average: { streams: 3, consumers: 0, total: 3 },
+      hot: [
+        { server: 'n1', metric: 'streams', count: 6, average: 3, ratio: 2 },
+        { server: 'n1', metric: 'total', count: 6, average: 3, ratio: 2 },
+      ],
+      stepDownsTotal: 3,
+    });
+    expect(finding.remediation).toEqual([
+      'Step down these groups on n1 (one at a time, using credentials of the owning account: APP), re-checking between moves:',
+      'nats stream cluster step-down N1_S03',
+      'nats stream cluster step-down N1_S04',
+      'nats stream cluster step-down N1_S05',
+      'Or plan and pace the moves with `nats-audit rebalance` (dry run by default).',
+      'Verify: `nats server report jetstream` and another `nats-audit check` show leaders spread evenly.',
+    ]);
+  });
+
+  it('3x the average is critical; consumer step-downs name stream and consumer, quoted for the shell', () => {
+    // Prepare: n3 leads stream ORDERS; n2 leads 8 of its consumers, one named with a space.
+    const consumers = Array.from({ length: 8 }, (_, i) => ({
+      name: i === 0 ? 'my consumer' : `c${i + 1}`,
+      leader: 'n2',
+      replicas: ['n1', 'n3'],
+    }));
+    const observed = clusterLeading({ n3: [{ name: 'ORDERS', leader: 'n3', replicas: ['n1', 'n2'], consumers }] });
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess: consumers 8 vs an average of 2.67 is 3.0x.
+    expect(finding.severity).toBe('critical');
+    expect(finding.summary).toBe('Leaders concentrated in cluster c1: n2 leads 8 consumers (3.0x the average of 2.7)');
+    expect(finding.details).toMatchObject({
+      counts: { n1: { streams: 0, consumers: 0, total: 0 }, n2: { streams: 0, consumers: 8, total: 8 }, n3: { streams: 1, consumers: 0, total: 1 } },
+      average: { streams: 0.33, consumers: 2.67, total: 3 },
+      stepDownsTotal: 5,
+    });
+    const commands = finding.remediation.filter((r) => r.startsWith('nats consumer cluster step-down'));
+    expect(commands).toEqual([
+      'nats consumer cluster step-down ORDERS c2',
+      'nats consumer cluster step-down ORDERS c3',
+      'nats consumer cluster step-down ORDERS c4',
+      'nats consumer cluster step-down ORDERS c5',
+      'nats consumer cluster step-down ORDERS c6',
+    ]);
+    expect(finding.details.stepDowns).toContainEqual({ kind: 'consumer', account: 'APP', stream: 'ORDERS', consumer: 'c2', leader: 'n2' });
+  });
+
+  it('quotes a stream name the shell would interpret', () => {
+    // Prepare
+    const odd = led('n1', 9).map((s, i) => (i === 0 ? { ...s, name: "it's" } : s));
+    const observed = clusterLeading({ n1: odd });
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess
+    expect(finding.remediation).toContain(`nats stream cluster step-down 'it'\\''s'`);
+  });
+
+  it('exactly 1.5x the average is not flagged (strictly above); just over it is', () => {
+    // Prepare: 9/6/3 is exactly 1.5x with an excess of 3; 10/5/3 is 1.67x.
+    const exact = clusterLeading({ n1: led('n1', 9), n2: led('n2', 6), n3: led('n3', 3) });
+    const over = clusterLeading({ n1: led('n1', 10), n2: led('n2', 5), n3: led('n3', 3) });
+
+    // Act / Assess
+    expect(runCheck(unevenLeaderDistribution, exact)).toEqual([]);
+    expect(onlyFinding(runCheck(unevenLeaderDistribution, over)).severity).toBe('warning');
+  });
+
+  it('min_excess keeps a tiny cluster quiet until overridden', () => {
+    // Prepare: n1 leads 2 of 2: 3x the average, but only 1.33 above it.
+    const observed = clusterLeading({ n1: led('n1', 2) });
+
+    // Act / Assess
+    expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
+    expect(onlyFinding(runCheck(unevenLeaderDistribution, observed, { thresholds: { min_excess: 1 } })).severity).toBe('critical');
+  });
+
+  it('honours overridden ratio and critical_ratio', () => {
+    // Prepare: n1 at 2.0x.
+    const observed = clusterLeading({ n1: led('n1', 6), n2: led('n2', 2), n3: led('n3', 1) });
+
+    // Act / Assess
+    expect(runCheck(unevenLeaderDistribution, observed, { thresholds: { ratio: 2 } })).toEqual([]);
+    expect(onlyFinding(runCheck(unevenLeaderDistribution, observed, { thresholds: { critical_ratio: 2 } })).severity).toBe('critical');
+  });
+
+  it('ignores R1 groups: they have no election to move', () => {
+    // Prepare: n1 hosts 9 R1 streams.
+    const r1 = Array.from({ length: 9 }, (_, i) => ({ name: `R1_${i}`, leader: 'n1' }));
+    const observed = clusterLeading({ n1: r1 });
+
+    // Act / Assess
+    expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
+  });
+
+  it('caps the step-down list with "... and N more"', () => {
+    // Prepare: n1 leads all 60 streams: 40 above its share.
+    const observed = clusterLeading({ n1: led('n1', 60) });
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess
+    const commands = finding.remediation.filter((r) => r.startsWith('nats stream cluster step-down'));
+    expect(commands).toHaveLength(25);
+    expect(finding.remediation).toContain('... and 15 more');
+    expect(finding.details.stepDownsTotal).toBe(40);
+    expect(finding.details.stepDowns).toHaveLength(25);
+  });
+
+  it('names every server of a tie', () => {
+    // Prepare: six servers, n1 and n2 lead 6 each.
+    const names = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
+    const observed = clusterLeading({ n1: led('n1', 6, names), n2: led('n2', 6, names) }, names);
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess
+    expect(finding.summary).toBe(
+      'Leaders concentrated in cluster c1: n1 leads 6 streams (3.0x the average of 2.0); n2 leads 6 streams (3.0x the average of 2.0)',
+    );
+    expect(finding.details.stepDownsTotal).toBe(8);
+    expect(finding.remediation[0]).toContain('on n1, n2 ');
+  });
+
+  it('counts per cluster: a balanced cluster stays quiet beside a hot one', () => {
+    // Prepare
+    const east = servers(['e1', 'e2', 'e3'], { cluster: 'east' });
+    const west = servers(['w1', 'w2', 'w3'], { cluster: 'west' });
+    const streams = (leader: string, others: string[], n: number) => replicatedStreams(n, leader, others);
+    const observed = sample({
+      replies: {
+        e1: { jsz: jsz(east.e1, { meta: { leader: 'e1' }, streams: streams('e1', ['e2', 'e3'], 9) }) },
+        e2: { jsz: jsz(east.e2, { meta: { leader: 'e1' } }) },
+        e3: { jsz: jsz(east.e3, { meta: { leader: 'e1' } }) },
+        w1: { jsz: jsz(west.w1, { meta: { leader: 'e1' }, streams: streams('w1', ['w2', 'w3'], 3) }) },
+        w2: { jsz: jsz(west.w2, { meta: { leader: 'e1' }, streams: streams('w2', ['w1', 'w3'], 3) }) },
+        w3: { jsz: jsz(west.w3, { meta: { leader: 'e1' }, streams: streams('w3', ['w1', 'w2'], 3) }) },
+      },
+      vantages: fullMesh(['e1', 'e2', 'e3', 'w1', 'w2', 'w3']),
+    });
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess
+    expect(finding.subject).toBe('cluster:east');
+    expect(Object.keys(finding.details.counts as object)).toEqual(['e1', 'e2', 'e3']);
+  });
+
+  it('reads uint64 lags without trouble', () => {
+    // Prepare
+    const huge = led('n1', 9).map((s) => ({ ...s, replicas: [{ name: 'n2', lagText: UINT64_MAX_TEXT }, 'n3'] }));
+    const observed = clusterLeading({ n1: huge });
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess
+    expect(finding.details.counts).toMatchObject({ n1: { streams: 9 } });
+  });
+
+  it('a single server, a silent cluster and a balanced cluster give no finding', () => {
+    // Prepare
+    const single = sample({ replies: healthyReplies({ names: ['n1'], streams: { n1: replicatedStreams(9, 'n1', ['x', 'y']) } }) });
+    const silent = sample({ replies: {}, vantages: [] });
+    const balanced = clusterLeading({ n1: led('n1', 3), n2: led('n2', 3), n3: led('n3', 3) });
+
+    // Act / Assess
+    expect(runCheck(unevenLeaderDistribution, single)).toEqual([]);
+    expect(runCheck(unevenLeaderDistribution, silent)).toEqual([]);
+    expect(runCheck(unevenLeaderDistribution, balanced)).toEqual([]);
+  });
+
+  describe('server-side counts (2.11.11+ / 2.12.1+, raft: true)', () => {
+    const v211 = servers(['n1', 'n2', 'n3'], { version: '2.11.12' });
+
+    it('stand in when no stream detail arrived; a zero count the server omitted counts as zero', () => {
+      // Prepare: n2 leads no consumers and n3 nothing at all, so the server leaves those fields out (omitempty).
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streamsLeader: 12, consumersLeader: 4 }) },
+          n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' }, streamsLeader: 1 }) },
+          n3: { jsz: jsz(v211.n3, { meta: { leader: 'n1' } }) },
+        },
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+      // Assess: consumers 4 vs 1.33 is 3.0x.
+      expect(finding.severity).toBe('critical');
+      expect(finding.details).toMatchObject({
+        source: 'server_counts',
+        counts: { n1: { streams: 12, consumers: 4, total: 16 }, n2: { streams: 1, consumers: 0, total: 1 }, n3: { streams: 0, consumers: 0, total: 0 } },
+        stepDownsTotal: 0,
+      });
+      expect(finding.remediation[0]).toBe(
+        'These counts come from the servers themselves and include R1 assets; gather stream detail to choose groups to step down.',
+      );
+      expect(finding.remediation.some((r) => r.includes('cluster step-down'))).toBe(false);
+    });
+
+    it('are not used when stream detail arrived, even if all of it is R1', () => {
+      // Prepare: every server counts; n1's 9 include R1 streams, which the detail shows.
+      const r1 = (host: string, n: number) => Array.from({ length: n }, (_, i) => ({ name: `${host}_R1_${i}`, leader: host }));
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streams: r1('n1', 9), streamsLeader: 9, consumersLeader: 1 }) },
+          n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' }, streams: r1('n2', 1), streamsLeader: 1, consumersLeader: 1 }) },
+          n3: { jsz: jsz(v211.n3, { meta: { leader: 'n1' }, streams: r1('n3', 1), streamsLeader: 1, consumersLeader: 1 }) },
+        },
+      });
+
+      // Act / Assess
+      expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
+    });
+
+    it('are not trusted in a mixed-version cluster where a server cannot count', () => {
+      // Prepare: n3 runs 2.10 and sends no counts; that is not "leads none" as n2's omitted zero is.
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streamsLeader: 9 }) },
+          n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' } }) },
+          n3: { jsz: jsz({ name: 'n3', version: '2.10.29' }, { meta: { leader: 'n1' } }) },
+        },
+      });
+
+      // Act / Assess
+      expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,196 @@
+import { describe, expect, it, vi } from 'vitest';
+import { defaultRegistry } from '../../lib/checks/index.js';
+import { AuditUnavailableError } from '../../lib/errors.js';
+import { runEpoch, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
+import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import { HISTORY_LIMIT, type AuditState } from '../../lib/state/audit-state.js';
+import { MemoryStateStore, StateConflictError, type StateStore } from '../../lib/state/state-store.js';
+import { T0, healthyReplies, jsz, sample, servers } from '../support/sample-builder.js';
+
+const MINUTE = 60_000;
+const { n1, n2, n3 } = servers(['n1', 'n2', 'n3']);
+
+/** n1 knows no leader while n2 and n3 follow n2: a disagreement that may be an election. */
+function n1WithoutLeader(startedAt: number): RawSample {
+  return sample({
+    startedAt,
+    replies: {
+      n1: { jsz: jsz(n1, { meta: { leader: null } }) },
+      n2: { jsz: jsz(n2, { meta: { leader: 'n2', replicas: ['n1', 'n3'] } }) },
+      n3: { jsz: jsz(n3, { meta: { leader: 'n2' } }) },
+    },
+  });
+}
+
+const healthy = (startedAt: number, leader = 'n1') => sample({ startedAt, replies: healthyReplies({ leader }) });
+
+/** Every vantage refused the credentials. */
+const refused = (): RawSample => ({
+  ...sample({ replies: {}, vantages: [{ via: 'n1', hears: [], error: { kind: 'auth', message: 'Authorization Violation' } }] }),
+});
+
+/** Runs one epoch per sample against one store, with a clock that advances a minute per epoch. */
+function epochRunner(store: StateStore, options: { skip?: string[] } = {}) {
+  let epoch = 0;
+  return (make: (startedAt: number) => RawSample) => {
+    const startedAt = T0 + epoch++ * MINUTE;
+    const deps: EpochDependencies = {
+      sample: async () => make(startedAt),
+      store,
+      clusterKey: 'c1',
+      registry: defaultRegistry(),
+      checks: { skip: new Set(options.skip ?? []), thresholds: {} },
+      persistence: { epochs: 2, minMs: 0 },
+      now: () => startedAt + 100,
+    };
+    return runEpoch(deps);
+  };
+}
+
+describe('runEpoch', () => {
+  it('a transient disagreement becomes persistent and critical, then resolves', async () => {
+    // Prepare
+    const run = epochRunner(new MemoryStateStore());
+
+    // Act
+    const first = (await run(n1WithoutLeader)).report;
+    const second = (await run(n1WithoutLeader)).report;
+    const third = (await run(healthy)).report;
+
+    // Assess
+    expect(first).toMatchObject({ status: 'warning', epoch: { id: 1 }, counts: { critical: 0, warning: 1, resolved: 0 } });
+    expect(first.findings[0]).toMatchObject({
+      check: 'meta_leader_disagreement',
+      severity: 'warning',
+      lifecycle: { state: 'new', persistent: false, transition: 'new', known: true },
+    });
+    expect(second).toMatchObject({ status: 'critical', epoch: { id: 2 }, counts: { critical: 1, warning: 0 } });
+    expect(second.findings[0]).toMatchObject({
+      severity: 'critical',
+      lifecycle: { state: 'ongoing', persistent: true, epochs: 2, transition: 'became_persistent', firstSeen: new Date(T0 + 100).toISOString() },
+    });
+    expect(third).toMatchObject({ status: 'ok', epoch: { id: 3 }, counts: { critical: 0, warning: 0, resolved: 1 }, findings: [] });
+    expect(third.resolved).toEqual([
+      {
+        check: 'meta_leader_disagreement',
+        severity: 'critical',
+        subject: 'meta:default',
+        summary: 'Servers disagree on the JetStream meta leader: n1 says none; n2, n3 say n2',
+        firstSeen: new Date(T0 + 100).toISOString(),
+        resolvedAt: new Date(T0 + 2 * MINUTE + 100).toISOString(),
+        epochs: 2,
+      },
+    ]);
+  });
+
+  it('leaves state untouched when the audit cannot run, so the next epoch compares with the last real one', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const save = vi.spyOn(store, 'save');
+    const run = epochRunner(store);
+    await run(n1WithoutLeader);
+
+    // Act
+    const unavailable = run(refused);
+    await expect(unavailable).rejects.toThrow(AuditUnavailableError);
+    await expect(unavailable).rejects.toThrow(/authorization refused by nats:\/\/n1:4222/);
+    const after = (await run(n1WithoutLeader)).report;
+
+    // Assess
+    expect(save).toHaveBeenCalledTimes(2);
+    expect(after.epoch.id).toBe(2);
+    expect(after.findings[0]?.lifecycle).toMatchObject({ state: 'ongoing', epochs: 2, persistent: true });
+  });
+
+  it('a store that cannot load still reports findings, with a notice and lifecycle.known false, and saves nothing', async () => {
+    // Prepare
+    const store: StateStore = {
+      load: vi.fn(async () => {
+        throw new Error('disk on fire');
+      }),
+      save: vi.fn(async () => undefined),
+    };
+
+    // Act
+    const { report } = await epochRunner(store)(n1WithoutLeader);
+
+    // Assess
+    expect(report.notices).toEqual(['state could not be read (disk on fire); persistence of findings is unknown this epoch']);
+    expect(report.findings[0]?.lifecycle).toMatchObject({ state: 'new', known: false });
+    expect(store.save).not.toHaveBeenCalled();
+  });
+
+  it('passes on a notice from the store (a corrupt state replaced)', async () => {
+    // Prepare
+    const inner = new MemoryStateStore();
+    const store: StateStore = {
+      load: async (key) => ({ ...(await inner.load(key)), notice: 'state file x is corrupt; starting from an empty state and replacing it' }),
+      save: (key, state) => inner.save(key, state),
+    };
+
+    // Act
+    const { report } = await epochRunner(store)(healthy);
+
+    // Assess
+    expect(report.notices).toEqual(['state file x is corrupt; starting from an empty state and replacing it']);
+  });
+
+  it('detects flapping across epochs from the remembered history', async () => {
+    // Prepare: the leader alternates n1, n2, n1, n2, n1.
+    const run = epochRunner(new MemoryStateStore());
+    const reports = [];
+
+    // Act
+    for (const leader of ['n1', 'n2', 'n1', 'n2', 'n1']) reports.push((await run((t) => healthy(t, leader))).report);
+
+    // Assess
+    expect(reports.slice(0, 4).every((r) => r.findings.length === 0)).toBe(true);
+    expect(reports[4]!.findings).toMatchObject([
+      { check: 'meta_leader_flapping', severity: 'warning', details: { changes: 4, epochs: 5, leaders: ['n1', 'n2', 'n1', 'n2', 'n1'] } },
+    ]);
+  });
+
+  it('remembers one summary per epoch, capped at HISTORY_LIMIT', async () => {
+    // Prepare: a store already holding a full history.
+    const store = new MemoryStateStore();
+    const full: AuditState = {
+      revision: 0,
+      epoch: HISTORY_LIMIT,
+      open: [],
+      history: Array.from({ length: HISTORY_LIMIT }, (_, i) => ({ id: i + 1, startedAt: i, metaLeaders: { default: 'n1' } })),
+    };
+    await store.save('c1', { ...full, revision: 1 });
+
+    // Act
+    await epochRunner(store)((t) => healthy(t, 'n3'));
+
+    // Assess
+    const { state } = await store.load('c1');
+    expect(state).toMatchObject({ revision: 2, epoch: HISTORY_LIMIT + 1 });
+    expect(state.history).toHaveLength(HISTORY_LIMIT);
+    expect(state.history[0]?.id).toBe(2);
+    expect(state.history.at(-1)).toEqual({ id: HISTORY_LIMIT + 1, startedAt: T0, metaLeaders: { default: 'n3' } });
+  });
+
+  it('refuses to overwrite state another epoch of the same cluster saved meanwhile', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+
+    // Act: two epochs race; both load revision 0.
+    const results = await Promise.allSettled([epochRunner(store)(healthy), epochRunner(store)(healthy)]);
+
+    // Assess
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StateConflictError);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('state for c1 changed while this epoch ran (expected revision 0, found 1)');
+  });
+
+  it('skipped checks are reported as skipped', async () => {
+    // Act
+    const { report } = await epochRunner(new MemoryStateStore(), { skip: ['meta_leader_disagreement'] })(n1WithoutLeader);
+
+    // Assess
+    expect(report.findings).toEqual([]);
+    expect(report.checks).toContainEqual({ check: 'meta_leader_disagreement', outcome: 'skipped' });
+  });
+});
