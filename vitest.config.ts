@@ -1,15 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration tests start real nats-server clusters; on a 2-core CI machine
-// running more than two files at once makes Raft elections slow enough to
-// blur the timing the checks are judged on.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 60_000,
-    fileParallelism: true,
-    maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
     pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // CLI tests run the built CLI as an operator would: build it once first.
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // Each file starts real nats-server clusters; on a 2-core CI machine
+          // more than two at once slows Raft elections enough to blur the
+          // timing the checks are judged on.
+          maxWorkers: 2,
+        },
+      },
+    ],
   },
 });

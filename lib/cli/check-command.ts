@@ -1,0 +1,79 @@
+import { defaultRegistry } from '../checks/index.js';
+import { parseCheckConfig, type CheckConfig } from '../config/check-config.js';
+import { runEpoch } from '../epoch/run-epoch.js';
+import { EXIT_CODES, type Report } from '../report/report.js';
+import { formatText } from '../report/text-report.js';
+import { sanitizeUrl } from '../sampling/connection-options.js';
+import { gather } from '../sampling/gather.js';
+import type { RawSample } from '../sampling/raw-sample.js';
+import { readSampleFile } from '../sampling/sample-file.js';
+import { FileStateStore } from '../state/file-state-store.js';
+import { MemoryStateStore, StateConflictError, type StateStore } from '../state/state-store.js';
+import { AuditUnavailableError } from '../errors.js';
+import { sleep } from '../util/sleep.js';
+import type { CommandIo } from './io.js';
+
+/** `nats-audit check`: one epoch (or one every --watch seconds); exit code by the worst finding. */
+export async function checkCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const registry = defaultRegistry();
+  const config = parseCheckConfig(argv, io.env, registry);
+  const store: StateStore = config.statePath ? new FileStateStore(config.statePath) : new MemoryStateStore();
+  const source = sampleSource(config);
+  const clusterKey = config.clusterName ?? source.defaultKey;
+
+  const epoch = () =>
+    runEpoch({ sample: source.next, store, clusterKey, registry, checks: config.checks, persistence: config.persistence });
+
+  if (config.watchSeconds === undefined) {
+    const { report } = await epoch();
+    io.stdout(render(report, config.format));
+    return EXIT_CODES[report.status];
+  }
+
+  let exitCode: number = EXIT_CODES.unknown;
+  for (;;) {
+    const started = Date.now();
+    try {
+      const { report } = await epoch();
+      io.stdout(render(report, config.format));
+      exitCode = EXIT_CODES[report.status];
+    } catch (error) {
+      // A watch outlives a passing outage of the audit itself (a credential
+      // rotation, a restarted auditor host); each such epoch reads UNKNOWN.
+      if (!(error instanceof AuditUnavailableError || error instanceof StateConflictError)) throw error;
+      io.stderr(`UNKNOWN ${clusterKey}: ${error.message}\n`);
+      exitCode = EXIT_CODES.unknown;
+    }
+    if (io.signal.aborted) return exitCode;
+    // Epochs never overlap: the next starts a full interval after this one started, or at once if it overran.
+    await sleep(Math.max(0, config.watchSeconds * 1000 - (Date.now() - started)), io.signal);
+    if (io.signal.aborted) return exitCode;
+  }
+}
+
+function render(report: Report, format: CheckConfig['format']): string {
+  return format === 'json' ? `${JSON.stringify(report)}\n` : formatText(report);
+}
+
+function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; defaultKey: string } {
+  if (config.samplePath !== undefined) {
+    const path = config.samplePath;
+    let loaded: Promise<RawSample> | undefined;
+    return {
+      next: () => (loaded ??= readSampleFile(path)),
+      defaultKey: `sample:${path}`,
+    };
+  }
+  const connection = config.connection!;
+  return {
+    next: () =>
+      gather({
+        servers: connection.servers,
+        auth: connection.auth,
+        tls: connection.tls,
+        expectServers: connection.expectServers,
+        timeoutMs: connection.timeoutMs,
+      }),
+    defaultKey: connection.servers.map(sanitizeUrl).sort().join(','),
+  };
+}

@@ -1,0 +1,53 @@
+import type { CheckRegistry } from '../checks/registry.js';
+import { CHECK_SPECS, DEMO_SPECS, GATHER_SPECS, type OptionSpec } from '../config/option-specs.js';
+
+export const MAIN_HELP = `nats-audit: audit a NATS JetStream cluster's consensus layer
+
+Usage:
+  nats-audit check  --servers URL[,URL...] [options]   run one epoch of checks (or --watch)
+  nats-audit check  --sample FILE [options]            judge a saved sample offline
+  nats-audit gather --servers URL[,URL...] --out FILE  save one epoch's raw replies
+  nats-audit checks                                    list the checks and thresholds
+  nats-audit demo                                      run against a throwaway local cluster
+  nats-audit help [COMMAND]
+
+Exit codes (as Nagios plugins): 0 ok, 1 warning, 2 critical, 3 unknown (the audit could not run).
+`;
+
+export function commandHelp(command: string): string | undefined {
+  switch (command) {
+    case 'check':
+      return usage('nats-audit check --servers URL[,URL...] [options]', CHECK_SPECS,
+        'Samples every server through the system account, runs every check and compares with the previous epoch kept in the state file.');
+    case 'gather':
+      return usage('nats-audit gather --servers URL[,URL...] --out FILE [options]', GATHER_SPECS,
+        'Saves one epoch\'s raw replies (per vantage, decompressed, with timings). The file holds no credentials; judge it later with `check --sample FILE`.');
+    case 'demo':
+      return usage('nats-audit demo [options]', DEMO_SPECS,
+        'Starts a throwaway 3-node JetStream cluster on free loopback ports (needs nats-server on PATH), piles stream leaders onto one server, partitions the meta leader and heals it, running an epoch after each step. Everything is removed afterwards.');
+    case 'checks':
+      return 'Usage: nats-audit checks\n\nLists every check with its id, severities and thresholds (use ids with --skip and --threshold).\n';
+    default:
+      return undefined;
+  }
+}
+
+function usage(line: string, specs: Record<string, OptionSpec>, about: string): string {
+  const rows = Object.values(specs).map((s) => {
+    const left = `--${s.flag}${s.value ? ` ${s.value}` : ''}`;
+    const env = s.env ? ` [${s.env}]` : '';
+    return [left, `${s.help}${env}`] as const;
+  });
+  const width = Math.max(...rows.map(([l]) => l.length));
+  return `Usage: ${line}\n\n${about}\n\nOptions (environment variable in brackets):\n${rows
+    .map(([l, r]) => `  ${l.padEnd(width)}  ${r}`)
+    .join('\n')}\n  --help${' '.repeat(Math.max(0, width - 6))}  Show this help\n`;
+}
+
+export function checkCatalogue(registry: CheckRegistry): string {
+  const blocks = registry.all().map((c) => {
+    const thresholds = c.thresholds.map((t) => `    ${c.id}.${t.key}=${t.default} (${t.unit}): ${t.description}`);
+    return [`${c.id} [${c.severities.join(', ')}]`, `  ${c.title}: ${c.description}`, ...(thresholds.length ? ['  thresholds:', ...thresholds] : [])].join('\n');
+  });
+  return `${blocks.join('\n\n')}\n`;
+}

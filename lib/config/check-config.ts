@@ -1,0 +1,182 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckRegistry } from '../checks/registry.js';
+import type { CheckSettings } from '../epoch/judge.js';
+import { DEFAULT_PERSISTENCE, type PersistencePolicy } from '../epoch/lifecycle.js';
+import { ConfigError } from '../errors.js';
+import type { AuthOptions, TlsOptions } from '../sampling/connection-options.js';
+import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
+import { CHECK_SPECS, CONNECTION_SPECS, GATHER_SPECS } from './option-specs.js';
+import { readOptions, schemas, validate, type GivenOptions } from './read-options.js';
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+
+export interface ConnectionConfig {
+  /** URLs as given (they may carry user info; never print them: use sanitizeUrl). */
+  readonly servers: readonly string[];
+  readonly auth: AuthOptions;
+  readonly tls: TlsOptions;
+  readonly expectServers?: number;
+  readonly timeoutMs: number;
+}
+
+export interface CheckConfig {
+  /** Absent when judging a saved sample. */
+  readonly connection?: ConnectionConfig;
+  readonly samplePath?: string;
+  /** Undefined: keep state in memory only. */
+  readonly statePath?: string;
+  readonly format: 'text' | 'json';
+  readonly watchSeconds?: number;
+  readonly checks: CheckSettings;
+  readonly persistence: PersistencePolicy;
+  /** Explicit cluster label; otherwise derived from the URLs. */
+  readonly clusterName?: string;
+}
+
+export interface GatherCommandConfig {
+  readonly connection: ConnectionConfig;
+  readonly outPath: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function defaultStatePath(env: Env): string {
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'nats-audit', 'state.json');
+}
+
+export function parseCheckConfig(argv: readonly string[], env: Env, registry: CheckRegistry): CheckConfig {
+  const given = readOptions(CHECK_SPECS, argv, env);
+  const samplePath = validate(given.sample, schemas.nonEmpty);
+  if (samplePath !== undefined && given.watch !== undefined) {
+    throw new ConfigError(given.watch.source, `cannot be combined with ${given.sample!.source} (a saved sample does not change)`);
+  }
+  if (samplePath !== undefined && given.servers?.source === '--servers') {
+    throw new ConfigError('--servers', `cannot be combined with ${given.sample!.source}`);
+  }
+  const statePath = validate(given.state, schemas.nonEmpty) ?? (samplePath === undefined ? defaultStatePath(env) : undefined);
+  return {
+    connection: samplePath === undefined ? connectionConfig(given) : undefined,
+    samplePath,
+    statePath,
+    format: validate(given.format, schemas.format) ?? 'text',
+    watchSeconds: validate(given.watch, schemas.positiveInt('seconds')),
+    checks: checkSettings(given, registry),
+    persistence: {
+      epochs: validate(given.persistEpochs, schemas.positiveInt('epochs')) ?? DEFAULT_PERSISTENCE.epochs,
+      minMs: (validate(given.persistSeconds, schemas.nonNegativeNumber('seconds')) ?? DEFAULT_PERSISTENCE.minMs / 1000) * 1000,
+    },
+    clusterName: validate(given.cluster, schemas.nonEmpty),
+  };
+}
+
+export function parseGatherConfig(argv: readonly string[], env: Env): GatherCommandConfig {
+  const given = readOptions(GATHER_SPECS, argv, env);
+  const outPath = validate(given.out, schemas.nonEmpty);
+  if (outPath === undefined) throw new ConfigError('--out', 'is required: the file to write the sample to');
+  return { connection: connectionConfig(given), outPath };
+}
+
+/** Each way to authenticate and the options that make it up. */
+const AUTH_METHODS = [['user', 'password'], ['token'], ['nkey'], ['creds']] as const;
+
+/**
+ * Flags win over the environment for the way to authenticate: `--token` on
+ * the command line replaces NATS_USER/NATS_PASSWORD from a shell profile
+ * instead of conflicting with them, while `--user sys` still takes its
+ * password from NATS_PASSWORD.
+ */
+function preferAuthFlags(given: GivenOptions<typeof CONNECTION_SPECS>): GivenOptions<typeof CONNECTION_SPECS> {
+  const flagged = AUTH_METHODS.filter((keys) => keys.some((key) => given[key]?.source.startsWith('--')));
+  if (flagged.length === 0) return given;
+  const kept = { ...given };
+  for (const keys of AUTH_METHODS) {
+    if (flagged.includes(keys)) continue;
+    for (const key of keys) if (kept[key] && !kept[key].source.startsWith('--')) delete kept[key];
+  }
+  return kept;
+}
+
+function connectionConfig(allGiven: GivenOptions<typeof CONNECTION_SPECS>): ConnectionConfig {
+  const given = preferAuthFlags(allGiven);
+  if (!given.servers) {
+    throw new ConfigError('--servers', 'is required (or set NATS_URL): the URL of every server of the cluster, comma separated');
+  }
+  const servers = given.servers.value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (servers.length === 0) throw new ConfigError(given.servers.source, 'lists no URL');
+  for (const url of servers) {
+    try {
+      parseServerUrl(url);
+    } catch (error) {
+      // Name the flag or variable the URL actually came from.
+      if (error instanceof ConnectionOptionsError) throw new ConfigError(given.servers.source, error.problem);
+      throw error;
+    }
+  }
+  const methods = [given.user ?? given.password, given.token, given.nkey, given.creds].filter((g) => g !== undefined);
+  if (methods.length > 1) {
+    throw new ConfigError(methods[1]!.source, `conflicts with ${methods[0]!.source}: give one way to authenticate`);
+  }
+  return {
+    servers,
+    auth: authOptions(given),
+    tls: {
+      caFile: validate(given.tlsCa, schemas.nonEmpty),
+      certFile: validate(given.tlsCert, schemas.nonEmpty),
+      keyFile: validate(given.tlsKey, schemas.nonEmpty),
+    },
+    expectServers: validate(given.expectServers, schemas.positiveInt('servers')),
+    timeoutMs: validate(given.timeout, schemas.positiveInt('milliseconds')) ?? DEFAULT_TIMEOUT_MS,
+  };
+}
+
+function authOptions(given: GivenOptions<typeof CONNECTION_SPECS>): AuthOptions {
+  if (given.user || given.password) {
+    if (!given.user) throw new ConfigError('--user', `is required with ${given.password!.source}`);
+    if (!given.password) throw new ConfigError('--password', `is required with ${given.user.source} (or set NATS_PASSWORD)`);
+    return { user: validate(given.user, schemas.nonEmpty)!, password: given.password.value };
+  }
+  if (given.token) return { token: validate(given.token, schemas.nonEmpty)! };
+  if (given.nkey) return { nkeySeedFile: validate(given.nkey, schemas.nonEmpty)! };
+  if (given.creds) return { credsFile: validate(given.creds, schemas.nonEmpty)! };
+  return {};
+}
+
+const thresholdPattern = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)=(.+)$/;
+
+function checkSettings(given: GivenOptions<typeof CHECK_SPECS>, registry: CheckRegistry): CheckSettings {
+  const skip = new Set<string>();
+  for (const id of splitList(given.skip?.value)) {
+    if (!registry.get(id)) throw new ConfigError(given.skip!.source, `unknown check ${JSON.stringify(id)}; checks: ${registry.ids().join(', ')}`);
+    skip.add(id);
+  }
+  const thresholds: Record<string, Record<string, number>> = {};
+  for (const entry of splitList(given.threshold?.value)) {
+    const source = given.threshold!.source;
+    const match = thresholdPattern.exec(entry);
+    if (!match) throw new ConfigError(source, `expected CHECK.KEY=VALUE, got ${JSON.stringify(entry)}`);
+    const [, id, key, raw] = match as unknown as [string, string, string, string];
+    const check = registry.get(id);
+    if (!check) throw new ConfigError(source, `unknown check ${JSON.stringify(id)}; checks: ${registry.ids().join(', ')}`);
+    const spec = check.thresholds.find((t) => t.key === key);
+    if (!spec) {
+      const keys = check.thresholds.map((t) => t.key);
+      throw new ConfigError(source, `${id} has no threshold ${JSON.stringify(key)}${keys.length ? `; it has: ${keys.join(', ')}` : ''}`);
+    }
+    const whole = spec.unit === 'count' || spec.unit === 'epochs';
+    const value = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(value >= spec.min) || (whole && !Number.isInteger(value))) {
+      throw new ConfigError(source, `${id}.${key} must be a ${whole ? 'whole number' : 'number'} of at least ${spec.min} (${spec.unit}), got ${JSON.stringify(raw)}`);
+    }
+    (thresholds[id] ??= {})[key] = value;
+  }
+  return { skip, thresholds };
+}
+
+function splitList(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}

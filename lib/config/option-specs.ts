@@ -1,0 +1,50 @@
+/**
+ * Every CLI flag with the environment variable that can stand in for it.
+ * Variables follow natscli's names where one exists (NATS_URL, NATS_USER,
+ * NATS_PASSWORD, ...) so an existing `nats` context environment works as is.
+ */
+export interface OptionSpec {
+  readonly flag: string;
+  readonly env?: string;
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly value?: string;
+  readonly help: string;
+}
+
+export const CONNECTION_SPECS = {
+  servers: { flag: 'servers', env: 'NATS_URL', type: 'string', value: 'URL[,URL...]', help: 'Server URLs; list every server so each is a vantage point (a partitioned server is still heard)' },
+  user: { flag: 'user', env: 'NATS_USER', type: 'string', value: 'USER', help: 'System account user' },
+  password: { flag: 'password', env: 'NATS_PASSWORD', type: 'string', value: 'PASSWORD', help: 'Password for --user (prefer the environment variable: flags show in ps)' },
+  token: { flag: 'token', env: 'NATS_TOKEN', type: 'string', value: 'TOKEN', help: 'Authentication token' },
+  nkey: { flag: 'nkey', env: 'NATS_NKEY', type: 'string', value: 'FILE', help: 'File holding a user NKey seed' },
+  creds: { flag: 'creds', env: 'NATS_CREDS', type: 'string', value: 'FILE', help: 'Credentials file (JWT and seed) of a system account user' },
+  tlsCa: { flag: 'tls-ca', env: 'NATS_CA', type: 'string', value: 'FILE', help: 'CA certificate to verify servers with (verification is always on)' },
+  tlsCert: { flag: 'tls-cert', env: 'NATS_CERT', type: 'string', value: 'FILE', help: 'Client certificate for mutual TLS' },
+  tlsKey: { flag: 'tls-key', env: 'NATS_KEY', type: 'string', value: 'FILE', help: 'Client private key for mutual TLS' },
+  expectServers: { flag: 'expect-servers', env: 'NATS_AUDIT_EXPECT_SERVERS', type: 'string', value: 'N', help: 'Servers the cluster should have (default: the largest meta cluster size reported)' },
+  timeout: { flag: 'timeout', env: 'NATS_AUDIT_TIMEOUT', type: 'string', value: 'MS', help: 'Deadline for one epoch\'s gathering in milliseconds (default 5000)' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const CHECK_SPECS = {
+  ...CONNECTION_SPECS,
+  state: { flag: 'state', env: 'NATS_AUDIT_STATE', type: 'string', value: 'FILE', help: 'State file remembering the previous epoch (default ~/.local/state/nats-audit/state.json; with --sample: none unless given)' },
+  format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json', help: 'Output format (default text)' },
+  watch: { flag: 'watch', env: 'NATS_AUDIT_WATCH', type: 'string', value: 'SECONDS', help: 'Run an epoch every SECONDS until interrupted' },
+  sample: { flag: 'sample', env: 'NATS_AUDIT_SAMPLE', type: 'string', value: 'FILE', help: 'Judge a sample saved by `gather` instead of asking servers' },
+  skip: { flag: 'skip', env: 'NATS_AUDIT_SKIP', type: 'string', multiple: true, value: 'CHECK[,CHECK...]', help: 'Checks not to run' },
+  threshold: { flag: 'threshold', env: 'NATS_AUDIT_THRESHOLDS', type: 'string', multiple: true, value: 'CHECK.KEY=VALUE', help: 'Override a threshold, e.g. uneven_leader_distribution.ratio=2 (repeatable)' },
+  persistEpochs: { flag: 'persist-epochs', env: 'NATS_AUDIT_PERSIST_EPOCHS', type: 'string', value: 'N', help: 'Consecutive epochs before a finding counts as persistent (default 2)' },
+  persistSeconds: { flag: 'persist-seconds', env: 'NATS_AUDIT_PERSIST_SECONDS', type: 'string', value: 'S', help: 'Minimum age before a finding counts as persistent (default 0)' },
+  cluster: { flag: 'cluster', env: 'NATS_AUDIT_CLUSTER', type: 'string', value: 'NAME', help: 'Name for this cluster in output and state (default: the server URLs)' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const GATHER_SPECS = {
+  ...CONNECTION_SPECS,
+  out: { flag: 'out', env: 'NATS_AUDIT_OUT', type: 'string', value: 'FILE', help: 'Where to write the sample (JSON; holds no credentials)' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const DEMO_SPECS = {
+  streams: { flag: 'streams', type: 'string', value: 'N', help: 'Replicated streams to create (default 9)' },
+  format: { flag: 'format', type: 'string', value: 'text|json', help: 'Output format of each epoch (default text)' },
+} as const satisfies Record<string, OptionSpec>;

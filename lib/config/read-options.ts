@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { OptionSpec } from './option-specs.js';
+
+/** A value the operator gave, and where it came from, so errors can name that place. */
+export interface Given<T> {
+  readonly value: T;
+  /** `--flag` or the environment variable's name. */
+  readonly source: string;
+}
+
+export type GivenOptions<S extends Record<string, OptionSpec>> = {
+  [K in keyof S]?: Given<S[K]['type'] extends 'boolean' ? boolean : S[K] extends { multiple: true } ? string[] : string>;
+};
+
+/**
+ * Reads flags, then the environment for whatever no flag set. Unknown flags
+ * and stray arguments are errors: a typo must not silently fall back to a
+ * default during an incident.
+ */
+export function readOptions<S extends Record<string, OptionSpec>>(
+  specs: S,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): GivenOptions<S> {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const spec of Object.values(specs)) options[spec.flag] = { type: spec.type, multiple: spec.multiple === true };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new ConfigError('arguments', cleanParseArgsMessage(error));
+  }
+  const result: Record<string, Given<unknown>> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const fromFlag = parsed.values[spec.flag];
+    if (fromFlag !== undefined) {
+      result[key] = { value: fromFlag, source: `--${spec.flag}` };
+      continue;
+    }
+    const fromEnv = spec.env ? env[spec.env] : undefined;
+    if (fromEnv !== undefined && fromEnv !== '') {
+      result[key] = { value: spec.multiple ? [fromEnv] : fromEnv, source: spec.env! };
+    }
+  }
+  return result as GivenOptions<S>;
+}
+
+function cleanParseArgsMessage(error: unknown): string {
+  // A stray word is most often a value whose flag was forgotten, such as a
+  // password: never echo it.
+  if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return 'unexpected argument: every value must follow its flag (e.g. --servers URL); see --help';
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // parseArgs appends advice about `--` that does not apply to this CLI.
+  return message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Validates one given value with a zod schema; the error names its flag or variable. */
+export function validate<T>(given: Given<unknown> | undefined, schema: z.ZodType<T>): T | undefined {
+  if (given === undefined) return undefined;
+  const parsed = schema.safeParse(given.value);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(given.source, describeIssue(parsed.error, given));
+}
+
+function describeIssue(error: z.ZodError, given: Given<unknown>): string {
+  const issue = error.issues[0];
+  const shown = typeof given.value === 'string' && !isSecretSource(given.source) ? ` (got ${JSON.stringify(given.value)})` : '';
+  return `${issue?.message ?? 'invalid value'}${shown}`;
+}
+
+/** Never echo what was given for a secret, even in an error. */
+export function isSecretSource(source: string): boolean {
+  return /password|token|NATS_PASSWORD|NATS_TOKEN/i.test(source);
+}
+
+export const schemas = {
+  positiveInt: (what: string) =>
+    z.string().trim().regex(/^\d+$/, `must be a whole number of ${what}`).transform(Number).pipe(z.number().int().min(1, `must be at least 1 ${what}`)),
+  nonNegativeNumber: (what: string) =>
+    z.string().trim().regex(/^\d+(\.\d+)?$/, `must be a number of ${what}`).transform(Number),
+  nonEmpty: z.string().min(1, 'must not be empty'),
+  format: z.enum(['text', 'json'], { error: 'must be text or json' }),
+} as const;

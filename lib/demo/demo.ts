@@ -1,0 +1,152 @@
+import { defaultRegistry } from '../checks/index.js';
+import { DEFAULT_PERSISTENCE } from '../epoch/lifecycle.js';
+import { runEpoch } from '../epoch/run-epoch.js';
+import {
+  concentrateLeaders,
+  createReplicatedStreams,
+  startLocalCluster,
+  type LocalCluster,
+} from '../local-cluster/index.js';
+import type { Report } from '../report/report.js';
+import { gather } from '../sampling/gather.js';
+import { MemoryStateStore } from '../state/state-store.js';
+import { sleep } from '../util/sleep.js';
+
+export interface DemoOptions {
+  readonly streams: number;
+  readonly serverBinary: string;
+  /** Called with every epoch's report, after a line saying what the demo just did. */
+  readonly onEpoch: (step: string, report: Report) => void;
+  readonly onProgress: (message: string) => void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Epoch deadline in the demo: loopback servers answer in milliseconds, but a
+ * vantage behind a cut route never hears every server and waits it out.
+ */
+const EPOCH_TIMEOUT_MS = 2_000;
+/** Pause between epochs while isolated; with the deadline, an epoch every ~3 s catches the election (4-9 s) and the stale claim (~14 s). */
+const PARTITION_EPOCH_PAUSE_MS = 1_000;
+/** Upper bound on epochs per partition; the isolated leader gives up its claim after ~14 s, well inside it. */
+const MAX_PARTITION_EPOCHS = 10;
+
+/**
+ * The scenario an operator watches: a healthy cluster, leaders piled onto one
+ * server, a follower cut off (a disagreement that starts transient and
+ * becomes persistent), the meta leader cut off (two leaders), each healed
+ * (resolved). Returns the reports in order.
+ */
+export async function runDemo(options: DemoOptions): Promise<Report[]> {
+  const reports: Report[] = [];
+  options.onProgress('starting a 3-node JetStream cluster on loopback (routes through cuttable proxies)...');
+  const cluster = await startLocalCluster({ size: 3, name: 'demo', serverBinary: options.serverBinary });
+  try {
+    const epoch = epochRunner(cluster);
+    const step = async (label: string) => {
+      const report = await epoch();
+      reports.push(report);
+      options.onEpoch(label, report);
+      return report;
+    };
+    const app = await cluster.connect({ as: 'app', name: 'nats-audit-demo' });
+    try {
+      options.onProgress(`creating ${options.streams} R3 streams with one durable consumer each...`);
+      const streams = await createReplicatedStreams(app, { count: options.streams, replicas: 3, consumersPerStream: 1 });
+      if (options.signal.aborted) return reports;
+      // 2.9 places leaders at random, so a fresh cluster is often already
+      // uneven; spread them first so the healthy epoch really is healthy.
+      const names = cluster.servers.map((s) => s.name);
+      options.onProgress('spreading leaders evenly: a third of the streams (with their consumers) led by each server...');
+      for (const [i, server] of names.entries()) {
+        await concentrateLeaders(app, { onto: server, streams: streams.filter((_, k) => k % names.length === i), consumers: true });
+      }
+      if (options.signal.aborted) return reports;
+      await step('Healthy cluster: one meta leader, stream and consumer leaders spread evenly');
+
+      const metaLeader = await cluster.waitForMetaLeader();
+      const hot = names.find((n) => n !== metaLeader)!;
+      options.onProgress(`stepping down stream and consumer leaders until ${hot} leads all of them (2.9 picks a random peer per step-down)...`);
+      const { stepDowns } = await concentrateLeaders(app, { onto: hot, streams, consumers: true });
+      if (options.signal.aborted) return reports;
+      await step(`Piled every stream and consumer leader onto ${hot} (${stepDowns} step-downs)`);
+    } finally {
+      await app.close();
+    }
+
+    // A cut-off follower cannot win an election: its disagreement starts as a
+    // warning (maybe a passing election) and turns critical once it persists.
+    const leaderBefore = await cluster.waitForMetaLeader();
+    const follower = cluster.servers.map((s) => s.name).find((n) => n !== leaderBefore)!;
+    await partitionPhase(cluster, follower, step, options, {
+      announce: `cut every route of follower ${follower}; after its election timeout (4-9 s) it stops following ${leaderBefore}`,
+      label: (i) => `Follower ${follower} isolated (epoch ${i} of the partition)`,
+      done: (r) => disagreement(r)?.lifecycle.persistent === true,
+    });
+    if (options.signal.aborted) return reports;
+
+    // A cut-off leader keeps claiming leadership (~14 s on 2.9) after the
+    // majority elected a new one: two leaders, critical at once.
+    const leader = await cluster.waitForMetaLeader();
+    await partitionPhase(cluster, leader, step, options, {
+      announce: `cut every route of the meta leader ${leader}; the others elect a new leader within ~5-9 s while ${leader} still claims the role`,
+      label: (i) => `Meta leader ${leader} isolated (epoch ${i} of the partition)`,
+      done: (r) => disagreement(r)?.lifecycle.persistent === true && r.servers.find((s) => s.name === leader)?.metaLeader === null,
+    });
+    return reports;
+  } finally {
+    options.onProgress('stopping the cluster and removing its files...');
+    await cluster.dispose();
+  }
+}
+
+interface PartitionPlan {
+  readonly announce: string;
+  readonly label: (epoch: number) => string;
+  /** Stop sampling the partition once a report shows what the phase is meant to show. */
+  readonly done: (report: Report) => boolean;
+}
+
+async function partitionPhase(
+  cluster: LocalCluster,
+  server: string,
+  step: (label: string) => Promise<Report>,
+  options: DemoOptions,
+  plan: PartitionPlan,
+): Promise<void> {
+  cluster.isolate(server);
+  options.onProgress(plan.announce);
+  for (let i = 1; i <= MAX_PARTITION_EPOCHS && !options.signal.aborted; i++) {
+    await sleep(PARTITION_EPOCH_PAUSE_MS, options.signal);
+    if (plan.done(await step(plan.label(i)))) break;
+  }
+  cluster.heal();
+  options.onProgress('healed every route; waiting for all servers to agree on one meta leader...');
+  await cluster.waitForMetaLeader({ timeoutMs: 30_000 });
+  await step(`Partition around ${server} healed: the disagreement resolves`);
+}
+
+function disagreement(report: Report) {
+  return report.findings.find((f) => f.check === 'meta_leader_disagreement');
+}
+
+function epochRunner(cluster: LocalCluster): () => Promise<Report> {
+  const registry = defaultRegistry();
+  const store = new MemoryStateStore();
+  return async () => {
+    const { report } = await runEpoch({
+      sample: () =>
+        gather({
+          servers: cluster.urls,
+          auth: { user: cluster.system.user, password: cluster.system.password },
+          timeoutMs: EPOCH_TIMEOUT_MS,
+        }),
+      store,
+      clusterKey: cluster.name,
+      registry,
+      checks: { skip: new Set(), thresholds: {} },
+      persistence: DEFAULT_PERSISTENCE,
+    });
+    return report;
+  };
+}

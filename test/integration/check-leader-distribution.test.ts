@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { concentrateLeaders, createReplicatedStreams } from '../../lib/local-cluster/index.js';
+import { useCluster } from '../support/cluster.js';
+import { checkJson, runCli, systemEnv } from '../support/cli.js';
+
+const STREAMS = 6;
+
+describe('uneven leader distribution on a real 3-node cluster', () => {
+  const cluster = useCluster(3);
+
+  it('is silent when leaders are spread evenly, and flags the server all leaders were piled onto', async () => {
+    const c = cluster();
+    const app = await c.connect({ as: 'app' });
+    try {
+      const streams = await createReplicatedStreams(app, { count: STREAMS, replicas: 3, consumersPerStream: 1 });
+      const names = c.servers.map((s) => s.name);
+      for (const [i, server] of names.entries()) {
+        await concentrateLeaders(app, { onto: server, streams: streams.filter((_, k) => k % names.length === i), consumers: true });
+      }
+      const even = await checkJson([], systemEnv(c));
+      expect(even.report.findings.map((f) => f.check)).not.toContain('uneven_leader_distribution');
+
+      const hot = names[1]!;
+      await concentrateLeaders(app, { onto: hot, streams, consumers: true });
+      const { code, report } = await checkJson([], systemEnv(c));
+      const finding = report.findings.find((f) => f.check === 'uneven_leader_distribution');
+      expect(finding).toBeDefined();
+      // All 12 groups on one of three servers is 3x the average: critical by default.
+      expect(finding!.severity).toBe('critical');
+      expect(code).toBe(2);
+      expect(finding!.summary).toContain(`${hot} leads`);
+      expect(finding!.details.counts).toMatchObject({ [hot]: { streams: STREAMS, consumers: STREAMS, total: 2 * STREAMS } });
+      const stepDowns = finding!.remediation.filter((r) => r.startsWith('nats '));
+      // Down to the average of 2 streams and 2 consumers: 4 of each move.
+      expect(stepDowns.filter((r) => r.startsWith('nats stream cluster step-down ORDERS_'))).toHaveLength(4);
+      expect(stepDowns.filter((r) => r.startsWith('nats consumer cluster step-down ORDERS_'))).toHaveLength(4);
+      expect(finding!.details.stepDowns).toEqual(expect.arrayContaining([expect.objectContaining({ leader: hot, account: 'APP' })]));
+
+      const text = await runCli(['check'], { env: systemEnv(c) });
+      expect(text.code).toBe(2);
+      expect(text.stdout).toMatch(/^CRITICAL /);
+      expect(text.stdout).toContain('[CRITICAL] uneven_leader_distribution');
+      expect(text.stdout).toContain('nats stream cluster step-down ORDERS_');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('honours a raised threshold: the same cluster is then only a warning', async () => {
+    const { report } = await checkJson(['--threshold', 'uneven_leader_distribution.critical_ratio=3.5'], systemEnv(cluster()));
+    const finding = report.findings.find((f) => f.check === 'uneven_leader_distribution');
+    expect(finding?.severity).toBe('warning');
+  });
+});

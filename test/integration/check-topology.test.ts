@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { useCluster } from '../support/cluster.js';
+import { checkJson, systemEnv } from '../support/cli.js';
+
+describe('a healthy 5-node cluster', () => {
+  const cluster = useCluster(5);
+
+  it('passes every check with exit 0, every server heard from every vantage', async () => {
+    const { code, report } = await checkJson([], systemEnv(cluster()));
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.status).toBe('ok');
+    expect(report.servers.map((s) => s.name)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+    expect(new Set(report.servers.map((s) => s.metaLeader)).size).toBe(1);
+    expect(report.servers.every((s) => s.heardVia === 5)).toBe(true);
+    expect(report.type).toBe('io.nats-audit.v1.report');
+    expect(report.epoch.id).toBe(1);
+  });
+});
+
+describe('a 4-node cluster', () => {
+  const cluster = useCluster(4);
+
+  it('warns that an even meta group tolerates no more failures than three servers would', async () => {
+    const { code, report } = await checkJson([], systemEnv(cluster()));
+    const finding = report.findings.find((f) => f.check === 'meta_even_cluster_size');
+    expect(finding).toMatchObject({ severity: 'warning', subject: 'meta:default' });
+    expect(finding!.details).toMatchObject({ size: 4, quorum: 3, toleratedFailures: 1 });
+    expect(code).toBe(1);
+  });
+});
+
+describe('a 3-node cluster with a killed server', () => {
+  const cluster = useCluster(3);
+
+  it('names the server that no vantage heard, and the two left still hold quorum (warning)', async () => {
+    const c = cluster();
+    await c.kill('n3');
+    await c.waitForMetaLeader({ servers: ['n1', 'n2'] });
+    const { code, report } = await checkJson(['--timeout', '2000'], systemEnv(c));
+    const missing = report.findings.filter((f) => f.check === 'server_missing');
+    expect(missing).toHaveLength(1);
+    expect(missing[0]).toMatchObject({ severity: 'warning', subject: 'server:n3' });
+    expect(missing[0]!.details).toMatchObject({ expected: 3 });
+    const failed = missing[0]!.details.failedVantages as { url: string; error: string }[];
+    expect(failed.map((v) => v.url)).toEqual([c.server('n3').clientUrl]);
+    expect(code).toBe(1);
+  });
+
+  it('with a second server killed, the last one cannot form a quorum: critical', async () => {
+    const c = cluster();
+    await c.kill('n2');
+    const { code, report } = await checkJson(['--timeout', '2000', '--expect-servers', '3'], systemEnv(c));
+    const missing = report.findings.filter((f) => f.check === 'server_missing');
+    expect(missing.map((f) => f.subject).sort()).toEqual(['server:n2', 'server:n3']);
+    expect(missing.every((f) => f.severity === 'critical')).toBe(true);
+    expect(report.findings.map((f) => f.check)).toContain('meta_no_leader');
+    expect(code).toBe(2);
+  });
+});
