@@ -342,7 +342,10 @@ function isValidSeed(seed: string): boolean {
 
 function credsSecrets(bytes: Uint8Array): string[] {
   const text = new TextDecoder().decode(bytes);
-  return [...text.matchAll(/^\s*(S[A-Z][A-Z2-7]{40,})\s*$/gm)].map((m) => m[1] ?? '');
+  const seeds = [...text.matchAll(/^\s*(S[A-Z][A-Z2-7]{40,})\s*$/gm)].map((m) => m[1] ?? '');
+  // The user JWT is a credential too: for a bearer-token user it authenticates on its own.
+  const jwts = [...text.matchAll(/^\s*(eyJ[\w-]*\.[\w-]*\.[\w-]*)\s*$/gm)].map((m) => m[1] ?? '');
+  return [...seeds, ...jwts];
 }
 
 function secretList(...values: string[]): string[] {

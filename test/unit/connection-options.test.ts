@@ -197,7 +197,7 @@ describe('toNatsConnectionOptions', () => {
     expect(everyText(err)).not.toContain(PASSWORD);
   });
 
-  it('accepts a creds file and lists its seed as a secret to redact', async () => {
+  it('accepts a creds file and lists its seed and JWT as secrets to redact', async () => {
     // Prepare
     const seed = new TextDecoder().decode(nkeys.createUser().getSeed());
     const file = join(dir, 'good.creds');
@@ -219,6 +219,7 @@ describe('toNatsConnectionOptions', () => {
     // Assess
     expect(typeof loaded.auth.authenticator).toBe('function');
     expect(loaded.secrets).toContain(seed);
+    expect(loaded.secrets).toContain('eyJhbGciOiJlZDI1NTE5LW5rZXkiLCJ0eXAiOiJKV1QifQ.e30.c2ln');
   });
 
   it('names --creds when the creds file is missing', async () => {
