@@ -9,12 +9,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // After the fast unit tests, with its own worker limit.
+          sequence: { groupOrder: 1 },
           // CLI tests run the built CLI as an operator would: build it once first.
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
