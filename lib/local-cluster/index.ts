@@ -15,7 +15,7 @@ export {
   type ReplicatedStreamsOptions,
 } from './jetstream-fixtures.js';
 export { concentrateLeaders, type ConcentrateOptions } from './leader-concentration.js';
-export { StepDownError } from './raft-groups.js';
+export { StepDownError } from '../jetstream/raft-groups.js';
 export { startTcpProxy, type ProxyDirection, type TcpProxy, type TcpProxyOptions, type TcpProxyState } from './tcp-proxy.js';
 export { freePort, freePorts } from './free-port.js';
 export type {

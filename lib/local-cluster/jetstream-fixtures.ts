@@ -1,6 +1,6 @@
 import { AckPolicy, StorageType, type NatsConnection } from 'nats';
 import { forEachConcurrently } from './concurrency.js';
-import { API_TIMEOUT_MS, consumerGroupsOf, stepDown, streamGroup, waitForLeader, type Group } from './raft-groups.js';
+import { API_TIMEOUT_MS, consumerGroupsOf, stepDown, streamGroup, waitForLeader, type Group } from '../jetstream/raft-groups.js';
 
 /**
  * Streams created at once. Each create waits for its new Raft group to elect

@@ -9,7 +9,7 @@ import {
   streamGroup,
   waitForLeader,
   type Group,
-} from './raft-groups.js';
+} from '../jetstream/raft-groups.js';
 
 /**
  * How long a group may go without any leader: followers that lost theirs

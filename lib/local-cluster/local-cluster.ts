@@ -28,7 +28,7 @@ import type {
   ServerRoute,
   WaitForMetaLeaderOptions,
 } from './types.js';
-import { pollUntil } from './wait.js';
+import { pollUntil } from '../util/poll.js';
 
 const DEFAULTS = {
   startTimeoutMs: 30_000,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { trackChild, untrackChild } from './child-reaper.js';
 import { NatsServerMissingError, ServerStartError } from './errors.js';
-import { pollUntil } from './wait.js';
+import { pollUntil } from '../util/poll.js';
 
 const LOOPBACK = '127.0.0.1';
 /** Log lines kept in memory per server for error messages. */

@@ -1,11 +1,11 @@
 import type { ClusterInfo, JetStreamManager, NatsConnection } from 'nats';
 import { z } from 'zod';
-import { pollUntil } from './wait.js';
+import { pollUntil } from '../util/poll.js';
 
-/** JetStream API timeout for the fixtures: short, since they poll. */
+/** JetStream API timeout: short, since callers poll and retry. */
 export const API_TIMEOUT_MS = 2_000;
 
-/** A stream or consumer Raft group the fixtures can ask about and step down. */
+/** A stream or consumer Raft group to ask about and step down, in the account of the connection used. */
 export interface Group {
   /** `stream` or `stream/consumer`: the key in leader maps. */
   readonly key: string;
@@ -80,9 +80,14 @@ export class StepDownError extends Error {
   }
 }
 
-/** Send a leader step-down request and throw StepDownError unless it reports success. */
-export async function stepDown(nc: NatsConnection, subject: string): Promise<void> {
-  const reply = await nc.request(subject, new Uint8Array(), { timeout: API_TIMEOUT_MS });
+/**
+ * Send a leader step-down request and throw StepDownError unless it reports
+ * success. `preferred` names the next leader; only servers from 2.11.0 honour
+ * it (2.9 answers 10005 on the meta group), so callers pass it only then.
+ */
+export async function stepDown(nc: NatsConnection, subject: string, preferred?: string): Promise<void> {
+  const body = preferred === undefined ? new Uint8Array() : new TextEncoder().encode(JSON.stringify({ placement: { preferred } }));
+  const reply = await nc.request(subject, body, { timeout: API_TIMEOUT_MS });
   const parsed = StepDownReply.parse(JSON.parse(new TextDecoder().decode(reply.data)));
   if (parsed.error || parsed.success !== true) {
     const e = parsed.error;
