@@ -1,4 +1,4 @@
-import type { CheckDefinition, FindingDraft } from './types.js';
+import type { CheckDefinition, EpochSummary, FindingDraft } from './types.js';
 import { quorumOf } from './meta-group.js';
 import { natscli } from './natscli.js';
 
@@ -10,7 +10,7 @@ export const serverMissing: CheckDefinition = {
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: [],
-  run({ observation }) {
+  run({ observation, history }) {
     const answered = new Set(observation.servers.map((s) => s.name));
     if (answered.size === 0) return []; // cluster_unreachable speaks for this case
     const expected = observation.expectedServerCount;
@@ -18,7 +18,7 @@ export const serverMissing: CheckDefinition = {
     if (missingCount <= 0) return [];
 
     const severity = answered.size < quorumOf(expected) ? 'critical' : 'warning';
-    const named = observation.knownServerNames.filter((n) => !answered.has(n));
+    const named = missingNames(observation.knownServerNames, history, answered, missingCount);
     const failedVantages = observation.vantages
       .filter((v) => !v.connected || v.heard.length === 0)
       .map((v) => ({ url: v.url, error: v.error?.message ?? `no reply (${v.jszEnded ?? 'not asked'})` }));
@@ -49,3 +49,25 @@ export const serverMissing: CheckDefinition = {
     return findings;
   },
 };
+
+/**
+ * Names for the silent servers: those this epoch's replies mention first (a
+ * leader's replica list, routes), then, while fewer than are missing, names
+ * earlier epochs knew, most recent first. A server that dies after the leader
+ * it was known through is thus still named.
+ */
+function missingNames(
+  knownNow: readonly string[],
+  history: readonly EpochSummary[],
+  answered: ReadonlySet<string>,
+  missingCount: number,
+): string[] {
+  const named = knownNow.filter((n) => !answered.has(n));
+  for (const epoch of [...history].reverse()) {
+    for (const name of epoch.knownServers ?? []) {
+      if (named.length >= missingCount) return named;
+      if (!answered.has(name) && !named.includes(name)) named.push(name);
+    }
+  }
+  return named;
+}

@@ -19,6 +19,8 @@ export interface EpochSummary {
   readonly startedAt: number;
   /** Meta leader per meta group key (JetStream domain), as the majority of its servers reported it; null when none. */
   readonly metaLeaders: Readonly<Record<string, string | null>>;
+  /** Every server name the epoch knew of, so a server silent now can still be named. */
+  readonly knownServers?: readonly string[];
 }
 
 export interface CheckContext {

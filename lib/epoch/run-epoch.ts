@@ -11,6 +11,9 @@ import { assertAuditable } from './auditable.js';
 import { judge, type CheckSettings } from './judge.js';
 import { applyLifecycle, type PersistencePolicy } from './lifecycle.js';
 
+/** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
+const MAX_REMEMBERED_SERVERS = 1_000;
+
 export interface EpochDependencies {
   /** Produces this epoch's raw sample: live gathering or a saved file. */
   readonly sample: () => Promise<RawSample>;
@@ -85,7 +88,7 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
 function summarize(id: number, observation: Observation): EpochSummary {
   const metaLeaders: Record<string, string | null> = {};
   for (const group of metaGroups(observation)) metaLeaders[group.key] = prevailingLeader(group);
-  return { id, startedAt: observation.startedAt, metaLeaders };
+  return { id, startedAt: observation.startedAt, metaLeaders, knownServers: observation.knownServerNames.slice(0, MAX_REMEMBERED_SERVERS) };
 }
 
 function errorText(error: unknown): string {

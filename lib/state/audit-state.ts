@@ -20,6 +20,7 @@ export const epochSummarySchema = z.object({
   id: z.number().int().min(1),
   startedAt: z.number().finite(),
   metaLeaders: z.record(z.string(), z.string().nullable()),
+  knownServers: z.array(z.string()).readonly().optional(),
 });
 
 /** What one cluster's audit remembers between epochs. */

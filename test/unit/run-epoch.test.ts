@@ -169,7 +169,7 @@ describe('runEpoch', () => {
     expect(state).toMatchObject({ revision: 2, epoch: HISTORY_LIMIT + 1 });
     expect(state.history).toHaveLength(HISTORY_LIMIT);
     expect(state.history[0]?.id).toBe(2);
-    expect(state.history.at(-1)).toEqual({ id: HISTORY_LIMIT + 1, startedAt: T0, metaLeaders: { default: 'n3' } });
+    expect(state.history.at(-1)).toEqual({ id: HISTORY_LIMIT + 1, startedAt: T0, metaLeaders: { default: 'n3' }, knownServers: ['n1', 'n2', 'n3'] });
   });
 
   it('refuses to overwrite state another epoch of the same cluster saved meanwhile', async () => {

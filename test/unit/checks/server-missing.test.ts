@@ -55,6 +55,24 @@ describe('server_missing', () => {
     ]);
   });
 
+  it('names a silent server from earlier epochs when no reply of this epoch mentions it', () => {
+    // Prepare: only n1 answers, as a follower of n2: nothing this epoch names n3.
+    const all = healthyReplies({ leader: 'n2', routes: false });
+    const observed = sample({ replies: { n1: all.n1! }, vantages: [{ via: 'n1', hears: ['n1'] }] });
+    const history = [
+      { id: 1, startedAt: 0, metaLeaders: { default: 'n2' }, knownServers: ['n1', 'n2', 'n3', 'n9'] },
+      { id: 2, startedAt: 1, metaLeaders: { default: 'n2' }, knownServers: ['n1', 'n2', 'n3'] },
+    ];
+
+    // Act
+    const findings = runCheck(serverMissing, observed, { history });
+    const without = runCheck(serverMissing, observed);
+
+    // Assess: the most recent epoch's names fill exactly the missing slots.
+    expect(findings.map((f) => f.subject)).toEqual(['server:n2', 'server:n3']);
+    expect(without.map((f) => f.subject)).toEqual(['server:n2', 'servers:unnamed']);
+  });
+
   it('--expect-servers beyond every name seen adds one finding for the unnamed rest', () => {
     // Prepare: five expected, three answer, none of them mentions n4 or n5.
     const observed = sample({ replies: healthyReplies(), expectServers: 5 });
