@@ -5,6 +5,21 @@ import { pollUntil } from '../util/poll.js';
 /** JetStream API timeout: short, since callers poll and retry. */
 export const API_TIMEOUT_MS = 2_000;
 
+/**
+ * How long a group may go without any leader: followers that lost theirs
+ * wait out an election timeout of up to 9 s before choosing.
+ */
+export const LEADER_TIMEOUT_MS = 12_000;
+
+/**
+ * How long to wait for a different leader after a step-down. 2.9 hands
+ * leadership straight to a current follower and shows it within ~0.4 s;
+ * when no follower is current it only steps down, and the election that
+ * follows may pick the old leader again, so after this long the group is
+ * simply stepped down once more.
+ */
+export const HAND_OFF_TIMEOUT_MS = 3_000;
+
 /** A stream or consumer Raft group to ask about and step down, in the account of the connection used. */
 export interface Group {
   /** `stream` or `stream/consumer`: the key in leader maps. */

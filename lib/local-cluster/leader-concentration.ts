@@ -4,6 +4,8 @@ import {
   API_TIMEOUT_MS,
   CLUSTER_NOT_AVAILABLE,
   consumerGroupsOf,
+  HAND_OFF_TIMEOUT_MS,
+  LEADER_TIMEOUT_MS,
   stepDown,
   StepDownError,
   streamGroup,
@@ -11,19 +13,6 @@ import {
   type Group,
 } from '../jetstream/raft-groups.js';
 
-/**
- * How long a group may go without any leader: followers that lost theirs
- * wait out an election timeout of up to 9 s before choosing.
- */
-const LEADER_TIMEOUT_MS = 12_000;
-/**
- * How long to wait for a different leader after a step-down. 2.9 hands
- * leadership straight to a current follower and shows it within ~0.4 s;
- * when no follower is current it only steps down, and the election that
- * follows may pick the old leader again, so after this long the group is
- * simply stepped down once more.
- */
-const HAND_OFF_TIMEOUT_MS = 3_000;
 /** On 2.9 each step-down of an R3 group lands on the wanted peer about half the time; 2^-25 is "never". */
 const MAX_STEP_DOWNS_PER_GROUP = 25;
 /** Groups moved at once: each is its own Raft group, so their elections do not interfere. */
