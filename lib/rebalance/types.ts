@@ -1,0 +1,81 @@
+import type { PeerView } from '../replies/types.js';
+
+/** Leaders one server holds, counted over replicated groups with a known leader. */
+export interface LeaderCounts {
+  readonly streams: number;
+  readonly consumers: number;
+  /** streams + consumers */
+  readonly total: number;
+}
+
+export interface ServerLeaders {
+  readonly name: string;
+  readonly before: LeaderCounts;
+  /** After every move of the plan. */
+  readonly after: LeaderCounts;
+}
+
+/** One leader to hand over: step the group down towards `to`. */
+export interface Move {
+  readonly kind: 'stream' | 'consumer';
+  /** The group's account as JSZ names it; step-downs need that account's credentials. */
+  readonly account: string;
+  readonly stream: string;
+  readonly consumer?: string;
+  readonly from: string;
+  /** A current, online replica of the group, as its leader saw it. */
+  readonly to: string;
+}
+
+/** Why a group is left where it is whatever the balance. */
+export const UnmovableReason = {
+  /** No server was named as the group's leader: nothing to step down. */
+  leaderUnknown: 'leader_unknown',
+  /** R1: no other replica, no election. Not counted in the leader counts either. */
+  singleReplica: 'single_replica',
+  /** The leader did not report the group; a follower's view of its peers is stale, so no target can be trusted. */
+  noLeaderView: 'no_leader_view',
+  /** No other replica is healthy (see `canLead`, by default replica-health.ts) and answering: a step-down would stall the group. */
+  noCurrentReplica: 'no_current_replica',
+} as const;
+export type UnmovableReason = (typeof UnmovableReason)[keyof typeof UnmovableReason];
+
+export interface UnmovableGroup {
+  readonly kind: 'stream' | 'consumer';
+  readonly account: string;
+  readonly stream: string;
+  readonly consumer?: string;
+  readonly leader?: string;
+  readonly reason: UnmovableReason;
+}
+
+export interface ClusterPlan {
+  /** Cluster name; '' for groups and servers without one. */
+  readonly cluster: string;
+  /** JetStream servers of the cluster that answered, plus any server leading a counted group; sorted by name. */
+  readonly servers: readonly ServerLeaders[];
+  /** In the order to carry them out (see `orderMoves`). */
+  readonly moves: readonly Move[];
+  readonly unmovable: readonly UnmovableGroup[];
+  /** Highest total leaders on one server before and after the plan. */
+  readonly maxBefore: number;
+  readonly maxAfter: number;
+  /** Counted leaders per server listed (total / servers.length; 0 without servers). */
+  readonly average: number;
+}
+
+export interface RebalancePlan {
+  /** Sorted by cluster name. */
+  readonly clusters: readonly ClusterPlan[];
+}
+
+export interface RebalanceOptions {
+  /** Plan only this cluster ('' for servers without one). @default every cluster */
+  readonly cluster?: string;
+  /**
+   * Whether a replica, as the group's leader reports it, may take over its
+   * leadership. Groups with no such replica are `no_current_replica`.
+   * @default isHealthyReplica: online, heard from recently and at most a few entries behind
+   */
+  readonly canLead?: (replica: PeerView) => boolean;
+}
