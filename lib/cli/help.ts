@@ -1,14 +1,15 @@
 import type { CheckRegistry } from '../checks/registry.js';
-import { CHECK_SPECS, DEMO_SPECS, GATHER_SPECS, type OptionSpec } from '../config/option-specs.js';
+import { CHECK_SPECS, DEMO_SPECS, GATHER_SPECS, REBALANCE_SPECS, type OptionSpec } from '../config/option-specs.js';
 
 export const MAIN_HELP = `nats-audit: audit a NATS JetStream cluster's consensus layer
 
 Usage:
-  nats-audit check  --servers URL[,URL...] [options]   run one epoch of checks (or --watch)
-  nats-audit check  --sample FILE [options]            judge a saved sample offline
-  nats-audit gather --servers URL[,URL...] --out FILE  save one epoch's raw replies
-  nats-audit checks                                    list the checks and thresholds
-  nats-audit demo                                      run against a throwaway local cluster
+  nats-audit check     --servers URL[,URL...] [options]    run one epoch of checks (or --watch)
+  nats-audit check     --sample FILE [options]             judge a saved sample offline
+  nats-audit gather    --servers URL[,URL...] --out FILE   save one epoch's raw replies
+  nats-audit rebalance --servers URL[,URL...] [--execute]  plan leader moves (dry run) or carry them out
+  nats-audit checks                                        list the checks and thresholds
+  nats-audit demo                                          run against a throwaway local cluster
   nats-audit help [COMMAND]
 
 Exit codes (as Nagios plugins): 0 ok, 1 warning, 2 critical, 3 unknown (the audit could not run).
@@ -25,6 +26,9 @@ export function commandHelp(command: string): string | undefined {
     case 'demo':
       return usage('nats-audit demo [options]', DEMO_SPECS,
         'Starts a throwaway 3-node JetStream cluster on free loopback ports (needs nats-server on PATH), piles stream leaders onto one server, partitions the meta leader and heals it, running an epoch after each step. Everything is removed afterwards.');
+    case 'rebalance':
+      return usage('nats-audit rebalance --servers URL[,URL...] [--accounts FILE] [--execute] [options]', REBALANCE_SPECS,
+        'Plans which stream and consumer leaders to move, and where, so that no server leads more than it must (every target a current replica of its group). A dry run by default. --execute carries the moves out one at a time, paced, re-checking before each that no meta disagreement, missing server or lagging replica is present, then re-samples and reports the result. Exit 0 done, 1 partly done, 2 refused to start, 3 could not run.');
     case 'checks':
       return 'Usage: nats-audit checks\n\nLists every check with its id, severities and thresholds (use ids with --skip and --threshold).\n';
     default:

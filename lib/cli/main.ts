@@ -8,6 +8,7 @@ import { StateConflictError } from '../state/state-store.js';
 import { checkCommand } from './check-command.js';
 import { demoCommand } from './demo-command.js';
 import { gatherCommand } from './gather-command.js';
+import { rebalanceCommand } from './rebalance-command.js';
 import { MAIN_HELP, checkCatalogue, commandHelp } from './help.js';
 import type { CommandIo } from './io.js';
 
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CommandIo) => Promi
   check: checkCommand,
   gather: gatherCommand,
   demo: demoCommand,
+  rebalance: rebalanceCommand,
   checks: async (_argv, io) => {
     io.stdout(checkCatalogue(defaultRegistry()));
     return 0;

@@ -98,7 +98,7 @@ function preferAuthFlags(given: GivenOptions<typeof CONNECTION_SPECS>): GivenOpt
   return kept;
 }
 
-function connectionConfig(allGiven: GivenOptions<typeof CONNECTION_SPECS>): ConnectionConfig {
+export function connectionConfig(allGiven: GivenOptions<typeof CONNECTION_SPECS>): ConnectionConfig {
   const given = preferAuthFlags(allGiven);
   if (!given.servers) {
     throw new ConfigError('--servers', 'is required (or set NATS_URL): the URL of every server of the cluster, comma separated');

@@ -44,6 +44,17 @@ export const GATHER_SPECS = {
   out: { flag: 'out', env: 'NATS_AUDIT_OUT', type: 'string', value: 'FILE', help: 'Where to write the sample (JSON; holds no credentials)' },
 } as const satisfies Record<string, OptionSpec>;
 
+export const REBALANCE_SPECS = {
+  ...CONNECTION_SPECS,
+  accounts: { flag: 'accounts', env: 'NATS_AUDIT_ACCOUNTS', type: 'string', value: 'FILE', help: 'JSON file with a user per account owning groups to move: {"accounts": {"APP": {"user": "...", "password": "..."}}} (step-downs act in the requester\'s account)' },
+  execute: { flag: 'execute', type: 'boolean', help: 'Carry the plan out (default: dry run, print the plan and change nothing)' },
+  dryRun: { flag: 'dry-run', type: 'boolean', help: 'Print the plan only (the default)' },
+  movesPerSecond: { flag: 'moves-per-second', env: 'NATS_AUDIT_MOVES_PER_SECOND', type: 'string', value: 'N', help: 'Pace: leader moves started per second at most (default 1)' },
+  maxMoves: { flag: 'max-moves', env: 'NATS_AUDIT_MAX_MOVES', type: 'string', value: 'N', help: 'Moves carried out in one run at most (default 50)' },
+  cluster: { flag: 'cluster', env: 'NATS_AUDIT_CLUSTER', type: 'string', value: 'NAME', help: 'Only rebalance this cluster (default: every cluster)' },
+  format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json', help: 'Output format (default text)' },
+} as const satisfies Record<string, OptionSpec>;
+
 export const DEMO_SPECS = {
   streams: { flag: 'streams', type: 'string', value: 'N', help: 'Replicated streams to create (default 9)' },
   format: { flag: 'format', type: 'string', value: 'text|json', help: 'Output format of each epoch (default text)' },

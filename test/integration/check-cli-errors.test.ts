@@ -89,6 +89,9 @@ describe('bad input', () => {
     ['gather without --out', ['gather', '--servers', 'nats://127.0.0.1:4222'], {}, /--out: is required/],
     ['a missing sample file', ['check', '--sample', '/nonexistent/sample.json'], {}, /\/nonexistent\/sample\.json/],
     ['an unknown command', ['chekc'], {}, /unknown command "chekc"/],
+    ['rebalance told both to execute and to dry-run', ['rebalance', '--execute', '--dry-run'], { NATS_URL: 'nats://127.0.0.1:4222' }, /--execute: cannot be combined with --dry-run/],
+    ['rebalance with a bad pace', ['rebalance', '--moves-per-second', 'fast'], { NATS_URL: 'nats://127.0.0.1:4222' }, /--moves-per-second: must be a whole number of moves per second \(got "fast"\)/],
+    ['rebalance with an unreadable accounts file', ['rebalance', '--accounts', '/nonexistent/accounts.json'], { NATS_URL: 'nats://127.0.0.1:4222' }, /--accounts: cannot read \/nonexistent\/accounts\.json: ENOENT/],
   ];
 
   it.each(cases)('%s: exit 3, the field and problem named, no stack trace', async (_name, args, env, expected) => {

@@ -1,0 +1,36 @@
+import { ConfigError } from '../errors.js';
+import { connectionConfig, type ConnectionConfig } from './check-config.js';
+import { REBALANCE_SPECS } from './option-specs.js';
+import { readOptions, schemas, validate } from './read-options.js';
+
+export interface RebalanceConfig {
+  readonly connection: ConnectionConfig;
+  readonly accountsPath?: string;
+  readonly accountsSource?: string;
+  readonly execute: boolean;
+  readonly movesPerSecond: number;
+  readonly maxMoves: number;
+  readonly cluster?: string;
+  readonly format: 'text' | 'json';
+}
+
+/** One election a second leaves each group's clients a quiet second between hand-offs. */
+export const DEFAULT_MOVES_PER_SECOND = 1;
+export const DEFAULT_MAX_MOVES = 50;
+
+export function parseRebalanceConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RebalanceConfig {
+  const given = readOptions(REBALANCE_SPECS, argv, env);
+  if (given.execute?.value && given.dryRun?.value) throw new ConfigError('--execute', 'cannot be combined with --dry-run');
+  const execute = given.execute?.value === true;
+  const accountsPath = validate(given.accounts, schemas.nonEmpty);
+  return {
+    connection: connectionConfig(given),
+    accountsPath,
+    accountsSource: given.accounts?.source,
+    execute,
+    movesPerSecond: validate(given.movesPerSecond, schemas.positiveInt('moves per second')) ?? DEFAULT_MOVES_PER_SECOND,
+    maxMoves: validate(given.maxMoves, schemas.positiveInt('moves')) ?? DEFAULT_MAX_MOVES,
+    cluster: validate(given.cluster, schemas.nonEmpty),
+    format: validate(given.format, schemas.format) ?? 'text',
+  };
+}
