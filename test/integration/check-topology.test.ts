@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCluster } from '../support/cluster.js';
 import { checkJson, systemEnv } from '../support/cli.js';
@@ -15,6 +16,23 @@ describe('a healthy 5-node cluster', () => {
     expect(report.servers.every((s) => s.heardVia === 5)).toBe(true);
     expect(report.type).toBe('io.nats-audit.v1.report');
     expect(report.epoch.id).toBe(1);
+  });
+});
+
+describe('clock skew against real servers', () => {
+  const cluster = useCluster(3);
+
+  it('flags every server when the auditor runs 2 s behind them, and none when within the limit', async () => {
+    const env = systemEnv(cluster());
+    const preload = ['--import', resolve('test/support/shift-clock.mjs')];
+    const behind = await checkJson([], { ...env, NATS_AUDIT_TEST_CLOCK_SHIFT_MS: '-2000' }, preload);
+    const skews = behind.report.findings.filter((f) => f.check === 'clock_skew');
+    expect(skews.map((f) => f.subject).sort()).toEqual(['server:n1', 'server:n2', 'server:n3']);
+    expect(skews[0]!.summary).toMatch(/clock is \d+ ms ahead of the auditor's/);
+    expect(skews[0]!.details.skewMs as number).toBeGreaterThan(1500);
+
+    const close = await checkJson([], { ...env, NATS_AUDIT_TEST_CLOCK_SHIFT_MS: '-200' }, preload);
+    expect(close.report.findings.filter((f) => f.check === 'clock_skew')).toEqual([]);
   });
 });
 

@@ -22,9 +22,12 @@ export interface CliResult {
  * Runs the built CLI as a child process with only the given environment
  * (plus PATH), bounded in time: a hung CLI fails the test instead of the run.
  */
-export function runCli(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number; nodeArgs?: readonly string[] } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: stateHome, XDG_STATE_HOME: stateHome, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,8 +53,12 @@ export function systemEnv(cluster: LocalCluster): Record<string, string> {
 }
 
 /** One epoch through the CLI with --format json; returns the report and the exit code. */
-export async function checkJson(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; report: Report; stderr: string }> {
-  const result = await runCli(['check', '--format', 'json', ...args], { env });
+export async function checkJson(
+  args: readonly string[],
+  env: Record<string, string>,
+  nodeArgs?: readonly string[],
+): Promise<{ code: number | null; report: Report; stderr: string }> {
+  const result = await runCli(['check', '--format', 'json', ...args], { env, nodeArgs });
   let report: Report;
   try {
     report = JSON.parse(result.stdout) as Report;
