@@ -1,5 +1,5 @@
 import type { Endpoint, VantageErrorKind } from '../sampling/raw-sample.js';
-import type { MetaClusterView, PeerView } from '../replies/types.js';
+import type { MetaClusterView, PeerView, ServerInfo } from '../replies/types.js';
 
 /**
  * One epoch's sample after validation: what every server said, merged across
@@ -29,13 +29,9 @@ export interface ClockReading {
   readonly uncertaintyMs: number;
 }
 
-export interface ServerObservation {
-  readonly name: string;
-  readonly id: string;
-  readonly host?: string;
-  readonly cluster?: string;
-  readonly domain?: string;
-  readonly version: string;
+/** Identity as the server's own reply envelope gives it. */
+export interface ServerObservation extends Pick<ServerInfo, 'name' | 'id' | 'host' | 'cluster' | 'domain' | 'version'> {
+  /** JetStream enabled (JSZ not `disabled`). */
   readonly jetstream: boolean;
   /** This server's view of the JetStream meta group. */
   readonly meta?: MetaClusterView;
