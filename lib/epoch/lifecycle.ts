@@ -53,10 +53,13 @@ export function applyLifecycle(
   now: number,
   policy: PersistencePolicy,
   previousKnown = true,
+  unjudged: ReadonlySet<string> = new Set(),
 ): { findings: Finding[]; resolved: ResolvedFinding[]; open: OpenFinding[] } {
-  const before = new Map(previous.open.map((f) => [findingKey(f.check, f.subject), f]));
+  // Findings of checks that could not run this epoch are neither seen nor resolved: carried over as they were.
+  const carried = previous.open.filter((f) => unjudged.has(f.check));
+  const before = new Map(previous.open.filter((f) => !unjudged.has(f.check)).map((f) => [findingKey(f.check, f.subject), f]));
   const findings: Finding[] = [];
-  const open: OpenFinding[] = [];
+  const open: OpenFinding[] = [...carried];
   for (const draft of drafts) {
     const key = findingKey(draft.check, draft.subject);
     const prior = before.get(key);

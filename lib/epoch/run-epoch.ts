@@ -6,7 +6,7 @@ import type { Observation } from '../observation/types.js';
 import { buildReport, type Report } from '../report/report.js';
 import type { RawSample } from '../sampling/raw-sample.js';
 import { HISTORY_LIMIT, emptyState, type AuditState } from '../state/audit-state.js';
-import type { StateStore } from '../state/state-store.js';
+import { StateConflictError, type StateStore } from '../state/state-store.js';
 import { assertAuditable } from './auditable.js';
 import { judge, type CheckSettings } from './judge.js';
 import { applyLifecycle, type PersistencePolicy } from './lifecycle.js';
@@ -60,7 +60,9 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   const epochId = previous.epoch + 1;
   const judged = judge(deps.registry, { observation, history: previous.history }, deps.checks);
   const judgedAt = now();
-  const { findings, resolved, open } = applyLifecycle(judged.drafts, previous, judgedAt, deps.persistence, stateKnown);
+  // A check that failed says nothing about its findings: keep them open as they were.
+  const unjudged = new Set(judged.runs.filter((r) => r.outcome === 'error').map((r) => r.check));
+  const { findings, resolved, open } = applyLifecycle(judged.drafts, previous, judgedAt, deps.persistence, stateKnown, unjudged);
 
   if (stateKnown) {
     const next: AuditState = {
@@ -69,7 +71,17 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
       open,
       history: [...previous.history, summarize(epochId, observation)].slice(-HISTORY_LIMIT),
     };
-    await deps.store.save(deps.clusterKey, next);
+    try {
+      await deps.store.save(deps.clusterKey, next);
+    } catch (error) {
+      // Losing a race to another epoch of the same cluster means this epoch's
+      // report must not be acted on (it would double-notify): let it fail.
+      if (error instanceof StateConflictError) throw error;
+      // Any other failure (disk full, a stuck lock, permissions): the
+      // findings stand, only the memory of them is lost, and the next epoch
+      // judges them as new.
+      notices.push(`state could not be saved (${errorText(error)}); the next epoch will not know this one`);
+    }
   }
 
   const report = buildReport({

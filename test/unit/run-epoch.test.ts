@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { defaultRegistry } from '../../lib/checks/index.js';
+import { CheckRegistry, defaultRegistry } from '../../lib/checks/index.js';
+import { metaLeaderDisagreement } from '../../lib/checks/meta-leader-disagreement.js';
 import { AuditUnavailableError } from '../../lib/errors.js';
 import { runEpoch, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
 import type { RawSample } from '../../lib/sampling/raw-sample.js';
@@ -183,6 +184,59 @@ describe('runEpoch', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StateConflictError);
     expect((results[1] as PromiseRejectedResult).reason.message).toBe('state for c1 changed while this epoch ran (expected revision 0, found 1)');
+  });
+
+  it('a store that cannot save still reports, with a notice; the next epoch then sees the findings as new', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const failing: StateStore = { load: (key) => store.load(key), save: async () => Promise.reject(new Error('ENOSPC: no space left on device')) };
+    const run = epochRunner(failing);
+
+    // Act
+    const first = (await run(n1WithoutLeader)).report;
+    const second = (await run(n1WithoutLeader)).report;
+
+    // Assess
+    expect(first.findings.map((f) => f.check)).toContain('meta_leader_disagreement');
+    expect(first.notices).toEqual(['state could not be saved (ENOSPC: no space left on device); the next epoch will not know this one']);
+    expect(second.findings.find((f) => f.check === 'meta_leader_disagreement')!.lifecycle.state).toBe('new');
+  });
+
+  it('keeps the open findings of a check that failed to run, neither resolved nor aged', async () => {
+    // Prepare: the disagreement is open after one epoch; then the check breaks for an epoch, then recovers.
+    const store = new MemoryStateStore();
+    let broken = false;
+    const registry = new CheckRegistry().register({
+      ...metaLeaderDisagreement,
+      run: (context) => {
+        if (broken) throw new Error('boom');
+        return metaLeaderDisagreement.run(context);
+      },
+    });
+    let epoch = 0;
+    const run = () =>
+      runEpoch({
+        sample: async () => n1WithoutLeader(T0 + epoch * MINUTE),
+        store,
+        clusterKey: 'c1',
+        registry,
+        checks: { skip: new Set(), thresholds: {} },
+        persistence: { epochs: 2, minMs: 0 },
+        now: () => T0 + epoch++ * MINUTE + 100,
+      });
+
+    // Act
+    await run();
+    broken = true;
+    const during = (await run()).report;
+    broken = false;
+    const after = (await run()).report;
+
+    // Assess
+    expect(during.checks).toContainEqual({ check: 'meta_leader_disagreement', outcome: 'error', error: 'boom' });
+    expect(during.resolved.map((r) => r.check)).not.toContain('meta_leader_disagreement');
+    const finding = after.findings.find((f) => f.check === 'meta_leader_disagreement')!;
+    expect(finding.lifecycle).toMatchObject({ state: 'ongoing', epochs: 2, persistent: true });
   });
 
   it('skipped checks are reported as skipped', async () => {
