@@ -4,6 +4,7 @@ import { parseRebalanceConfig, type RebalanceConfig } from '../config/rebalance-
 import { assertAuditable } from '../epoch/auditable.js';
 import { observe } from '../observation/observe.js';
 import type { Observation } from '../observation/types.js';
+import { ConfigError } from '../errors.js';
 import { executePlan, type ExecuteResult } from '../rebalance/execute.js';
 import { gateProblems } from '../rebalance/gate.js';
 import { planRebalance } from '../rebalance/plan.js';
@@ -11,7 +12,8 @@ import { isHealthyReplica } from '../rebalance/replica-health.js';
 import { supportsPreferredStepDown } from '../rebalance/server-version.js';
 import type { RebalancePlan } from '../rebalance/types.js';
 import { formatExecution, formatPlan } from '../report/rebalance-text.js';
-import { toNatsConnectionOptions, type AuthOptions } from '../sampling/connection-options.js';
+import { classifyConnectError } from '../sampling/connect-error.js';
+import { sanitizeUrl, toNatsConnectionOptions, type AuthOptions } from '../sampling/connection-options.js';
 import { gather } from '../sampling/gather.js';
 import type { CommandIo } from './io.js';
 
@@ -39,6 +41,10 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
 
   const before = await observeNow();
   const plan = planRebalance(before, { cluster: config.cluster, canLead: isHealthyReplica });
+  if (config.cluster !== undefined && plan.clusters.length === 0) {
+    const names = [...new Set(before.servers.map((s) => s.cluster ?? ''))].filter(Boolean);
+    throw new ConfigError(config.clusterSource!, `no cluster named ${JSON.stringify(config.cluster)} answered; clusters: ${names.join(', ') || '(none)'}`);
+  }
   if (!config.execute) {
     io.stdout(config.format === 'json' ? json({ dryRun: true, plan }) : formatPlan(plan, 'dry-run'));
     return REBALANCE_EXIT.done;
@@ -79,13 +85,20 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
   }
 
   // Verification from a fresh sample, not from what the step-downs replied.
-  const after = planRebalance(await observeNow(), { cluster: config.cluster, canLead: isHealthyReplica });
-  const complete = executions.every(({ result }) => result.outcomes.every((o) => ['moved', 'moved_elsewhere', 'already_moved'].includes(o.result)));
+  let after: RebalancePlan | undefined;
+  try {
+    after = planRebalance(await observeNow(), { cluster: config.cluster, canLead: isHealthyReplica });
+  } catch (error) {
+    io.stderr(`nats-audit rebalance: the verification sample failed: ${(error as Error).message}\n`);
+  }
+  const complete =
+    after !== undefined &&
+    executions.every(({ result }) => result.outcomes.every((o) => ['moved', 'moved_elsewhere', 'already_moved'].includes(o.result)));
   if (config.format === 'json') {
     io.stdout(json({ dryRun: false, plan, executions, after }));
   } else {
     for (const { cluster, result } of executions) io.stdout(`\nExecution in cluster ${cluster || '(no cluster name)'}:\n${formatExecution(result)}`);
-    io.stdout(`\nAfter the run (fresh sample):\n${formatPlan(after, 'dry-run').replace(/ \(dry run: nothing changed; add --execute to carry it out\)/g, '')}`);
+    if (after) io.stdout(`\nAfter the run (fresh sample):\n${formatPlan(after, 'dry-run').replace(/ \(dry run: nothing changed; add --execute to carry it out\)/g, '')}`);
   }
   return complete ? REBALANCE_EXIT.done : REBALANCE_EXIT.partial;
 }
@@ -101,28 +114,34 @@ function observer(config: RebalanceConfig): () => Promise<Observation> {
 
 /** One connection per account, opened on first use through the first server that accepts it. */
 function accountConnections(config: RebalanceConfig, credentials: AccountCredentials) {
-  const open = new Map<string, Promise<NatsConnection | undefined>>();
-  const connectAs = async (auth: AuthOptions): Promise<NatsConnection | undefined> => {
+  const open = new Map<string, Promise<NatsConnection>>();
+  const connectAs = async (account: string, auth: AuthOptions): Promise<NatsConnection> => {
+    let last = 'no server to connect to';
     for (const url of config.connection.servers) {
       try {
-        const options = await toNatsConnectionOptions(url, auth, config.connection.tls, { name: 'nats-audit-rebalance', timeoutMs: config.connection.timeoutMs });
+        // The URLs may carry the system user's credentials; this connection is the account's own.
+        const options = await toNatsConnectionOptions(sanitizeUrl(url), auth, config.connection.tls, {
+          name: 'nats-audit-rebalance',
+          timeoutMs: config.connection.timeoutMs,
+        });
         return await connect(options);
-      } catch {
-        // Try the next server; a move without a connection is reported as failed.
+      } catch (error) {
+        const { kind, detail } = classifyConnectError(error);
+        last = `${kind}: ${sanitizeUrl(url)}: ${detail}`;
       }
     }
-    return undefined;
+    throw new Error(`could not connect as account ${account} (${last})`);
   };
   return {
     get: (account: string): Promise<NatsConnection | undefined> => {
       const auth = credentials.get(account);
       if (!auth) return Promise.resolve(undefined);
       let connection = open.get(account);
-      if (!connection) open.set(account, (connection = connectAs(auth)));
+      if (!connection) open.set(account, (connection = connectAs(account, auth)));
       return connection;
     },
     closeAll: async () => {
-      for (const connection of open.values()) await (await connection)?.close();
+      for (const connection of open.values()) await (await connection.catch(() => undefined))?.close();
     },
   };
 }

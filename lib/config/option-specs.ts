@@ -51,7 +51,7 @@ export const REBALANCE_SPECS = {
   dryRun: { flag: 'dry-run', type: 'boolean', help: 'Print the plan only (the default)' },
   movesPerSecond: { flag: 'moves-per-second', env: 'NATS_AUDIT_MOVES_PER_SECOND', type: 'string', value: 'N', help: 'Pace: leader moves started per second at most (default 1)' },
   maxMoves: { flag: 'max-moves', env: 'NATS_AUDIT_MAX_MOVES', type: 'string', value: 'N', help: 'Moves carried out in one run at most (default 50)' },
-  cluster: { flag: 'cluster', env: 'NATS_AUDIT_CLUSTER', type: 'string', value: 'NAME', help: 'Only rebalance this cluster (default: every cluster)' },
+  cluster: { flag: 'cluster', env: 'NATS_AUDIT_REBALANCE_CLUSTER', type: 'string', value: 'NAME', help: 'Only rebalance the NATS cluster of this name (default: every cluster)' },
   format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json', help: 'Output format (default text)' },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -11,6 +11,7 @@ export interface RebalanceConfig {
   readonly movesPerSecond: number;
   readonly maxMoves: number;
   readonly cluster?: string;
+  readonly clusterSource?: string;
   readonly format: 'text' | 'json';
 }
 
@@ -31,6 +32,7 @@ export function parseRebalanceConfig(argv: readonly string[], env: Readonly<Reco
     movesPerSecond: validate(given.movesPerSecond, schemas.positiveInt('moves per second')) ?? DEFAULT_MOVES_PER_SECOND,
     maxMoves: validate(given.maxMoves, schemas.positiveInt('moves')) ?? DEFAULT_MAX_MOVES,
     cluster: validate(given.cluster, schemas.nonEmpty),
+    clusterSource: given.cluster?.source,
     format: validate(given.format, schemas.format) ?? 'text',
   };
 }

@@ -30,7 +30,11 @@ export interface ExecuteOptions {
 }
 
 export interface ExecuteDependencies {
-  /** A connection in the account owning a group (step-downs act in the requester's account); undefined without credentials. */
+  /**
+   * A connection in the account owning a group (step-downs act in the
+   * requester's account); undefined without credentials. Rejects, with a
+   * message safe to print, when the credentials do not connect.
+   */
   readonly connectAccount: (account: string) => Promise<NatsConnection | undefined>;
   /** A fresh observation, to re-check the gate before each move. */
   readonly observe: () => Promise<Observation>;
@@ -85,9 +89,14 @@ export async function executePlan(plan: ClusterPlan, deps: ExecuteDependencies, 
     if (stoppedBy === undefined && options.signal?.aborted) stoppedBy = 'interrupted';
     let observation: Observation | undefined;
     if (stoppedBy === undefined) {
-      observation = await deps.observe();
-      const problems = gateProblems(observation, [planned]);
-      if (problems.length > 0) stoppedBy = `gate closed before ${describeGroup(planned)}: ${problems.join('; ')}`;
+      try {
+        observation = await deps.observe();
+        const problems = gateProblems(observation, [planned]);
+        if (problems.length > 0) stoppedBy = `gate closed before ${describeGroup(planned)}: ${problems.join('; ')}`;
+      } catch (error) {
+        // No sample, no gate: stop rather than move blind.
+        stoppedBy = `could not sample the cluster before ${describeGroup(planned)}: ${errorText(error)}`;
+      }
     }
     if (stoppedBy !== undefined || observation === undefined) {
       outcomes.push({ move: planned, result: 'not_attempted', stepDowns: 0, detail: stoppedBy });
@@ -95,7 +104,9 @@ export async function executePlan(plan: ClusterPlan, deps: ExecuteDependencies, 
     }
     const move = ledger.retarget(planned, observation);
     const started = Date.now();
-    const outcome = await carryOut(move, deps, options, ledger);
+    const outcome = await carryOut(move, deps, options, ledger).catch(
+      (error: unknown): MoveOutcome => ({ move, result: 'failed', stepDowns: 0, detail: errorText(error) }),
+    );
     outcomes.push(outcome);
     options.onMove?.(outcome, index, moves.length);
     if (outcome.leader !== undefined) ledger.landed(move.from, outcome.leader);
@@ -175,4 +186,8 @@ async function carryOut(move: Move, deps: ExecuteDependencies, options: ExecuteO
     leader = next;
   }
   return { move, result: 'failed', leader, stepDowns, detail: `still led by ${leader ?? 'nobody'} after ${stepDowns} step-downs` };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -106,6 +106,10 @@ describe('rebalance on a real 3-node cluster with 30 R3 streams, each with a dur
       expect(text.stdout).toContain('dry run: nothing changed');
       expect(text.stdout).toMatch(/nats stream cluster step-down ORDERS_\d+` until n[23] leads/);
       expect(await leadersOf(app, streams)).toEqual(before);
+
+      const unknown = await runCli(['rebalance', '--cluster', 'nope'], { env: systemEnv(c) });
+      expect(unknown.code).toBe(3);
+      expect(unknown.stderr).toContain(`--cluster: no cluster named "nope" answered; clusters: ${c.name}`);
     } finally {
       await app.close();
     }
