@@ -9,7 +9,7 @@ export const clusterUnreachable: CheckDefinition = {
   thresholds: [],
   run({ observation }) {
     if (observation.servers.length > 0) return [];
-    const vantages = observation.vantages.map((v) => ({
+    const failedVantages = observation.vantages.map((v) => ({
       url: v.url,
       error: v.error ? `${v.error.kind}: ${v.error.message}` : `connected, no JSZ reply (${v.jszEnded ?? 'not asked'})`,
     }));
@@ -17,8 +17,8 @@ export const clusterUnreachable: CheckDefinition = {
       {
         subject: 'cluster',
         severity: 'critical',
-        summary: `No server answered from any of ${vantages.length} configured URL${vantages.length === 1 ? '' : 's'}`,
-        details: { vantages },
+        summary: `No server answered from any of ${failedVantages.length} configured URL${failedVantages.length === 1 ? '' : 's'}`,
+        details: { failedVantages },
         remediation: [
           'Check that the servers are running and their client port is reachable from the auditor (security groups, VPC routing, DNS).',
           'Check the URLs and TLS settings given to the auditor.',

@@ -6,7 +6,7 @@ import { EXIT_CODES, type Report } from '../report/report.js';
 import { formatText } from '../report/text-report.js';
 import type { CommandIo } from './io.js';
 
-/** `nats-audit demo`: the whole story on a throwaway local cluster. Exits with the worst status seen. */
+/** `nats-audit demo`: the whole story on a throwaway local cluster. Exits 0 once it has run (3 without nats-server). */
 export async function demoCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const given = readOptions(DEMO_SPECS, argv, io.env);
   const streams = validate(given.streams, schemas.positiveInt('streams')) ?? 9;

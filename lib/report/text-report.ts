@@ -37,7 +37,7 @@ function formatFinding(f: ReportFinding): string[] {
     lines.push('  leaders per server (streams / consumers / total):');
     for (const [server, c] of Object.entries(counts)) lines.push(`    ${server.padEnd(16)} ${c.streams} / ${c.consumers} / ${c.total}`);
   }
-  const vantages = (f.details.failedVantages ?? f.details.vantages) as { url: string; error: string }[] | undefined;
+  const vantages = f.details.failedVantages as { url: string; error: string }[] | undefined;
   if (Array.isArray(vantages) && vantages.length > 0) {
     lines.push('  vantages that heard nothing:');
     for (const v of vantages) lines.push(`    ${v.url}: ${v.error}`);

@@ -172,8 +172,8 @@ system_account: SYS`,
     const { code, report, stderr } = await checkJson(['--tls-ca', f('other-ca.pem'), ...ONE_SERVER], env());
     expect(code).toBe(2);
     expect(report.servers).toEqual([]);
-    expect(report.findings).toMatchObject([{ check: 'cluster_unreachable', severity: 'critical', details: { vantages: [{ url }] } }]);
-    const { vantages } = report.findings[0]!.details as { vantages: { error: string }[] };
+    expect(report.findings).toMatchObject([{ check: 'cluster_unreachable', severity: 'critical', details: { failedVantages: [{ url }] } }]);
+    const { failedVantages: vantages } = report.findings[0]!.details as { failedVantages: { error: string }[] };
     expect(vantages[0]!.error).toMatch(new RegExp(`^tls: ${url.replace(/\./g, '\\.')}: TLS failed \\(.*UNABLE_TO_VERIFY_LEAF_SIGNATURE\\)$`));
     expect(stderr).toBe('');
     expect(JSON.stringify(report)).not.toContain(password);

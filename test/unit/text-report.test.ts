@@ -93,4 +93,22 @@ describe('formatText', () => {
     expect(text).not.toContain('Servers:');
     expect(text.endsWith('    2. Verify.\n')).toBe(true);
   });
+
+  it('lists the vantages that heard nothing, and only for findings that carry them', () => {
+    // Prepare: server_reply_invalid keeps a plain list of vantage URLs under `vantages`.
+    const input = report({
+      findings: [
+        finding({ check: 'server_missing', subject: 'server:n3', severity: 'warning', details: { failedVantages: [{ url: 'nats://n3:4222', error: 'timeout: nats://n3:4222: no INFO' }] } }),
+        finding({ check: 'server_reply_invalid', subject: 'reply:n2:JSZ', severity: 'warning', details: { vantages: ['nats://n1:4222'] } }),
+      ],
+    });
+
+    // Act
+    const text = formatText(input);
+
+    // Assess
+    expect(text).toContain('  vantages that heard nothing:\n    nats://n3:4222: timeout: nats://n3:4222: no INFO\n');
+    expect(text.match(/vantages that heard nothing/g)).toHaveLength(1);
+    expect(text).not.toContain('undefined');
+  });
 });

@@ -23,7 +23,7 @@ describe('cluster_unreachable', () => {
       severity: 'critical',
       summary: 'No server answered from any of 2 configured URLs',
       details: {
-        vantages: [
+        failedVantages: [
           { url: 'nats://n1:4222', error: 'unreachable: nats://n1:4222: connection refused' },
           { url: 'nats://n2:4222', error: 'tls: nats://n2:4222: certificate has expired' },
         ],
@@ -41,7 +41,7 @@ describe('cluster_unreachable', () => {
 
     // Assess
     expect(finding.summary).toBe('No server answered from any of 1 configured URL');
-    expect(finding.details.vantages).toEqual([{ url: 'nats://n1:4222', error: 'connected, no JSZ reply (deadline)' }]);
+    expect(finding.details.failedVantages).toEqual([{ url: 'nats://n1:4222', error: 'connected, no JSZ reply (deadline)' }]);
   });
 
   it('one server answering through any vantage is enough', () => {
