@@ -9,6 +9,7 @@ import { routeMissing } from './route-missing.js';
 import { serverMissing } from './server-missing.js';
 import { serverReplyInvalid } from './server-reply-invalid.js';
 import { unevenLeaderDistribution } from './uneven-leader-distribution.js';
+import { vantageFailed } from './vantage-failed.js';
 
 export { CheckRegistry } from './registry.js';
 export type { CheckContext, CheckDefinition, EpochSummary, FindingDraft, Severity, ThresholdSpec } from './types.js';
@@ -26,5 +27,6 @@ export function defaultRegistry(): CheckRegistry {
     .register(metaLeaderFlapping)
     .register(clockSkew)
     .register(routeMissing)
+    .register(vantageFailed)
     .register(serverReplyInvalid);
 }

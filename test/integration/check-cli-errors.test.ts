@@ -33,6 +33,15 @@ describe('the CLI against a real cluster it cannot audit', () => {
     expect(result.stdout + result.stderr).not.toContain(c.app.password);
   });
 
+  it('a URL that cannot be used while the cluster answers through the others is a vantage_failed warning', async () => {
+    const c = cluster();
+    const deadUrl = `nats://127.0.0.1:${await freePort()}`;
+    const { code, report } = await checkJson(['--state', join(dir, 'vantage.json')], { ...systemEnv(c), NATS_URL: [...c.urls, deadUrl].join(',') });
+    expect(report.findings.map((f) => [f.check, f.subject, f.severity])).toEqual([['vantage_failed', `vantage:${deadUrl}`, 'warning']]);
+    expect(report.findings[0]!.details.error).toMatch(/^unreachable: /);
+    expect(code).toBe(1);
+  });
+
   it('a corrupt state file is reported and replaced, never trusted', async () => {
     const c = cluster();
     const state = join(dir, 'corrupt-state.json');

@@ -86,6 +86,7 @@ describe('defaultRegistry', () => {
       'meta_leader_flapping',
       'clock_skew',
       'route_missing',
+      'vantage_failed',
       'server_reply_invalid',
     ]);
   });
