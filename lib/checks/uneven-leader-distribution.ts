@@ -1,3 +1,4 @@
+import { groupKey } from '../observation/group-key.js';
 import type { RaftGroup, ServerObservation } from '../observation/types.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
 import { natscli } from './natscli.js';
@@ -195,7 +196,7 @@ function stepDownPlan(
     const c = counts.get(server)!;
     const led = groups
       .filter((g) => g.leader === server)
-      .sort((a, b) => readiness(b) - readiness(a) || keyOf(a).localeCompare(keyOf(b)));
+      .sort((a, b) => readiness(b) - readiness(a) || groupKey(a).localeCompare(groupKey(b)));
     const metrics = new Set(hot.filter((h) => h.server === server).map((h) => h.metric));
     const excess = (m: Metric) => Math.max(0, c[m] - Math.ceil(averages[m]));
     const streamMoves = metrics.has('streams') ? excess('streams') : 0;
@@ -214,10 +215,6 @@ function stepDownPlan(
 
 function readiness(g: RaftGroup): number {
   return g.replicas.filter((r) => r.current && !r.offline).length;
-}
-
-function keyOf(g: RaftGroup): string {
-  return `${g.account}\u0000${g.stream}\u0000${g.consumer ?? ''}`;
 }
 
 function accountsOf(groups: readonly RaftGroup[]): string {

@@ -10,6 +10,7 @@ import {
   waitForLeader,
   type Group,
 } from '../jetstream/raft-groups.js';
+import { groupKey } from '../observation/group-key.js';
 import type { Observation } from '../observation/types.js';
 import { sleep } from '../util/sleep.js';
 import { describeGroup, gateProblems } from './gate.js';
@@ -146,7 +147,8 @@ class LoadLedger {
   /** The planned target, or, if earlier landings filled it, the healthy replica with the most room. */
   retarget(move: Move, observation: Observation): Move {
     if (this.hasRoom(move.to)) return move;
-    const group = observation.groups.find((g) => g.account === move.account && g.stream === move.stream && g.consumer === move.consumer);
+    const key = groupKey(move);
+    const group = observation.groups.find((g) => groupKey(g) === key);
     const candidates = (group?.replicas ?? [])
       .filter((r) => r.name !== move.from && isHealthyReplica(r) && this.hasRoom(r.name))
       .map((r) => r.name)

@@ -5,7 +5,8 @@ import { CheckRegistry } from '../checks/registry.js';
 import { routeMissing } from '../checks/route-missing.js';
 import { serverMissing } from '../checks/server-missing.js';
 import { judge } from '../epoch/judge.js';
-import type { Observation, RaftGroup } from '../observation/types.js';
+import { groupKey } from '../observation/group-key.js';
+import type { Observation } from '../observation/types.js';
 import { isHealthyReplica } from './replica-health.js';
 import type { Move } from './types.js';
 import type { PeerView } from '../replies/types.js';
@@ -43,10 +44,6 @@ export function gateProblems(observation: Observation, moves: readonly Move[]): 
     }
   }
   return problems;
-}
-
-export function groupKey(g: Pick<RaftGroup, 'account' | 'stream' | 'consumer'>): string {
-  return `${g.account}\u0000${g.stream}\u0000${g.consumer ?? ''}`;
 }
 
 export function describeGroup(g: Pick<Move, 'kind' | 'account' | 'stream' | 'consumer'>): string {
