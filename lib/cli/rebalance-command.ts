@@ -98,7 +98,7 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
     io.stdout(json({ dryRun: false, plan, executions, after }));
   } else {
     for (const { cluster, result } of executions) io.stdout(`\nExecution in cluster ${cluster || '(no cluster name)'}:\n${formatExecution(result)}`);
-    if (after) io.stdout(`\nAfter the run (fresh sample):\n${formatPlan(after, 'dry-run').replace(/ \(dry run: nothing changed; add --execute to carry it out\)/g, '')}`);
+    if (after) io.stdout(`\nAfter the run (fresh sample):\n${formatPlan(after, 'execute')}`);
   }
   return complete ? REBALANCE_EXIT.done : REBALANCE_EXIT.partial;
 }
@@ -149,5 +149,3 @@ function accountConnections(config: RebalanceConfig, credentials: AccountCredent
 function json(value: Record<string, unknown>): string {
   return `${JSON.stringify({ type: 'io.nats-audit.v1.rebalance', ...value })}\n`;
 }
-
-export type { RebalancePlan };

@@ -1,10 +1,11 @@
+import { sleep } from './sleep.js';
+
 export interface PollOptions {
   readonly timeoutMs: number;
   /** @default 100 */
   readonly intervalMs?: number;
 }
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Call `probe` until it returns a value other than undefined or the deadline
@@ -19,6 +20,6 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, options:
     if (value !== undefined) return value;
     const left = deadline - Date.now();
     if (left <= 0) return undefined;
-    await delay(Math.min(interval, left));
+    await sleep(Math.min(interval, left));
   }
 }
