@@ -80,7 +80,17 @@ export function applyLifecycle(
         known: previousKnown,
       },
     });
-    open.push({ check: draft.check, subject: draft.subject, severity, summary: draft.summary, firstSeen, lastSeen: now, epochs, persistent });
+    open.push({
+      check: draft.check,
+      subject: draft.subject,
+      severity,
+      summary: draft.summary,
+      firstSeen,
+      lastSeen: now,
+      epochs,
+      persistent,
+      ...(prior?.notifiedAt === undefined ? {} : { notifiedAt: prior.notifiedAt }),
+    });
   }
   const resolved = [...before.values()].map((f) => ({
     check: f.check,

@@ -5,11 +5,11 @@ import { observe } from '../observation/observe.js';
 import type { Observation } from '../observation/types.js';
 import { buildReport, type Report } from '../report/report.js';
 import type { RawSample } from '../sampling/raw-sample.js';
-import { HISTORY_LIMIT, emptyState, type AuditState } from '../state/audit-state.js';
+import { HISTORY_LIMIT, emptyState, type AuditState, type OpenFinding } from '../state/audit-state.js';
 import { StateConflictError, type StateStore } from '../state/state-store.js';
 import { assertAuditable } from './auditable.js';
 import { judge, type CheckSettings } from './judge.js';
-import { applyLifecycle, type PersistencePolicy } from './lifecycle.js';
+import { applyLifecycle, findingKey, type PersistencePolicy } from './lifecycle.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
 const MAX_REMEMBERED_SERVERS = 1_000;
@@ -23,6 +23,26 @@ export interface EpochDependencies {
   readonly checks: CheckSettings;
   readonly persistence: PersistencePolicy;
   readonly now?: () => number;
+  /**
+   * Hands the judged epoch to a notifier before its state is saved. If it
+   * throws, the state is not saved and the error propagates, so the next
+   * epoch sees the same transitions again and nothing is lost.
+   */
+  readonly deliver?: (delivery: EpochDelivery) => Promise<DeliveryResult | void>;
+}
+
+export interface EpochDelivery {
+  readonly report: Report;
+  /** Findings left open by the previous epoch (empty when its state was unreadable). */
+  readonly previousOpen: readonly OpenFinding[];
+  /** Findings this epoch leaves open, as they will be saved. */
+  readonly open: readonly OpenFinding[];
+  readonly now: number;
+}
+
+export interface DeliveryResult {
+  /** Open findings that were sent now, by check and subject; remembered for reminders. */
+  readonly notified: readonly { readonly check: string; readonly subject: string }[];
 }
 
 export interface EpochResult {
@@ -64,11 +84,29 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   const unjudged = new Set(judged.runs.filter((r) => r.outcome === 'error').map((r) => r.check));
   const { findings, resolved, open } = applyLifecycle(judged.drafts, previous, judgedAt, deps.persistence, stateKnown, unjudged);
 
+  const report = () =>
+    buildReport({
+      cluster: deps.clusterKey,
+      epochId,
+      observation,
+      durationMs: now() - started,
+      findings,
+      resolved,
+      runs: judged.runs,
+      notices,
+    });
+
+  let saved = open;
+  if (deps.deliver) {
+    const delivered = await deps.deliver({ report: report(), previousOpen: previous.open, open, now: judgedAt });
+    saved = markNotified(open, delivered?.notified ?? [], judgedAt);
+  }
+
   if (stateKnown) {
     const next: AuditState = {
       revision: previous.revision + 1,
       epoch: epochId,
-      open,
+      open: saved,
       history: [...previous.history, summarize(epochId, observation)].slice(-HISTORY_LIMIT),
     };
     try {
@@ -84,17 +122,17 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
     }
   }
 
-  const report = buildReport({
-    cluster: deps.clusterKey,
-    epochId,
-    observation,
-    durationMs: now() - started,
-    findings,
-    resolved,
-    runs: judged.runs,
-    notices,
-  });
-  return { report, sample, observation };
+  return { report: report(), sample, observation };
+}
+
+function markNotified(
+  open: readonly OpenFinding[],
+  notified: DeliveryResult['notified'],
+  at: number,
+): OpenFinding[] {
+  if (notified.length === 0) return [...open];
+  const sent = new Set(notified.map((n) => findingKey(n.check, n.subject)));
+  return open.map((f) => (sent.has(findingKey(f.check, f.subject)) ? { ...f, notifiedAt: at } : f));
 }
 
 function summarize(id: number, observation: Observation): EpochSummary {

@@ -14,6 +14,8 @@ export const openFindingSchema = z.object({
   lastSeen: z.number().finite(),
   epochs: z.number().int().min(1),
   persistent: z.boolean(),
+  /** When a notifier last sent this finding (epoch ms); drives reminders. */
+  notifiedAt: z.number().finite().optional(),
 });
 
 export const epochSummarySchema = z.object({

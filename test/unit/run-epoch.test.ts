@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { CheckRegistry, defaultRegistry } from '../../lib/checks/index.js';
 import { metaLeaderDisagreement } from '../../lib/checks/meta-leader-disagreement.js';
 import { AuditUnavailableError } from '../../lib/errors.js';
-import { runEpoch, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
+import { runEpoch, type EpochDelivery, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
 import type { RawSample } from '../../lib/sampling/raw-sample.js';
 import { HISTORY_LIMIT, type AuditState } from '../../lib/state/audit-state.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../../lib/state/state-store.js';
@@ -31,7 +31,7 @@ const refused = (): RawSample => ({
 });
 
 /** Runs one epoch per sample against one store, with a clock that advances a minute per epoch. */
-function epochRunner(store: StateStore, options: { skip?: string[] } = {}) {
+function epochRunner(store: StateStore, options: { skip?: string[]; deliver?: EpochDependencies['deliver'] } = {}) {
   let epoch = 0;
   return (make: (startedAt: number) => RawSample) => {
     const startedAt = T0 + epoch++ * MINUTE;
@@ -43,6 +43,7 @@ function epochRunner(store: StateStore, options: { skip?: string[] } = {}) {
       checks: { skip: new Set(options.skip ?? []), thresholds: {} },
       persistence: { epochs: 2, minMs: 0 },
       now: () => startedAt + 100,
+      deliver: options.deliver,
     };
     return runEpoch(deps);
   };
@@ -246,5 +247,70 @@ describe('runEpoch', () => {
     // Assess
     expect(report.findings).toEqual([]);
     expect(report.checks).toContainEqual({ check: 'meta_leader_disagreement', outcome: 'skipped' });
+  });
+
+  it('hands the judged epoch to deliver before saving, and remembers what it sent', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const deliveries: EpochDelivery[] = [];
+    const run = epochRunner(store, {
+      deliver: async (d) => {
+        deliveries.push(d);
+        return { notified: d.report.findings.map((f) => ({ check: f.check, subject: f.subject })) };
+      },
+    });
+
+    // Act
+    await run(n1WithoutLeader);
+    await run(n1WithoutLeader);
+
+    // Assess
+    expect(deliveries[0]!.previousOpen).toEqual([]);
+    expect(deliveries[0]!.report.findings.map((f) => f.check)).toEqual(['meta_leader_disagreement']);
+    const firstSent = deliveries[1]!.previousOpen[0]!.notifiedAt;
+    expect(firstSent).toBe(T0 + 100);
+    const saved = (await store.load('c1')).state.open[0]!;
+    expect(saved.notifiedAt).toBe(T0 + MINUTE + 100);
+  });
+
+  it('keeps notifiedAt from the previous epoch when nothing was sent', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    let send = true;
+    const run = epochRunner(store, {
+      deliver: async (d) => ({ notified: send ? d.report.findings.map((f) => ({ check: f.check, subject: f.subject })) : [] }),
+    });
+
+    // Act
+    await run(n1WithoutLeader);
+    send = false;
+    await run(n1WithoutLeader);
+
+    // Assess
+    expect((await store.load('c1')).state.open[0]!.notifiedAt).toBe(T0 + 100);
+  });
+
+  it('does not advance state when deliver fails, so the next epoch sees the same transition again', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    let fail = true;
+    const transitions: string[] = [];
+    const run = epochRunner(store, {
+      deliver: async (d) => {
+        transitions.push(...d.report.findings.map((f) => f.lifecycle.transition));
+        if (fail) throw new Error('SNS unavailable');
+      },
+    });
+
+    // Act
+    await expect(run(n1WithoutLeader)).rejects.toThrow('SNS unavailable');
+    const afterFailure = await store.load('c1');
+    fail = false;
+    await run(n1WithoutLeader);
+
+    // Assess
+    expect(afterFailure.state.revision).toBe(0);
+    expect(transitions).toEqual(['new', 'new']);
+    expect((await store.load('c1')).state.epoch).toBe(1);
   });
 });
