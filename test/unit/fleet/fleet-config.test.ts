@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../../lib/checks/index.js';
+import { ConfigError } from '../../../lib/errors.js';
+import { FLEET_DEFAULTS, parseFleetConfig, type FleetConfigInput } from '../../../lib/fleet/fleet-config.js';
+import { readFleetFile } from '../../../lib/fleet/read-fleet-file.js';
+
+const registry = defaultRegistry();
+
+function fleet(overrides: Partial<FleetConfigInput> = {}): FleetConfigInput {
+  return {
+    notifications: { account: '111111111111', region: 'eu-west-1' },
+    environments: { prod: { account: '222222222222', region: 'eu-west-1' } },
+    clusters: [{ name: 'east', environment: 'prod', servers: ['nats://10.0.0.1:4222'], credentialsSecret: 'nats-audit/east' }],
+    ...overrides,
+  };
+}
+
+function errorOf(input: unknown): ConfigError {
+  try {
+    parseFleetConfig(input, registry, 'fleet.json');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseFleetConfig', () => {
+  it('parses the shipped example with two environments in two accounts', () => {
+    // Act
+    const parsed = readFleetFile('config/fleet.example.json', registry);
+
+    // Assess
+    expect(parsed.environments.map((e) => [e.name, e.account, e.region])).toEqual([
+      ['payments-prod', '222222222222', 'eu-west-1'],
+      ['search-prod', '333333333333', 'us-east-1'],
+    ]);
+    expect(parsed.clusters.map((c) => c.name)).toEqual(['payments-eu', 'search-us']);
+    expect(parsed.notifications.publisherAccounts).toEqual(['222222222222', '333333333333']);
+  });
+
+  it('applies defaults, then fleet defaults, then the cluster own settings', () => {
+    // Act
+    const parsed = parseFleetConfig(
+      fleet({
+        defaults: { schedule: 'rate(2 minutes)', thresholds: { uneven_leader_distribution: { ratio: 2, min_excess: 4 } }, skip: ['clock_skew'] },
+        clusters: [
+          {
+            name: 'east',
+            environment: 'prod',
+            servers: ['nats://10.0.0.1:4222'],
+            credentialsSecret: 'nats-audit/east',
+            audit: { thresholds: { uneven_leader_distribution: { ratio: 3 } }, persistence: { epochs: 3 } },
+          },
+        ],
+      }),
+      registry,
+    );
+
+    // Assess
+    const east = parsed.clusters[0]!;
+    expect(east.schedule).toBe('rate(2 minutes)');
+    expect(east.thresholds).toEqual({ uneven_leader_distribution: { ratio: 3, min_excess: 4 } });
+    expect(east.skip).toEqual(['clock_skew']);
+    expect(east.persistence).toEqual({ epochs: 3, minSeconds: FLEET_DEFAULTS.persistenceMinSeconds });
+    expect(east.timeoutMs).toBe(FLEET_DEFAULTS.timeoutMs);
+    expect(east.reminderMinutes).toBe(FLEET_DEFAULTS.reminderMinutes);
+    expect(east.autoRebalance).toEqual({ enabled: false, maxMovesPerEpoch: FLEET_DEFAULTS.autoRebalanceMaxMoves });
+  });
+
+  it.each([
+    ['a missing notifications block', { ...fleet(), notifications: undefined }, 'fleet.json: notifications'],
+    ['a bad account id', fleet({ environments: { prod: { account: '12', region: 'eu-west-1' } } }), 'fleet.json: environments.prod.account'],
+    ['a bad region', fleet({ environments: { prod: { account: '222222222222', region: 'Europe' } } }), 'fleet.json: environments.prod.region'],
+    [
+      'an unknown field',
+      fleet({ clusters: [{ name: 'east', environment: 'prod', servers: ['nats://a:4222'], credentialsSecret: 's', password: 'x' } as never] }),
+      'fleet.json: clusters[0]',
+    ],
+    [
+      'a bad schedule',
+      fleet({ defaults: { schedule: 'every minute' } }),
+      'fleet.json: defaults.schedule',
+    ],
+  ])('names the field for %s', (_name, input, field) => {
+    // Act
+    const error = errorOf(input);
+
+    // Assess
+    expect(error.field).toBe(field);
+    expect(error.message).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects a cluster in an unknown environment, naming the environments there are', () => {
+    const error = errorOf(fleet({ clusters: [{ name: 'east', environment: 'nope', servers: ['nats://a:4222'], credentialsSecret: 's' }] }));
+    expect(error.message).toBe('fleet.json: clusters[0].environment: no environment named nope; environments: prod');
+  });
+
+  it('rejects duplicate cluster names', () => {
+    const cluster = { name: 'east', environment: 'prod', servers: ['nats://a:4222'], credentialsSecret: 's' };
+    expect(errorOf(fleet({ clusters: [cluster, cluster] })).message).toBe('fleet.json: clusters[1].name: duplicate cluster name east');
+  });
+
+  it('rejects credentials in a server URL without echoing them', () => {
+    // Act
+    const error = errorOf(fleet({ clusters: [{ name: 'east', environment: 'prod', servers: ['nats://sys:hunter2@a:4222'], credentialsSecret: 's' }] }));
+
+    // Assess
+    expect(error.field).toBe('fleet.json: clusters[0].servers[0]');
+    expect(error.message).toContain('credentials secret');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('rejects unknown checks and thresholds, and values below a threshold minimum', () => {
+    expect(errorOf(fleet({ defaults: { skip: ['nope'] } })).field).toBe('fleet.json: defaults.skip[0]');
+    expect(errorOf(fleet({ defaults: { thresholds: { nope: { x: 1 } } } })).field).toBe('fleet.json: defaults.thresholds.nope');
+    expect(errorOf(fleet({ defaults: { thresholds: { uneven_leader_distribution: { nope: 1 } } } })).message).toContain('has no such threshold');
+    expect(errorOf(fleet({ defaults: { thresholds: { uneven_leader_distribution: { ratio: -1 } } } })).message).toContain('must be a number of at least');
+  });
+
+  it('reports an unreadable or non-JSON file by path', () => {
+    expect(() => readFleetFile('/nonexistent/fleet.json', registry)).toThrow('--fleet: cannot read /nonexistent/fleet.json: ENOENT');
+    expect(() => readFleetFile('README.md', registry)).toThrow(/--fleet: README.md is not valid JSON/);
+  });
+});
