@@ -1,6 +1,6 @@
 import type { CheckRegistry } from '../checks/registry.js';
 import { metaGroups, prevailingLeader } from '../checks/meta-group.js';
-import type { EpochSummary } from '../checks/types.js';
+import type { EpochSummary, FindingDraft } from '../checks/types.js';
 import { observe } from '../observation/observe.js';
 import type { Observation } from '../observation/types.js';
 import { buildReport, type Report } from '../report/report.js';
@@ -8,11 +8,14 @@ import type { RawSample } from '../sampling/raw-sample.js';
 import { HISTORY_LIMIT, emptyState, type AuditState, type OpenFinding } from '../state/audit-state.js';
 import { StateConflictError, type StateStore } from '../state/state-store.js';
 import { assertAuditable } from './auditable.js';
-import { judge, type CheckSettings } from './judge.js';
+import { judge, type CheckedDraft, type CheckRun, type CheckSettings } from './judge.js';
 import { applyLifecycle, findingKey, type PersistencePolicy } from './lifecycle.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
 const MAX_REMEMBERED_SERVERS = 1_000;
+
+/** Finding raised when the audit itself could not run (see {@link EpochDependencies.asFinding}). */
+export const AUDIT_FAILED_CHECK = 'audit_failed';
 
 export interface EpochDependencies {
   /** Produces this epoch's raw sample: live gathering or a saved file. */
@@ -29,7 +32,18 @@ export interface EpochDependencies {
    * epoch sees the same transitions again and nothing is lost.
    */
   readonly deliver?: (delivery: EpochDelivery) => Promise<DeliveryResult | void>;
+  /**
+   * Turns an error that stopped the audit (from `sample` or the auditable
+   * check) into an `audit_failed` finding instead of rethrowing it. The
+   * scheduled auditor uses this so a bad secret or refused credentials page
+   * once, like any finding, and resolve when fixed; the CLI leaves it unset
+   * and exits UNKNOWN.
+   */
+  readonly asFinding?: (error: unknown) => AuditFailure | undefined;
 }
+
+/** Why the audit could not run, as a finding: `subject` says which part failed. */
+export type AuditFailure = Pick<FindingDraft, 'subject' | 'summary' | 'remediation'>;
 
 export interface EpochDelivery {
   readonly report: Report;
@@ -45,24 +59,47 @@ export interface DeliveryResult {
   readonly notified: readonly { readonly check: string; readonly subject: string }[];
 }
 
-export interface EpochResult {
-  readonly report: Report;
-  readonly sample: RawSample;
-  readonly observation: Observation;
-}
+export type EpochResult =
+  | { readonly report: Report; readonly sample: RawSample; readonly observation: Observation; readonly failed?: undefined }
+  | { readonly report: Report; readonly failed: AuditFailure };
 
 /**
  * One epoch: gather, judge, remember. Throws AuditUnavailableError when the
- * audit itself cannot run; state is then left untouched so the next epoch
- * compares against the last real one.
+ * audit itself cannot run (unless `asFinding` turns it into a finding); state
+ * is then left untouched so the next epoch compares against the last real one.
  */
 export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const sample = await deps.sample();
-  assertAuditable(sample);
+  let sample: RawSample;
+  try {
+    sample = await deps.sample();
+    assertAuditable(sample);
+  } catch (error) {
+    const failure = deps.asFinding?.(error);
+    if (!failure) throw error;
+    const draft: CheckedDraft = { ...failure, check: AUDIT_FAILED_CHECK, severity: 'critical', details: {} };
+    // Nothing about the cluster was seen: every check's findings stay open as they were.
+    const unjudged = new Set(deps.registry.ids());
+    const report = await conclude(deps, now, started, { seen: { startedAt: started, servers: [] }, failed: { draft, unjudged } });
+    return { report, failed: failure };
+  }
   const observation = observe(sample);
+  const report = await conclude(deps, now, started, { seen: observation, observation });
+  return { report, sample, observation };
+}
 
+/** What an epoch concludes from: an observation to judge, or the failure that prevented one. */
+type EpochInput =
+  | { readonly seen: Observation; readonly observation: Observation; readonly failed?: undefined }
+  | {
+      readonly seen: Pick<Observation, 'startedAt' | 'servers'>;
+      readonly observation?: undefined;
+      readonly failed: { readonly draft: CheckedDraft; readonly unjudged: ReadonlySet<string> };
+    };
+
+/** Judges, applies the lifecycle, delivers and saves. */
+async function conclude(deps: EpochDependencies, now: () => number, started: number, input: EpochInput): Promise<Report> {
   const notices: string[] = [];
   let previous: AuditState;
   let stateKnown = true;
@@ -78,17 +115,20 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   }
 
   const epochId = previous.epoch + 1;
-  const judged = judge(deps.registry, { observation, history: previous.history }, deps.checks);
+  const full = input.observation;
+  const judged: { drafts: CheckedDraft[]; runs: CheckRun[] } = full
+    ? judge(deps.registry, { observation: full, history: previous.history }, deps.checks)
+    : { drafts: [input.failed.draft], runs: [] };
   const judgedAt = now();
   // A check that failed says nothing about its findings: keep them open as they were.
-  const unjudged = new Set(judged.runs.filter((r) => r.outcome === 'error').map((r) => r.check));
+  const unjudged = input.failed?.unjudged ?? new Set(judged.runs.filter((r) => r.outcome === 'error').map((r) => r.check));
   const { findings, resolved, open } = applyLifecycle(judged.drafts, previous, judgedAt, deps.persistence, stateKnown, unjudged);
 
   const report = () =>
     buildReport({
       cluster: deps.clusterKey,
       epochId,
-      observation,
+      observation: input.seen,
       durationMs: now() - started,
       findings,
       resolved,
@@ -103,12 +143,8 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   }
 
   if (stateKnown) {
-    const next: AuditState = {
-      revision: previous.revision + 1,
-      epoch: epochId,
-      open: saved,
-      history: [...previous.history, summarize(epochId, observation)].slice(-HISTORY_LIMIT),
-    };
+    const history = full ? [...previous.history, summarize(epochId, full)].slice(-HISTORY_LIMIT) : previous.history;
+    const next: AuditState = { revision: previous.revision + 1, epoch: epochId, open: saved, history };
     try {
       await deps.store.save(deps.clusterKey, next);
     } catch (error) {
@@ -121,15 +157,10 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
       notices.push(`state could not be saved (${errorText(error)}); the next epoch will not know this one`);
     }
   }
-
-  return { report: report(), sample, observation };
+  return report();
 }
 
-function markNotified(
-  open: readonly OpenFinding[],
-  notified: DeliveryResult['notified'],
-  at: number,
-): OpenFinding[] {
+function markNotified(open: readonly OpenFinding[], notified: DeliveryResult['notified'], at: number): OpenFinding[] {
   if (notified.length === 0) return [...open];
   const sent = new Set(notified.map((n) => findingKey(n.check, n.subject)));
   return open.map((f) => (sent.has(findingKey(f.check, f.subject)) ? { ...f, notifiedAt: at } : f));

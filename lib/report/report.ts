@@ -74,7 +74,7 @@ export function statusOf(findings: readonly { severity: Severity }[]): Status {
 export function buildReport(input: {
   cluster: string;
   epochId: number;
-  observation: Observation;
+  observation: Pick<Observation, 'startedAt' | 'servers'>;
   durationMs: number;
   findings: readonly Finding[];
   resolved: readonly ResolvedFinding[];

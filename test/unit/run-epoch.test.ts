@@ -313,4 +313,48 @@ describe('runEpoch', () => {
     expect(transitions).toEqual(['new', 'new']);
     expect((await store.load('c1')).state.epoch).toBe(1);
   });
+
+  it('with asFinding, an audit that cannot run is an audit_failed finding that keeps the others open and resolves when fixed', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    let t = T0;
+    const deps = (make: () => RawSample): EpochDependencies => ({
+      sample: async () => make(),
+      store,
+      clusterKey: 'c1',
+      registry: defaultRegistry(),
+      checks: { skip: new Set(), thresholds: {} },
+      persistence: { epochs: 2, minMs: 0 },
+      now: () => (t += 1_000),
+      asFinding: (error) =>
+        error instanceof AuditUnavailableError ? { subject: 'authorization', summary: error.message, remediation: ['Fix it.'] } : undefined,
+    });
+    await runEpoch(deps(() => n1WithoutLeader(t)));
+
+    // Act
+    const failed = await runEpoch(deps(refused));
+    const fixed = await runEpoch(deps(() => healthy(t)));
+
+    // Assess
+    expect(failed.failed?.subject).toBe('authorization');
+    expect(failed.report.findings.map((f) => [f.check, f.severity])).toEqual([['audit_failed', 'critical']]);
+    expect(failed.report.resolved).toEqual([]);
+    const afterFailure = fixed.report.resolved.map((r) => r.check).sort();
+    expect(afterFailure).toEqual(['audit_failed', 'meta_leader_disagreement']);
+  });
+
+  it('with asFinding, an error it does not claim still propagates', async () => {
+    const error = await runEpoch({
+      sample: async () => {
+        throw new TypeError('bug');
+      },
+      store: new MemoryStateStore(),
+      clusterKey: 'c1',
+      registry: defaultRegistry(),
+      checks: { skip: new Set(), thresholds: {} },
+      persistence: { epochs: 2, minMs: 0 },
+      asFinding: () => undefined,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+  });
 });
