@@ -28,6 +28,8 @@ interface NoOtherAuth {
   readonly token?: never;
   readonly nkeySeedFile?: never;
   readonly credsFile?: never;
+  readonly nkeySeed?: never;
+  readonly credsText?: never;
 }
 
 export type UserPasswordAuth = Omit<NoOtherAuth, 'user' | 'password'> & {
@@ -40,9 +42,13 @@ export type NkeyAuth = Omit<NoOtherAuth, 'nkeySeedFile'> & { readonly nkeySeedFi
 /** A decentralised-auth `.creds` file (user JWT plus seed). */
 export type CredsAuth = Omit<NoOtherAuth, 'credsFile'> & { readonly credsFile: string };
 export type NoAuth = NoOtherAuth;
+/** A user nkey seed held in memory (from a secrets store rather than a file). */
+export type NkeySeedAuth = Omit<NoOtherAuth, 'nkeySeed'> & { readonly nkeySeed: string };
+/** A `.creds` file's content held in memory. */
+export type CredsTextAuth = Omit<NoOtherAuth, 'credsText'> & { readonly credsText: string };
 
 /** Exactly one way to authenticate, or none (credentials may then come from the URL). */
-export type AuthOptions = UserPasswordAuth | TokenAuth | NkeyAuth | CredsAuth | NoAuth;
+export type AuthOptions = UserPasswordAuth | TokenAuth | NkeyAuth | CredsAuth | NkeySeedAuth | CredsTextAuth | NoAuth;
 
 /**
  * Client-side TLS files. Server certificates are always verified (against
@@ -53,6 +59,10 @@ export interface TlsOptions {
   readonly caFile?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
+  /** PEM held in memory, used instead of the file of the same role. */
+  readonly caPem?: string;
+  readonly certPem?: string;
+  readonly keyPem?: string;
 }
 
 export interface ConnectionTuning {
@@ -166,7 +176,7 @@ export async function loadConnectionSecrets(
   tls: TlsOptions | undefined,
 ): Promise<LoadedConnectionSecrets> {
   const a = auth ?? {};
-  const given = [a.user !== undefined || a.password !== undefined, a.token, a.nkeySeedFile, a.credsFile].filter(
+  const given = [a.user !== undefined || a.password !== undefined, a.token, a.nkeySeedFile, a.credsFile, a.nkeySeed, a.credsText].filter(
     (x) => x !== undefined && x !== false,
   );
   if (given.length > 1) {
@@ -190,17 +200,17 @@ export async function loadConnectionSecrets(
     if (a.token === '') throw new ConnectionOptionsError(CONNECTION_FLAGS.token, 'is empty');
     return withTls({ auth: { token: a.token }, explicitAuth: true, secrets: secretList(a.token) });
   }
-  if (a.nkeySeedFile !== undefined) {
-    const text = await readFlagFile(CONNECTION_FLAGS.nkey, a.nkeySeedFile);
+  if (a.nkeySeedFile !== undefined || a.nkeySeed !== undefined) {
+    const text = a.nkeySeed ?? (await readFlagFile(CONNECTION_FLAGS.nkey, a.nkeySeedFile!));
     const seed = /^\s*(S[A-Z][A-Z2-7]{40,})\s*$/m.exec(text)?.[1];
     if (seed === undefined || !isValidSeed(seed)) {
-      throw new ConnectionOptionsError(CONNECTION_FLAGS.nkey, `${a.nkeySeedFile} holds no valid nkey seed`);
+      throw new ConnectionOptionsError(CONNECTION_FLAGS.nkey, `${a.nkeySeedFile ?? 'the given seed'} holds no valid nkey seed`);
     }
     const authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));
     return withTls({ auth: { authenticator }, explicitAuth: true, secrets: secretList(seed) });
   }
-  if (a.credsFile !== undefined) {
-    const bytes = new TextEncoder().encode(await readFlagFile(CONNECTION_FLAGS.creds, a.credsFile));
+  if (a.credsFile !== undefined || a.credsText !== undefined) {
+    const bytes = new TextEncoder().encode(a.credsText ?? (await readFlagFile(CONNECTION_FLAGS.creds, a.credsFile!)));
     const authenticator = credsAuthenticator(bytes);
     try {
       // nats.js parses creds lazily at connect time; fail here instead, with our wording.
@@ -208,7 +218,7 @@ export async function loadConnectionSecrets(
     } catch {
       throw new ConnectionOptionsError(
         CONNECTION_FLAGS.creds,
-        `${a.credsFile} is not a NATS credentials file (needs a user JWT block and a valid seed block)`,
+        `${a.credsFile ?? 'the given credentials'} is not a NATS credentials file (needs a user JWT block and a valid seed block)`,
       );
     }
     return withTls({ auth: { authenticator }, explicitAuth: true, secrets: secretList(...credsSecrets(bytes)) });
@@ -297,24 +307,36 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 }
 
 async function loadTls(tls: TlsOptions | undefined): Promise<LoadedConnectionSecrets['tls']> {
-  if (tls === undefined || (tls.caFile === undefined && tls.certFile === undefined && tls.keyFile === undefined)) {
-    return undefined;
-  }
-  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
-    const missing = tls.certFile === undefined ? CONNECTION_FLAGS.tlsCert : CONNECTION_FLAGS.tlsKey;
-    const other = tls.certFile === undefined ? CONNECTION_FLAGS.tlsKey : CONNECTION_FLAGS.tlsCert;
+  const t = tls ?? {};
+  const ca = t.caPem ?? t.caFile;
+  const cert = t.certPem ?? t.certFile;
+  const key = t.keyPem ?? t.keyFile;
+  if (ca === undefined && cert === undefined && key === undefined) return undefined;
+  if ((cert === undefined) !== (key === undefined)) {
+    const missing = cert === undefined ? CONNECTION_FLAGS.tlsCert : CONNECTION_FLAGS.tlsKey;
+    const other = cert === undefined ? CONNECTION_FLAGS.tlsKey : CONNECTION_FLAGS.tlsCert;
     throw new ConnectionOptionsError(missing, `required with ${other}`);
   }
   const out: { ca?: string; cert?: string; key?: string } = {};
-  if (tls.caFile !== undefined) out.ca = await readPem(CONNECTION_FLAGS.tlsCa, tls.caFile, 'CERTIFICATE');
-  if (tls.certFile !== undefined) out.cert = await readPem(CONNECTION_FLAGS.tlsCert, tls.certFile, 'CERTIFICATE');
-  if (tls.keyFile !== undefined) out.key = await readPem(CONNECTION_FLAGS.tlsKey, tls.keyFile, 'PRIVATE KEY');
+  if (ca !== undefined) out.ca = await pem(CONNECTION_FLAGS.tlsCa, t.caPem, t.caFile, 'CERTIFICATE');
+  if (cert !== undefined) out.cert = await pem(CONNECTION_FLAGS.tlsCert, t.certPem, t.certFile, 'CERTIFICATE');
+  if (key !== undefined) out.key = await pem(CONNECTION_FLAGS.tlsKey, t.keyPem, t.keyFile, 'PRIVATE KEY');
   return out;
+}
+
+async function pem(flag: string, inline: string | undefined, path: string | undefined, label: string): Promise<string> {
+  if (inline === undefined) return readPem(flag, path!, label);
+  if (!pemPattern(label).test(inline)) throw new ConnectionOptionsError(flag, `the given value is not PEM with a ${label} block`);
+  return inline;
+}
+
+function pemPattern(label: string): RegExp {
+  return new RegExp(`-----BEGIN [A-Z ]*${label}-----`);
 }
 
 async function readPem(flag: string, path: string, label: string): Promise<string> {
   const text = await readFlagFile(flag, path);
-  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(text)) {
+  if (!pemPattern(label).test(text)) {
     throw new ConnectionOptionsError(flag, `${path} is not a PEM file with a ${label} block`);
   }
   return text;
