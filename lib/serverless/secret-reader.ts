@@ -1,0 +1,48 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CredentialsSecretError, parseCredentialsSecret, type ClusterCredentials } from './credentials-secret.js';
+
+export interface SecretReaderOptions {
+  readonly client: SecretsManagerClient;
+  /**
+   * How long a warm Lambda reuses a secret before reading it again, so a
+   * rotation is picked up within this time without a read every epoch.
+   * @default 300000 (5 minutes)
+   */
+  readonly ttlMs?: number;
+  readonly now?: () => number;
+}
+
+/** Reads and caches cluster credentials; a cached value is dropped on demand (e.g. after an auth failure). */
+export class SecretReader {
+  readonly #client: SecretsManagerClient;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, { credentials: ClusterCredentials; fetchedAt: number }>();
+
+  constructor(options: SecretReaderOptions) {
+    this.#client = options.client;
+    this.#ttlMs = options.ttlMs ?? 300_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async read(secretId: string): Promise<ClusterCredentials> {
+    const cached = this.#cache.get(secretId);
+    if (cached && this.#now() - cached.fetchedAt < this.#ttlMs) return cached.credentials;
+    let secretString: string | undefined;
+    try {
+      const out = await this.#client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      secretString = out.SecretString;
+    } catch (error) {
+      // The SDK's message can quote the request; keep only the error's name.
+      const name = (error as { name?: string }).name ?? 'error';
+      throw new CredentialsSecretError(secretId, `cannot be read (${name})`, { cause: error });
+    }
+    const credentials = parseCredentialsSecret(secretId, secretString);
+    this.#cache.set(secretId, { credentials, fetchedAt: this.#now() });
+    return credentials;
+  }
+
+  forget(secretId: string): void {
+    this.#cache.delete(secretId);
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { CredentialsSecretError, parseCredentialsSecret } from '../../lib/serverless/credentials-secret.js';
+
+describe('parseCredentialsSecret', () => {
+  it.each([
+    [{ user: 'sys', password: 'pw' }, { user: 'sys', password: 'pw' }],
+    [{ token: 't0k' }, { token: 't0k' }],
+    [{ nkeySeed: 'SUAB' }, { nkeySeed: 'SUAB' }],
+    [{ creds: '-----BEGIN NATS USER JWT-----' }, { credsText: '-----BEGIN NATS USER JWT-----' }],
+  ])('maps %o to auth options', (secret, auth) => {
+    expect(parseCredentialsSecret('s', JSON.stringify(secret)).auth).toEqual(auth);
+  });
+
+  it('carries TLS PEM material', () => {
+    const parsed = parseCredentialsSecret('s', JSON.stringify({ token: 't', tls: { ca: 'CA', cert: 'C', key: 'K' } }));
+    expect(parsed.tls).toEqual({ caPem: 'CA', certPem: 'C', keyPem: 'K' });
+  });
+
+  it.each([
+    ['not JSON', 'user=sys', 'credentials secret s: is not JSON'],
+    ['two ways to authenticate', JSON.stringify({ token: 'secret-a', user: 'u', password: 'secret-b' }), 'credentials secret s: '],
+    ['an empty password', JSON.stringify({ user: 'u', password: '' }), 'credentials secret s: '],
+    ['no SecretString', undefined, 'credentials secret s: has no SecretString (binary secrets are not supported)'],
+  ])('rejects %s without echoing a value', (_name, text, prefix) => {
+    // Act
+    let error: unknown;
+    try {
+      parseCredentialsSecret('s', text);
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(CredentialsSecretError);
+    expect((error as Error).message.startsWith(prefix)).toBe(true);
+    expect((error as Error).message).not.toMatch(/secret-a|secret-b|user=sys/);
+  });
+});
