@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialsSecretError } from '../../lib/serverless/credentials-secret.js';
-import { SecretReader } from '../../lib/serverless/secret-reader.js';
+import { CredentialsSecretError } from '../../lib/secrets/credentials-secret.js';
+import { SecretReader } from '../../lib/secrets/secret-reader.js';
 import { startSecretsManager, type SecretsManagerServer } from '../support/secrets-manager.js';
 
 describe('SecretReader over the Secrets Manager protocol', () => {

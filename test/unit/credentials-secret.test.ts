@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialsSecretError, parseCredentialsSecret } from '../../lib/serverless/credentials-secret.js';
+import { CredentialsSecretError, parseCredentialsSecret } from '../../lib/secrets/credentials-secret.js';
 
 describe('parseCredentialsSecret', () => {
   it.each([
