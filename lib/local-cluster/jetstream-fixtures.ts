@@ -1,5 +1,5 @@
 import { AckPolicy, StorageType, type NatsConnection } from 'nats';
-import { forEachConcurrently } from './concurrency.js';
+import { forEachConcurrently } from '../util/concurrency.js';
 import { API_TIMEOUT_MS, consumerGroupsOf, stepDown, streamGroup, waitForLeader, type Group } from '../jetstream/raft-groups.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { forEachConcurrently } from './concurrency.js';
+import { forEachConcurrently } from '../util/concurrency.js';
 import {
   API_TIMEOUT_MS,
   CLUSTER_NOT_AVAILABLE,
