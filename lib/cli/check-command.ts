@@ -9,7 +9,8 @@ import type { RawSample } from '../sampling/raw-sample.js';
 import { readSampleFile } from '../sampling/sample-file.js';
 import { FileStateStore } from '../state/file-state-store.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../state/state-store.js';
-import { AuditUnavailableError } from '../errors.js';
+import { AuditUnavailableError, ConfigError } from '../errors.js';
+import { checkFleet } from './fleet-check.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandIo } from './io.js';
 
@@ -18,6 +19,10 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   const registry = defaultRegistry();
   const config = parseCheckConfig(argv, io.env, registry);
   const store: StateStore = config.statePath ? new FileStateStore(config.statePath) : new MemoryStateStore();
+  if (config.fleetPath !== undefined) {
+    if (config.watchSeconds !== undefined) throw new ConfigError('--watch', 'cannot be combined with --fleet (the scheduled auditor runs fleets)');
+    return checkFleet(config, registry, store, (report) => render(report, config.format), io);
+  }
   const source = sampleSource(config);
   const clusterKey = config.clusterName ?? source.defaultKey;
 

@@ -6,6 +6,7 @@ export const MAIN_HELP = `nats-audit: audit a NATS JetStream cluster's consensus
 Usage:
   nats-audit check     --servers URL[,URL...] [options]    run one epoch of checks (or --watch)
   nats-audit check     --sample FILE [options]             judge a saved sample offline
+  nats-audit check     --fleet FILE [--cluster NAME]       one epoch for every cluster of a fleet file
   nats-audit gather    --servers URL[,URL...] --out FILE   save one epoch's raw replies
   nats-audit rebalance --servers URL[,URL...] [--execute]  plan leader moves (dry run) or carry them out
   nats-audit checks                                        list the checks and thresholds
@@ -18,8 +19,8 @@ Exit codes (as Nagios plugins): 0 ok, 1 warning, 2 critical, 3 unknown (the audi
 export function commandHelp(command: string): string | undefined {
   switch (command) {
     case 'check':
-      return usage('nats-audit check --servers URL[,URL...] [options]', CHECK_SPECS,
-        'Samples every server through the system account, runs every check and compares with the previous epoch kept in the state file.');
+      return usage('nats-audit check --servers URL[,URL...] [options]\n       nats-audit check --fleet FILE [--cluster NAME] [options]', CHECK_SPECS,
+        'Samples every server through the system account, runs every check and compares with the previous epoch kept in the state file. With --fleet, does so for each cluster of the fleet file (credentials from its Secrets Manager secret through the default AWS credential chain, unless auth flags are given); --format json then prints one report per line, and the exit code is the worst status (critical, warning, unknown, ok).');
     case 'gather':
       return usage('nats-audit gather --servers URL[,URL...] --out FILE [options]', GATHER_SPECS,
         'Saves one epoch\'s raw replies (per vantage, decompressed, with timings). The file holds no credentials; judge it later with `check --sample FILE`.');

@@ -21,9 +21,13 @@ export interface ConnectionConfig {
 }
 
 export interface CheckConfig {
-  /** Absent when judging a saved sample. */
+  /** Absent when judging a saved sample or a fleet. */
   readonly connection?: ConnectionConfig;
   readonly samplePath?: string;
+  /** Audit every cluster of this fleet file instead of one cluster. */
+  readonly fleetPath?: string;
+  /** With a fleet: credentials given as flags, used for every cluster instead of its secret. */
+  readonly fleetCredentials?: { readonly auth: AuthOptions; readonly tls: TlsOptions };
   /** Undefined: keep state in memory only. */
   readonly statePath?: string;
   readonly format: 'text' | 'json';
@@ -55,10 +59,17 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
   if (samplePath !== undefined && given.servers?.source === '--servers') {
     throw new ConfigError('--servers', `cannot be combined with ${given.sample!.source}`);
   }
+  const fleetPath = validate(given.fleet, schemas.nonEmpty);
+  if (fleetPath !== undefined) {
+    const other = given.sample ?? (given.servers?.source === '--servers' ? given.servers : undefined) ?? given.expectServers;
+    if (other) throw new ConfigError(other.source, `cannot be combined with ${given.fleet!.source} (the fleet file lists each cluster's servers)`);
+  }
   const statePath = validate(given.state, schemas.nonEmpty) ?? (samplePath === undefined ? defaultStatePath(env) : undefined);
   return {
-    connection: samplePath === undefined ? connectionConfig(given) : undefined,
+    connection: samplePath === undefined && fleetPath === undefined ? connectionConfig(given) : undefined,
     samplePath,
+    fleetPath,
+    fleetCredentials: fleetPath === undefined ? undefined : fleetCredentials(given),
     statePath,
     format: validate(given.format, schemas.format) ?? 'text',
     watchSeconds: validate(given.watch, schemas.positiveInt('seconds')),
@@ -131,6 +142,24 @@ export function connectionConfig(allGiven: GivenOptions<typeof CONNECTION_SPECS>
     },
     expectServers: validate(given.expectServers, schemas.positiveInt('servers')),
     timeoutMs: validate(given.timeout, schemas.positiveInt('milliseconds')) ?? DEFAULT_TIMEOUT_MS,
+  };
+}
+
+/** Auth flags for a fleet: an explicit way to authenticate replaces every cluster's secret. */
+function fleetCredentials(allGiven: GivenOptions<typeof CONNECTION_SPECS>): CheckConfig['fleetCredentials'] {
+  const given = preferAuthFlags(allGiven);
+  const methods = [given.user ?? given.password, given.token, given.nkey, given.creds].filter((g) => g !== undefined);
+  if (methods.length === 0) return undefined;
+  if (methods.length > 1) {
+    throw new ConfigError(methods[1]!.source, `conflicts with ${methods[0]!.source}: give one way to authenticate`);
+  }
+  return {
+    auth: authOptions(given),
+    tls: {
+      caFile: validate(given.tlsCa, schemas.nonEmpty),
+      certFile: validate(given.tlsCert, schemas.nonEmpty),
+      keyFile: validate(given.tlsKey, schemas.nonEmpty),
+    },
   };
 }
 
