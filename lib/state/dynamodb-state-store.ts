@@ -1,0 +1,136 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { auditStateSchema, emptyState, type AuditState } from './audit-state.js';
+import { stateKey } from './dynamodb-table.js';
+import { StateConflictError, type LoadedState, type StateStore } from './state-store.js';
+
+export interface DynamoDbStateStoreOptions {
+  /** Injected so the Lambda builds one per container and tests point it at a local server. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Clock for `updatedAt`. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * The Lambda's state store: one item per cluster (`sk = state`) holding the
+ * AuditState as a JSON string, with its revision copied into a number
+ * attribute so saves can be conditional on it.
+ *
+ * Item size: DynamoDB refuses items over 400 KB. The state is bounded by
+ * HISTORY_LIMIT epoch summaries plus the open findings, tens of KB for a
+ * cluster of a few dozen servers; should one ever outgrow it, PutItem fails
+ * with a ValidationException that the epoch reports as a save notice.
+ */
+export class DynamoDbStateStore implements StateStore {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+  readonly #now: () => number;
+
+  constructor(options: DynamoDbStateStoreOptions) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async load(clusterKey: string): Promise<LoadedState> {
+    const { Item: item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#tableName, Key: stateKey(clusterKey), ConsistentRead: true }),
+    );
+    if (!item) return { state: emptyState() };
+    const read = readItem(item);
+    if ('state' in read) return read;
+    // Keep the stored revision so the next save's condition matches and
+    // replaces the item; starting at 0 would conflict with it forever.
+    const where = `state item for ${clusterKey} in table ${this.#tableName}`;
+    return {
+      state: { ...emptyState(), revision: storedRevision(item) },
+      notice: `${where} ${read.problem}; starting from an empty state and replacing it`,
+    };
+  }
+
+  async save(clusterKey: string, state: AuditState): Promise<void> {
+    const expected = state.revision - 1;
+    // An item without a revision attribute is one the first save may
+    // replace: it cannot have come from a save (see load's corrupt case).
+    const condition =
+      expected === 0
+        ? { ConditionExpression: 'attribute_not_exists(#revision)' }
+        : { ConditionExpression: '#revision = :expected', ExpressionAttributeValues: { ':expected': { N: String(expected) } } };
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...stateKey(clusterKey),
+            state: { S: JSON.stringify(state) },
+            revision: { N: String(state.revision) },
+            updatedAt: { N: String(this.#now()) },
+          },
+          ...condition,
+          ExpressionAttributeNames: { '#revision': 'revision' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const found = error.Item ? storedRevision(error.Item) : await this.#readRevision(clusterKey);
+      throw new StateConflictError(clusterKey, expected, found);
+    }
+  }
+
+  /**
+   * For the conflict message only, when the failure did not carry the item
+   * (DynamoDB-compatible servers without ReturnValuesOnConditionCheckFailure).
+   * The conflict itself is certain, so a failed read must not replace it.
+   */
+  async #readRevision(clusterKey: string): Promise<number> {
+    try {
+      const { Item: item } = await this.#client.send(
+        new GetItemCommand({
+          TableName: this.#tableName,
+          Key: stateKey(clusterKey),
+          ConsistentRead: true,
+          ProjectionExpression: '#revision',
+          ExpressionAttributeNames: { '#revision': 'revision' },
+        }),
+      );
+      return item ? storedRevision(item) : 0;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+/** The stored state, or why the item cannot be trusted. */
+function readItem(item: Record<string, AttributeValue>): { state: AuditState } | { problem: string } {
+  const text = item.state?.S;
+  if (text === undefined) return { problem: 'has no string attribute "state"' };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { problem: 'is not valid JSON' };
+  }
+  const parsed = auditStateSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { problem: `is corrupt (${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'})` };
+  }
+  const revision = item.revision?.N;
+  if (revision === undefined || Number(revision) !== parsed.data.revision) {
+    return { problem: `is corrupt (revision attribute ${revision ?? 'missing'} does not match the state's revision ${parsed.data.revision})` };
+  }
+  return { state: parsed.data };
+}
+
+/** The revision the save condition compares against; 0 when the attribute is absent or not a number. */
+function storedRevision(item: Record<string, AttributeValue>): number {
+  const revision = Number(item.revision?.N);
+  return Number.isSafeInteger(revision) && revision >= 0 ? revision : 0;
+}
