@@ -1,0 +1,242 @@
+import type { CheckRegistry } from '../checks/registry.js';
+import { AuditUnavailableError, ConfigError } from '../errors.js';
+import { runEpoch, type AuditFailure, type EpochResult } from '../epoch/run-epoch.js';
+import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
+import { deliverTo } from '../notify/deliver.js';
+import type { Notifier } from '../notify/types.js';
+import type { Status } from '../report/report.js';
+import { ConnectionOptionsError } from '../sampling/connection-options.js';
+import { gather } from '../sampling/gather.js';
+import type { RunLedger, RunRecord } from '../state/run-ledger.js';
+import type { StateStore } from '../state/state-store.js';
+import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';
+import { parseAuditEvent } from './lambda-event.js';
+import type { Logger, LogSink } from './log.js';
+import { emitMetrics } from './metrics.js';
+
+/** Defaults for a cluster whose configuration is itself broken: its failure must still be remembered. */
+const FALLBACK_PERSISTENCE = { epochs: 2, minMs: 0 };
+/** A lease outlives the invocation holding it by this much, covering clock skew between containers. */
+const LEASE_MARGIN_MS = 10_000;
+
+export interface AuditHandlerDeps {
+  /** This function's clusters by name; a ConfigError stands for a cluster whose entry is invalid. */
+  readonly clusters: ReadonlyMap<string, ClusterAuditConfig | ConfigError>;
+  readonly registry: CheckRegistry;
+  readonly store: StateStore;
+  readonly ledger: RunLedger;
+  readonly notifier: Notifier;
+  readonly secrets: { read(secretId: string): Promise<ClusterCredentials>; forget(secretId: string): void };
+  readonly logger: Logger;
+  /** Where embedded-metric-format records go (stdout in Lambda). */
+  readonly metrics: LogSink;
+  readonly now?: () => number;
+}
+
+/** The parts of the Lambda context the handler uses. */
+export interface InvocationContext {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export type AuditOutcome =
+  | { readonly cluster: string; readonly scheduledTime: string; readonly status: Status; readonly epoch: number; readonly notified: number }
+  | { readonly cluster: string; readonly scheduledTime: string; readonly status: 'skipped'; readonly reason: 'duplicate' | 'overlap' };
+
+/** The audit could not run this epoch; thrown after its finding was delivered, so the invocation counts as failed. */
+export class AuditFailedError extends Error {
+  override readonly name = 'AuditFailedError';
+}
+
+/**
+ * One scheduled epoch of one cluster: the same core as `nats-audit check`,
+ * with DynamoDB remembering epochs and SNS announcing transitions.
+ *
+ * Duplicate and overlapping invocations are made safe by the ledger: a
+ * per-cluster lease lets one invocation audit at a time, and a record per
+ * scheduled time makes a retried or duplicated event a no-op. When the
+ * ledger itself is unreachable the audit still runs (a finding matters
+ * more than a possible duplicate notice).
+ */
+export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, context: InvocationContext) => Promise<AuditOutcome> {
+  const now = deps.now ?? Date.now;
+  return async (rawEvent, context) => {
+    const started = now();
+    let event;
+    try {
+      event = parseAuditEvent(rawEvent);
+    } catch (error) {
+      const cluster = typeof (rawEvent as { cluster?: unknown } | null)?.cluster === 'string' ? (rawEvent as { cluster: string }).cluster : 'unknown';
+      deps.logger.log('error', 'invalid event', { cluster, error: messageOf(error) });
+      emitMetrics(deps.metrics, cluster, { Heartbeat: 1, AuditFailed: 1 });
+      throw error;
+    }
+    const log = deps.logger.with({ cluster: event.cluster, scheduledTime: event.scheduledTime, requestId: context.awsRequestId });
+    const config = deps.clusters.get(event.cluster) ?? new ConfigError('event.cluster', `this function audits no cluster named ${event.cluster}`);
+    const owner = context.awsRequestId;
+
+    const lease = await guard(log, 'lease', () =>
+      deps.ledger.acquireLease(event.cluster, owner, started, context.getRemainingTimeInMillis() + LEASE_MARGIN_MS),
+    );
+    if (lease === false) {
+      log.log('info', 'skipped: another invocation is auditing this cluster');
+      return { cluster: event.cluster, scheduledTime: event.scheduledTime, status: 'skipped', reason: 'overlap' };
+    }
+    try {
+      if ((await guard(log, 'run record', () => deps.ledger.hasRun(event.cluster, event.scheduledTime))) === true) {
+        log.log('info', 'skipped: this scheduled time was already audited');
+        return { cluster: event.cluster, scheduledTime: event.scheduledTime, status: 'skipped', reason: 'duplicate' };
+      }
+      let result: EpochResult;
+      let notified = 0;
+      const counting: Notifier = {
+        publish: async (notifications) => {
+          await deps.notifier.publish(notifications);
+          notified += notifications.length;
+        },
+      };
+      try {
+        result = await runClusterEpoch({ ...deps, notifier: counting }, config, event.cluster, log, now);
+      } catch (error) {
+        // Nothing was saved (e.g. SNS refused the notifications): the retry
+        // of this same scheduled time runs the epoch again and re-sends.
+        log.log('error', 'epoch failed; state not advanced', { error: messageOf(error) });
+        emitMetrics(deps.metrics, event.cluster, { Heartbeat: 1, AuditFailed: 1, EpochDuration: now() - started });
+        throw error;
+      }
+      const { report } = result;
+      const record: RunRecord = {
+        status: result.failed ? 'failed' : report.status,
+        epoch: report.epoch.id,
+        counts: report.counts,
+        notified,
+        durationMs: now() - started,
+        findings: report.findings.map((f) => ({ check: f.check, subject: f.subject, severity: f.severity })),
+        ...(result.failed ? { error: result.failed.summary } : {}),
+      };
+      await guard(log, 'run record', () => deps.ledger.recordRun(event.cluster, event.scheduledTime, record, now()));
+      emitMetrics(deps.metrics, event.cluster, {
+        Heartbeat: 1,
+        ServersAnswering: report.servers.length,
+        ...(result.failed ? {} : { SampleLatency: result.sample.durationMs }),
+        CriticalFindings: report.counts.critical,
+        WarningFindings: report.counts.warning,
+        NotificationsPublished: notified,
+        EpochDuration: now() - started,
+        AuditFailed: result.failed ? 1 : 0,
+      });
+      log.log(result.failed ? 'error' : 'info', 'epoch done', {
+        status: record.status,
+        epoch: report.epoch.id,
+        counts: report.counts,
+        servers: report.servers.length,
+        findings: record.findings,
+        notices: report.notices,
+      });
+      if (result.failed) throw new AuditFailedError(`${event.cluster}: ${result.failed.summary}`);
+      return { cluster: event.cluster, scheduledTime: event.scheduledTime, status: report.status, epoch: report.epoch.id, notified };
+    } finally {
+      if (lease === true) await guard(log, 'lease', () => deps.ledger.releaseLease(event.cluster, owner));
+    }
+  };
+}
+
+async function runClusterEpoch(
+  deps: AuditHandlerDeps,
+  config: ClusterAuditConfig | ConfigError,
+  clusterKey: string,
+  log: Logger,
+  now: () => number,
+): Promise<EpochResult> {
+  const valid = config instanceof ConfigError ? undefined : config;
+  return runEpoch({
+    clusterKey,
+    store: deps.store,
+    registry: deps.registry,
+    now,
+    checks: { skip: new Set(valid?.skip ?? []), thresholds: valid?.thresholds ?? {} },
+    persistence: valid ? { epochs: valid.persistence.epochs, minMs: valid.persistence.minSeconds * 1000 } : FALLBACK_PERSISTENCE,
+    deliver: deliverTo(deps.notifier, {
+      reminderMs: (valid?.reminderMinutes ?? 0) * 60_000,
+      minSeverity: valid?.notifyMinSeverity ?? 'warning',
+    }),
+    sample: async () => {
+      if (!valid) throw config;
+      const credentials = await deps.secrets.read(valid.credentialsSecret);
+      log.redact(secretValues(credentials));
+      return gather({
+        servers: valid.servers,
+        auth: credentials.auth,
+        tls: credentials.tls,
+        expectServers: valid.expectServers,
+        timeoutMs: valid.timeoutMs,
+        connectionName: 'nats-audit-lambda',
+      });
+    },
+    asFinding: (error) => {
+      const failure = auditFailure(error, valid);
+      // Refused credentials may have been rotated since they were cached: read them afresh next epoch.
+      if (failure && valid) deps.secrets.forget(valid.credentialsSecret);
+      return failure;
+    },
+  });
+}
+
+function auditFailure(error: unknown, config: ClusterAuditConfig | undefined): AuditFailure | undefined {
+  const secret = config?.credentialsSecret ?? 'its credentials secret';
+  if (error instanceof ConfigError) {
+    return {
+      subject: 'configuration',
+      summary: `The auditor's configuration for this cluster is invalid: ${error.message}`,
+      remediation: ['Fix the cluster in the fleet file and redeploy (npx cdk deploy); do not edit the function environment by hand.'],
+    };
+  }
+  if (error instanceof CredentialsSecretError || error instanceof ConnectionOptionsError) {
+    return {
+      subject: 'credentials',
+      summary: `The system account credentials cannot be used: ${error.message}`,
+      remediation: [
+        `Check that the secret ${secret} exists in the function's account and region and holds JSON such as {"user": "sys", "password": "..."} (see README "Credentials secret").`,
+        'Check that the function role may read it (secretsmanager:GetSecretValue, plus kms:Decrypt if the secret uses a customer managed key).',
+      ],
+    };
+  }
+  if (error instanceof AuditUnavailableError) {
+    return {
+      subject: 'authorization',
+      summary: error.message,
+      remediation: [
+        `Update the secret ${secret} with a user of the system account (the account named by system_account in the server config).`,
+        'Check that the user may publish to $SYS.REQ.SERVER.PING.* and receive replies on _INBOX.>.',
+      ],
+    };
+  }
+  return undefined;
+}
+
+/** Runs a ledger call; an unreachable ledger is logged and returns undefined so the audit still runs. */
+async function guard<T>(log: Logger, what: string, call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    log.log('warn', `${what} unavailable; continuing without it`, { error: messageOf(error) });
+    return undefined;
+  }
+}
+
+function secretValues(credentials: ClusterCredentials): string[] {
+  const a = credentials.auth;
+  return [a.password, a.token, a.nkeySeed, ...(a.credsText ? credsLines(a.credsText) : [])].filter((s): s is string => s !== undefined);
+}
+
+/** A creds file's JWT and seed lines, each a secret on its own. */
+function credsLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 20 && !l.startsWith('-----') && !l.startsWith('*'));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
+
+/**
+ * The function's environment, written by the CDK stack from the validated
+ * fleet file and checked again here: a hand edit in the console must give a
+ * clear error, not a TypeError at 3 a.m.
+ */
+export const ENVIRONMENT = {
+  clusters: 'NATS_AUDIT_CLUSTERS',
+  table: 'NATS_AUDIT_TABLE',
+  topicArn: 'NATS_AUDIT_TOPIC_ARN',
+  historyDays: 'NATS_AUDIT_HISTORY_DAYS',
+} as const;
+
+const clusterAuditConfigSchema = z.object({
+  name: z.string().min(1),
+  environment: z.string().min(1),
+  servers: z.array(z.string().min(1)).min(1),
+  credentialsSecret: z.string().min(1),
+  expectServers: z.number().int().min(1).optional(),
+  schedule: z.string(),
+  timeoutMs: z.number().int().min(100),
+  persistence: z.object({ epochs: z.number().int().min(1), minSeconds: z.number().min(0) }),
+  thresholds: z.record(z.string(), z.record(z.string(), z.number())),
+  skip: z.array(z.string()),
+  reminderMinutes: z.number().int().min(0),
+  notifyMinSeverity: z.enum(['warning', 'critical']),
+  autoRebalance: z.object({ enabled: z.boolean(), maxMovesPerEpoch: z.number().int().min(1) }),
+}) satisfies z.ZodType<ClusterAuditConfig>;
+
+export interface LambdaEnvironment {
+  /** Valid clusters by name, and the problem with each invalid one (so its epochs can report it). */
+  readonly clusters: ReadonlyMap<string, ClusterAuditConfig | ConfigError>;
+  readonly tableName: string;
+  readonly topicArn: string;
+  readonly historyDays: number;
+}
+
+export function readLambdaEnvironment(env: Readonly<Record<string, string | undefined>>): LambdaEnvironment {
+  const raw = required(env, ENVIRONMENT.clusters);
+  let entries: unknown;
+  try {
+    entries = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(ENVIRONMENT.clusters, 'is not JSON');
+  }
+  if (!Array.isArray(entries)) throw new ConfigError(ENVIRONMENT.clusters, 'must be a JSON array of clusters');
+  const clusters = new Map<string, ClusterAuditConfig | ConfigError>();
+  entries.forEach((entry: unknown, i) => {
+    const name = (entry as { name?: unknown } | null)?.name;
+    const parsed = clusterAuditConfigSchema.safeParse(entry);
+    if (parsed.success) {
+      clusters.set(parsed.data.name, parsed.data);
+    } else if (typeof name === 'string' && name !== '') {
+      const issue = parsed.error.issues[0]!;
+      clusters.set(name, new ConfigError(`${ENVIRONMENT.clusters}[${i}].${issue.path.join('.')}`, issue.message));
+    } else {
+      throw new ConfigError(`${ENVIRONMENT.clusters}[${i}].name`, 'is missing');
+    }
+  });
+  const topicArn = required(env, ENVIRONMENT.topicArn);
+  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)) {
+    throw new ConfigError(ENVIRONMENT.topicArn, 'must be an SNS topic ARN');
+  }
+  const historyDays = Number(env[ENVIRONMENT.historyDays] ?? '30');
+  if (!Number.isInteger(historyDays) || historyDays < 1) throw new ConfigError(ENVIRONMENT.historyDays, 'must be a whole number of days, at least 1');
+  return { clusters, tableName: required(env, ENVIRONMENT.table), topicArn, historyDays };
+}
+
+/** The region a topic lives in: the SNS client must talk to that region, which may not be the function's. */
+export function topicRegion(topicArn: string): string {
+  return topicArn.split(':')[3]!;
+}
+
+function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(name, 'is not set');
+  return value;
+}

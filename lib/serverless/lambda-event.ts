@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+/**
+ * What each EventBridge Scheduler schedule sends: the cluster to audit and
+ * the schedule's own time (`<aws.scheduler.scheduled-time>`), which is the
+ * same for every retry and duplicate of one firing and so keys idempotency.
+ */
+const auditEventSchema = z.strictObject({
+  cluster: z.string().min(1, 'must name a cluster').max(200, 'is too long'),
+  scheduledTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-11-23T16:40:00Z' }),
+});
+
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+export function parseAuditEvent(event: unknown): AuditEvent {
+  const parsed = auditEventSchema.safeParse(event);
+  if (parsed.success) return { ...parsed.data, scheduledTime: new Date(parsed.data.scheduledTime).toISOString() };
+  const issue = parsed.error.issues[0]!;
+  throw new ConfigError(`event${issue.path.length ? `.${issue.path.join('.')}` : ''}`, issue.message);
+}

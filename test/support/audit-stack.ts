@@ -1,0 +1,95 @@
+/**
+ * The scheduled auditor's AWS side on loopback: DynamoDB (dynalite), SNS/SQS
+ * (fauxqs, reached through a TCP proxy so "SNS is down" is a cut link) and
+ * Secrets Manager, with the real SDK clients and adapters the Lambda uses.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { defaultRegistry } from '../../lib/checks/index.js';
+import { parseFleetConfig, type ClusterAuditConfig, type FleetConfigInput } from '../../lib/fleet/fleet-config.js';
+import { startTcpProxy, type TcpProxy } from '../../lib/local-cluster/tcp-proxy.js';
+import { SnsNotifier } from '../../lib/notify/sns-notifier.js';
+import { SecretReader } from '../../lib/secrets/secret-reader.js';
+import { createAuditHandler, type AuditHandlerDeps } from '../../lib/serverless/audit-handler.js';
+import { jsonLogger } from '../../lib/serverless/log.js';
+import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
+import { DynamoDbStateStore } from '../../lib/state/dynamodb-state-store.js';
+import { startDynalite, type Dynalite } from './dynalite.js';
+import { startFauxqs, type Fauxqs, type SubscribedQueue } from './fauxqs.js';
+import { testFleet } from './fleet-file.js';
+import { startSecretsManager, type SecretsManagerServer } from './secrets-manager.js';
+
+export interface AuditStack {
+  readonly dynamo: Dynalite;
+  readonly sns: Fauxqs;
+  readonly secrets: SecretsManagerServer;
+  /** Between the notifier and fauxqs: `cut()` makes SNS unreachable. */
+  readonly snsLink: TcpProxy;
+  readonly topicArn: string;
+  /** The SNS endpoint through the proxy, for clients built elsewhere (the bundled Lambda). */
+  readonly snsEndpoint: string;
+  /** Every line the handler logged and every metric record, for assertions. */
+  readonly logs: string[];
+  readonly metrics: Record<string, unknown>[];
+  /** A queue subscribed raw with this filter policy (none: everything). */
+  subscribe(filterPolicy?: Record<string, unknown>): Promise<SubscribedQueue>;
+  /** A handler over these adapters for the given clusters; `overrides` replace adapters (e.g. an unreachable store). */
+  handler(clusters: readonly ClusterAuditConfig[], overrides?: Partial<AuditHandlerDeps>): ReturnType<typeof createAuditHandler>;
+  close(): Promise<void>;
+}
+
+export async function startAuditStack(): Promise<AuditStack> {
+  const dynamo = await startDynalite();
+  const sns = await startFauxqs();
+  const secrets = await startSecretsManager();
+  const snsLink = await startTcpProxy({ targetPort: Number(new URL(sns.endpoint).port) });
+  const snsEndpoint = `http://127.0.0.1:${snsLink.port}`;
+  const topicArn = await sns.createTopic('nats-audit-findings');
+  const snsClient = new SNSClient({
+    endpoint: snsEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+  });
+  const logs: string[] = [];
+  const metrics: Record<string, unknown>[] = [];
+  return {
+    dynamo,
+    sns,
+    secrets,
+    snsLink,
+    topicArn,
+    snsEndpoint,
+    logs,
+    metrics,
+    subscribe: (filterPolicy) => sns.subscribeQueue(topicArn, filterPolicy, { raw: true }),
+    handler: (clusters, overrides = {}) =>
+      createAuditHandler({
+        clusters: new Map(clusters.map((c) => [c.name, c])),
+        registry: defaultRegistry(),
+        store: new DynamoDbStateStore({ client: dynamo.client, tableName: dynamo.tableName }),
+        ledger: new DynamoDbRunLedger({ client: dynamo.client, tableName: dynamo.tableName }),
+        notifier: new SnsNotifier({ client: snsClient, topicArn }),
+        secrets: new SecretReader({ client: secrets.client }),
+        logger: jsonLogger((line) => logs.push(line)),
+        metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>),
+        ...overrides,
+      }),
+    async close() {
+      snsClient.destroy();
+      await snsLink.close();
+      await Promise.allSettled([dynamo.close(), sns.close(), secrets.close()]);
+    },
+  };
+}
+
+/** Resolved cluster configs from fleet-file entries, exactly as the Lambda receives them. */
+export function clusterConfigs(clusters: Parameters<typeof testFleet>[0], extra: Partial<FleetConfigInput> = {}): ClusterAuditConfig[] {
+  return [...parseFleetConfig(testFleet(clusters, extra), defaultRegistry()).clusters];
+}
+
+/** A Lambda context with a fresh request id. */
+let requests = 0;
+export function lambdaContext(remainingMs = 60_000) {
+  return { awsRequestId: `req-${process.pid}-${++requests}`, getRemainingTimeInMillis: () => remainingMs };
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../lib/errors.js';
+import { parseAuditEvent } from '../../../lib/serverless/lambda-event.js';
+import { ENVIRONMENT, readLambdaEnvironment, topicRegion } from '../../../lib/serverless/lambda-environment.js';
+import { clusterConfigs } from '../../support/audit-stack.js';
+
+const TOPIC = 'arn:aws:sns:eu-west-1:111111111111:nats-audit-findings';
+
+function errorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseAuditEvent', () => {
+  it('normalises the scheduled time so retries share one idempotency key', () => {
+    expect(parseAuditEvent({ cluster: 'east', scheduledTime: '2026-11-23T16:40:00Z' })).toEqual({
+      cluster: 'east',
+      scheduledTime: '2026-11-23T16:40:00.000Z',
+    });
+  });
+
+  it.each([
+    [null, 'event'],
+    [{ scheduledTime: '2026-11-23T16:40:00Z' }, 'event.cluster'],
+    [{ cluster: 'east', scheduledTime: 'now' }, 'event.scheduledTime'],
+    [{ cluster: 'east', scheduledTime: '2026-11-23T16:40:00Z', extra: 1 }, 'event'],
+  ])('names the field of a bad event %j', (event, field) => {
+    expect(errorOf(() => parseAuditEvent(event)).field).toBe(field);
+  });
+});
+
+describe('readLambdaEnvironment', () => {
+  const [east] = clusterConfigs([{ name: 'east', servers: ['nats://10.0.0.1:4222'], credentialsSecret: 'nats-audit/east' }]);
+  const env = (clusters: unknown, extra: Record<string, string> = {}) => ({
+    [ENVIRONMENT.clusters]: JSON.stringify(clusters),
+    [ENVIRONMENT.table]: 'table',
+    [ENVIRONMENT.topicArn]: TOPIC,
+    ...extra,
+  });
+
+  it('reads the clusters the stack wrote', () => {
+    const read = readLambdaEnvironment(env([east]));
+    expect(read.clusters.get('east')).toEqual(east);
+    expect(read).toMatchObject({ tableName: 'table', topicArn: TOPIC, historyDays: 30 });
+  });
+
+  it('keeps an invalid cluster as its error so its epochs can report it', () => {
+    const read = readLambdaEnvironment(env([east, { ...east, name: 'west', timeoutMs: 'soon' }]));
+    const west = read.clusters.get('west');
+    expect(west).toBeInstanceOf(ConfigError);
+    expect((west as ConfigError).field).toBe(`${ENVIRONMENT.clusters}[1].timeoutMs`);
+    expect(read.clusters.get('east')).toEqual(east);
+  });
+
+  it.each([
+    [{ [ENVIRONMENT.table]: 'table', [ENVIRONMENT.topicArn]: TOPIC }, ENVIRONMENT.clusters, 'is not set'],
+    [{ [ENVIRONMENT.clusters]: '{', [ENVIRONMENT.table]: 't', [ENVIRONMENT.topicArn]: TOPIC }, ENVIRONMENT.clusters, 'is not JSON'],
+    [env([east], { [ENVIRONMENT.topicArn]: 'topic' }), ENVIRONMENT.topicArn, 'must be an SNS topic ARN'],
+    [env([east], { [ENVIRONMENT.historyDays]: '0' }), ENVIRONMENT.historyDays, 'must be a whole number of days, at least 1'],
+    [env([{ servers: [] }]), `${ENVIRONMENT.clusters}[0].name`, 'is missing'],
+  ])('rejects a bad environment, naming the variable', (given, field, problem) => {
+    const error = errorOf(() => readLambdaEnvironment(given));
+    expect([error.field, error.problem]).toEqual([field, problem]);
+  });
+
+  it('finds the topic region, which may differ from the function region', () => {
+    expect(topicRegion(TOPIC)).toBe('eu-west-1');
+  });
+});
