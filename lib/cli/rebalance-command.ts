@@ -5,24 +5,14 @@ import { assertAuditable } from '../epoch/auditable.js';
 import { observe } from '../observation/observe.js';
 import type { Observation } from '../observation/types.js';
 import { ConfigError } from '../errors.js';
-import { executePlan, type ExecuteResult } from '../rebalance/execute.js';
-import { gateProblems } from '../rebalance/gate.js';
 import { planRebalance } from '../rebalance/plan.js';
 import { isHealthyReplica } from '../rebalance/replica-health.js';
-import { supportsPreferredStepDown } from '../rebalance/server-version.js';
-import type { RebalancePlan } from '../rebalance/types.js';
+import { runRebalance, type RebalanceRun } from '../rebalance/run-rebalance.js';
 import { formatExecution, formatPlan } from '../report/rebalance-text.js';
 import { classifyConnectError } from '../sampling/connect-error.js';
 import { sanitizeUrl, toNatsConnectionOptions, type AuthOptions } from '../sampling/connection-options.js';
 import { gather } from '../sampling/gather.js';
 import type { CommandIo } from './io.js';
-
-/**
- * Step-downs one move may take. On 2.9 each hands leadership to an arbitrary
- * current peer, so an R3 group reaches its target about half the time per
- * step-down: 20 tries leave a one-in-a-million chance of giving up.
- */
-const MAX_STEP_DOWNS_PER_MOVE = 20;
 
 /** Exit codes of `rebalance`. */
 export const REBALANCE_EXIT = {
@@ -50,57 +40,40 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
     return REBALANCE_EXIT.done;
   }
 
-  const problems = gateProblems(before, plan.clusters.flatMap((c) => c.moves));
-  if (problems.length > 0) {
-    if (config.format === 'json') io.stdout(json({ dryRun: false, plan, refused: problems }));
-    else io.stdout(formatPlan(plan, 'execute'));
-    io.stderr(`nats-audit rebalance: refusing to start:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return REBALANCE_EXIT.refused;
-  }
+  // The plan comes first either way: what would run, or what the gate refused to run.
   if (config.format === 'text') io.stdout(formatPlan(plan, 'execute'));
-
   const connections = accountConnections(config, credentials);
-  const executions: { cluster: string; result: ExecuteResult }[] = [];
-  let budget = config.maxMoves;
+  let run: RebalanceRun;
   try {
-    for (const cluster of plan.clusters.filter((c) => c.moves.length > 0)) {
-      const versions = before.servers.filter((s) => (s.cluster ?? '') === cluster.cluster).map((s) => s.version);
-      const result = await executePlan(
-        cluster,
-        { connectAccount: connections.get, observe: observeNow },
-        {
-          movesPerSecond: config.movesPerSecond,
-          maxMoves: budget,
-          maxStepDownsPerMove: MAX_STEP_DOWNS_PER_MOVE,
-          preferredPlacement: supportsPreferredStepDown(versions),
-          signal: io.signal,
-          onMove: (outcome, index, total) => io.stderr(`>> ${index + 1}/${total} ${outcome.result}: ${outcome.move.stream}${outcome.move.consumer ? ` > ${outcome.move.consumer}` : ''}\n`),
-        },
-      );
-      budget -= result.outcomes.filter((o) => o.result !== 'not_attempted').length;
-      executions.push({ cluster: cluster.cluster, result });
-    }
+    run = await runRebalance(
+      before,
+      { connectAccount: connections.get, observe: observeNow },
+      {
+        cluster: config.cluster,
+        movesPerSecond: config.movesPerSecond,
+        maxMoves: config.maxMoves,
+        signal: io.signal,
+        onMove: (outcome, index, total) =>
+          io.stderr(`>> ${index + 1}/${total} ${outcome.result}: ${outcome.move.stream}${outcome.move.consumer ? ` > ${outcome.move.consumer}` : ''}\n`),
+      },
+    );
   } finally {
     await connections.closeAll();
   }
 
-  // Verification from a fresh sample, not from what the step-downs replied.
-  let after: RebalancePlan | undefined;
-  try {
-    after = planRebalance(await observeNow(), { cluster: config.cluster, canLead: isHealthyReplica });
-  } catch (error) {
-    io.stderr(`nats-audit rebalance: the verification sample failed: ${(error as Error).message}\n`);
+  if (run.refused) {
+    if (config.format === 'json') io.stdout(json({ dryRun: false, plan, refused: run.refused }));
+    io.stderr(`nats-audit rebalance: refusing to start:\n${run.refused.map((p) => `  - ${p}`).join('\n')}\n`);
+    return REBALANCE_EXIT.refused;
   }
-  const complete =
-    after !== undefined &&
-    executions.every(({ result }) => result.outcomes.every((o) => ['moved', 'moved_elsewhere', 'already_moved'].includes(o.result)));
+  if (run.verificationError) io.stderr(`nats-audit rebalance: the verification sample failed: ${run.verificationError}\n`);
   if (config.format === 'json') {
-    io.stdout(json({ dryRun: false, plan, executions, after }));
+    io.stdout(json({ dryRun: false, plan, executions: run.executions, after: run.after }));
   } else {
-    for (const { cluster, result } of executions) io.stdout(`\nExecution in cluster ${cluster || '(no cluster name)'}:\n${formatExecution(result)}`);
-    if (after) io.stdout(`\nAfter the run (fresh sample):\n${formatPlan(after, 'execute')}`);
+    for (const { cluster, result } of run.executions) io.stdout(`\nExecution in cluster ${cluster || '(no cluster name)'}:\n${formatExecution(result)}`);
+    if (run.after) io.stdout(`\nAfter the run (fresh sample):\n${formatPlan(run.after, 'execute')}`);
   }
-  return complete ? REBALANCE_EXIT.done : REBALANCE_EXIT.partial;
+  return run.complete ? REBALANCE_EXIT.done : REBALANCE_EXIT.partial;
 }
 
 function observer(config: RebalanceConfig): () => Promise<Observation> {

@@ -1,0 +1,80 @@
+import type { NatsConnection } from 'nats';
+import type { Observation } from '../observation/types.js';
+import { executePlan, type ExecuteResult, type MoveOutcome } from './execute.js';
+import { gateProblems } from './gate.js';
+import { planRebalance } from './plan.js';
+import { isHealthyReplica } from './replica-health.js';
+import { supportsPreferredStepDown } from './server-version.js';
+import type { RebalancePlan } from './types.js';
+
+/**
+ * Step-downs one move may take. On 2.9 each hands leadership to an arbitrary
+ * current peer, so an R3 group reaches its target about half the time per
+ * step-down: 20 tries leave a one-in-a-million chance of giving up.
+ */
+export const MAX_STEP_DOWNS_PER_MOVE = 20;
+
+export interface RebalanceRunOptions {
+  /** Only this NATS cluster (by name); every cluster otherwise. */
+  readonly cluster?: string;
+  readonly movesPerSecond: number;
+  /** Moves carried out in this run at most, across clusters. */
+  readonly maxMoves: number;
+  readonly signal?: AbortSignal;
+  readonly onMove?: (outcome: MoveOutcome, index: number, total: number) => void;
+}
+
+export interface RebalanceRunDependencies {
+  /** A fresh observation (the gate is re-checked from one before every move). */
+  readonly observe: () => Promise<Observation>;
+  /** A connection in the account owning a group; undefined without credentials for it. */
+  readonly connectAccount: (account: string) => Promise<NatsConnection | undefined>;
+}
+
+export interface RebalanceRun {
+  readonly plan: RebalancePlan;
+  /** Why the gate refused to start; nothing was moved. */
+  readonly refused?: readonly string[];
+  readonly executions: readonly { readonly cluster: string; readonly result: ExecuteResult }[];
+  /** Plan from a fresh sample after the moves: what is left. Absent if that sample failed. */
+  readonly after?: RebalancePlan;
+  readonly verificationError?: string;
+  /** Every planned move happened and the verification sample was taken. */
+  readonly complete: boolean;
+}
+
+const DONE: readonly MoveOutcome['result'][] = ['moved', 'moved_elsewhere', 'already_moved'];
+
+/** Plans from `before`, checks the gate, carries the moves out and verifies from a fresh sample. */
+export async function runRebalance(before: Observation, deps: RebalanceRunDependencies, options: RebalanceRunOptions): Promise<RebalanceRun> {
+  const plan = planRebalance(before, { cluster: options.cluster, canLead: isHealthyReplica });
+  const problems = gateProblems(before, plan.clusters.flatMap((c) => c.moves));
+  if (problems.length > 0) return { plan, refused: problems, executions: [], complete: false };
+
+  const executions: { cluster: string; result: ExecuteResult }[] = [];
+  let budget = options.maxMoves;
+  for (const cluster of plan.clusters.filter((c) => c.moves.length > 0)) {
+    const versions = before.servers.filter((s) => (s.cluster ?? '') === cluster.cluster).map((s) => s.version);
+    const result = await executePlan(cluster, deps, {
+      movesPerSecond: options.movesPerSecond,
+      maxMoves: budget,
+      maxStepDownsPerMove: MAX_STEP_DOWNS_PER_MOVE,
+      preferredPlacement: supportsPreferredStepDown(versions),
+      signal: options.signal,
+      onMove: options.onMove,
+    });
+    budget -= result.outcomes.filter((o) => o.result !== 'not_attempted').length;
+    executions.push({ cluster: cluster.cluster, result });
+  }
+
+  // Verification from a fresh sample, not from what the step-downs replied.
+  let after: RebalancePlan | undefined;
+  let verificationError: string | undefined;
+  try {
+    after = planRebalance(await deps.observe(), { cluster: options.cluster, canLead: isHealthyReplica });
+  } catch (error) {
+    verificationError = error instanceof Error ? error.message : String(error);
+  }
+  const complete = after !== undefined && executions.every(({ result }) => result.outcomes.every((o) => DONE.includes(o.result)));
+  return { plan, executions, after, verificationError, complete };
+}
