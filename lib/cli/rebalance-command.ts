@@ -1,5 +1,4 @@
-import { connect, type NatsConnection } from 'nats';
-import { readAccountCredentials, type AccountCredentials } from '../config/account-credentials.js';
+import { readAccountCredentials } from '../config/account-credentials.js';
 import { parseRebalanceConfig, type RebalanceConfig } from '../config/rebalance-config.js';
 import { assertAuditable } from '../epoch/auditable.js';
 import { observe } from '../observation/observe.js';
@@ -7,10 +6,9 @@ import type { Observation } from '../observation/types.js';
 import { ConfigError } from '../errors.js';
 import { planRebalance } from '../rebalance/plan.js';
 import { isHealthyReplica } from '../rebalance/replica-health.js';
+import { accountConnections } from '../rebalance/account-connections.js';
 import { runRebalance, type RebalanceRun } from '../rebalance/run-rebalance.js';
 import { formatExecution, formatPlan } from '../report/rebalance-text.js';
-import { classifyConnectError } from '../sampling/connect-error.js';
-import { sanitizeUrl, toNatsConnectionOptions, type AuthOptions } from '../sampling/connection-options.js';
 import { gather } from '../sampling/gather.js';
 import type { CommandIo } from './io.js';
 
@@ -42,7 +40,7 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
 
   // The plan comes first either way: what would run, or what the gate refused to run.
   if (config.format === 'text') io.stdout(formatPlan(plan, 'execute'));
-  const connections = accountConnections(config, credentials);
+  const connections = accountConnections(config.connection, credentials, 'nats-audit-rebalance');
   let run: RebalanceRun;
   try {
     run = await runRebalance(
@@ -82,40 +80,6 @@ function observer(config: RebalanceConfig): () => Promise<Observation> {
     const sample = await gather({ servers: c.servers, auth: c.auth, tls: c.tls, expectServers: c.expectServers, timeoutMs: c.timeoutMs });
     assertAuditable(sample);
     return observe(sample);
-  };
-}
-
-/** One connection per account, opened on first use through the first server that accepts it. */
-function accountConnections(config: RebalanceConfig, credentials: AccountCredentials) {
-  const open = new Map<string, Promise<NatsConnection>>();
-  const connectAs = async (account: string, auth: AuthOptions): Promise<NatsConnection> => {
-    let last = 'no server to connect to';
-    for (const url of config.connection.servers) {
-      try {
-        // The URLs may carry the system user's credentials; this connection is the account's own.
-        const options = await toNatsConnectionOptions(sanitizeUrl(url), auth, config.connection.tls, {
-          name: 'nats-audit-rebalance',
-          timeoutMs: config.connection.timeoutMs,
-        });
-        return await connect(options);
-      } catch (error) {
-        const { kind, detail } = classifyConnectError(error);
-        last = `${kind}: ${sanitizeUrl(url)}: ${detail}`;
-      }
-    }
-    throw new Error(`could not connect as account ${account} (${last})`);
-  };
-  return {
-    get: (account: string): Promise<NatsConnection | undefined> => {
-      const auth = credentials.get(account);
-      if (!auth) return Promise.resolve(undefined);
-      let connection = open.get(account);
-      if (!connection) open.set(account, (connection = connectAs(account, auth)));
-      return connection;
-    },
-    closeAll: async () => {
-      for (const connection of open.values()) await (await connection.catch(() => undefined))?.close();
-    },
   };
 }
 
