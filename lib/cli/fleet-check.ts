@@ -83,7 +83,7 @@ function selectClusters(fleet: FleetConfig, config: CheckConfig): readonly Clust
   return one;
 }
 
-function sampleCluster(cluster: ClusterAuditConfig, credentials: ClusterCredentials) {
+function sampleCluster(cluster: ClusterAuditConfig, credentials: Pick<ClusterCredentials, 'auth' | 'tls'>) {
   return gather({
     servers: cluster.servers,
     auth: credentials.auth,

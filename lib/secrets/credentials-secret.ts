@@ -10,7 +10,9 @@ import type { AuthOptions, TlsOptions } from '../sampling/connection-options.js'
  *   { "nkeySeed": "SU..." }
  *   { "creds": "-----BEGIN NATS USER JWT-----\n..." }
  *
- * each optionally with `"tls": { "ca": PEM, "cert": PEM, "key": PEM }`.
+ * each optionally with `"tls": { "ca": PEM, "cert": PEM, "key": PEM }`, and
+ * with `"accounts": { "APP": { "user": ..., "password": ... } }` for
+ * automatic rebalancing.
  */
 const tlsSchema = z.strictObject({
   ca: z.string().min(1).optional(),
@@ -18,20 +20,27 @@ const tlsSchema = z.strictObject({
   key: z.string().min(1).optional(),
 });
 
-const credentialsSecretSchema = z.union(
+const authSchema = z.union(
   [
-    z.strictObject({ user: z.string().min(1), password: z.string().min(1), tls: tlsSchema.optional() }),
-    z.strictObject({ token: z.string().min(1), tls: tlsSchema.optional() }),
-    z.strictObject({ nkeySeed: z.string().min(1), tls: tlsSchema.optional() }),
-    z.strictObject({ creds: z.string().min(1), tls: tlsSchema.optional() }),
-    z.strictObject({ tls: tlsSchema }),
+    z.strictObject({ user: z.string().min(1), password: z.string().min(1) }),
+    z.strictObject({ token: z.string().min(1) }),
+    z.strictObject({ nkeySeed: z.string().min(1) }),
+    z.strictObject({ creds: z.string().min(1) }),
   ],
-  { error: 'expected one of {user, password}, {token}, {nkeySeed} or {creds}, each with optional {tls: {ca, cert, key}}' },
+  { error: 'expected one of {user, password}, {token}, {nkeySeed} or {creds}' },
 );
+
+const credentialsSecretSchema = z.looseObject({
+  tls: tlsSchema.optional(),
+  /** Users of the accounts owning streams, for automatic rebalancing (step-downs act in the requester's account). */
+  accounts: z.record(z.string().min(1), authSchema).optional(),
+});
 
 export interface ClusterCredentials {
   readonly auth: AuthOptions;
   readonly tls: TlsOptions;
+  /** Per-account users by the account name JSZ reports; empty unless the secret lists `accounts`. */
+  readonly accounts: ReadonlyMap<string, AuthOptions>;
 }
 
 /** The secret exists but cannot be used; the message names the field, never a value. */
@@ -55,15 +64,30 @@ export function parseCredentialsSecret(secretId: string, secretString: string | 
     throw new CredentialsSecretError(secretId, 'is not JSON');
   }
   const parsed = credentialsSecretSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CredentialsSecretError(secretId, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  if (!parsed.success) throw new CredentialsSecretError(secretId, issueText(parsed.error));
+  const { tls: tlsPem, accounts, ...rest } = parsed.data;
+  const tls: TlsOptions = { caPem: tlsPem?.ca, certPem: tlsPem?.cert, keyPem: tlsPem?.key };
+  let auth: AuthOptions = {};
+  if (Object.keys(rest).length > 0) {
+    const system = authSchema.safeParse(rest);
+    if (!system.success) throw new CredentialsSecretError(secretId, issueText(system.error));
+    auth = toAuthOptions(system.data);
   }
-  const secret = parsed.data;
-  const tls: TlsOptions = { caPem: secret.tls?.ca, certPem: secret.tls?.cert, keyPem: secret.tls?.key };
-  if ('user' in secret) return { auth: { user: secret.user, password: secret.password }, tls };
-  if ('token' in secret) return { auth: { token: secret.token }, tls };
-  if ('nkeySeed' in secret) return { auth: { nkeySeed: secret.nkeySeed }, tls };
-  if ('creds' in secret) return { auth: { credsText: secret.creds }, tls };
-  return { auth: {}, tls };
+  return {
+    auth,
+    tls,
+    accounts: new Map(Object.entries(accounts ?? {}).map(([name, a]) => [name, toAuthOptions(a)])),
+  };
+}
+
+function toAuthOptions(a: z.infer<typeof authSchema>): AuthOptions {
+  if ('user' in a) return { user: a.user, password: a.password };
+  if ('token' in a) return { token: a.token };
+  if ('nkeySeed' in a) return { nkeySeed: a.nkeySeed };
+  return { credsText: a.creds };
+}
+
+function issueText(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
 }

@@ -11,6 +11,18 @@ describe('parseCredentialsSecret', () => {
     expect(parseCredentialsSecret('s', JSON.stringify(secret)).auth).toEqual(auth);
   });
 
+  it('reads per-account users for automatic rebalancing', () => {
+    const parsed = parseCredentialsSecret('s', JSON.stringify({ user: 'sys', password: 'pw', accounts: { APP: { token: 'app-token' }, ORDERS: { user: 'o', password: 'p' } } }));
+    expect([...parsed.accounts]).toEqual([
+      ['APP', { token: 'app-token' }],
+      ['ORDERS', { user: 'o', password: 'p' }],
+    ]);
+  });
+
+  it('names a bad account entry without echoing it', () => {
+    expect(() => parseCredentialsSecret('s', JSON.stringify({ token: 't', accounts: { APP: { password: 'leaky' } } }))).toThrow(/^credentials secret s: accounts\.APP/);
+  });
+
   it('carries TLS PEM material', () => {
     const parsed = parseCredentialsSecret('s', JSON.stringify({ token: 't', tls: { ca: 'CA', cert: 'C', key: 'K' } }));
     expect(parsed.tls).toEqual({ caPem: 'CA', certPem: 'C', keyPem: 'K' });
