@@ -97,6 +97,7 @@ function description(n: Notification): string {
     const block = codeBlock(lines, room);
     if (block !== undefined) text += `\n\n${title}\n${block}`;
   };
+  if (n.actions && n.actions.length > 0) add('*Actions taken*', [...n.actions]);
   const details = n.finding ? detailsLines(n.finding.details, '') : [];
   if (details.length > 0) add('*Details*', details);
   if (n.servers.length > 0) add(`*Servers that answered (${n.servers.length})*`, serverLines(n));

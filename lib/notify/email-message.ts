@@ -51,6 +51,7 @@ export function emailBody(n: Notification): string {
     `Change:   ${whatChanged(n)}`,
     `Epoch:    ${n.epoch.id === null ? '-' : n.epoch.id} started ${n.epoch.startedAt}`,
   ];
+  if (n.actions && n.actions.length > 0) lines.push('', 'Actions taken by the auditor:', ...indented(n.actions, EMAIL_LIMITS.remediation));
   const details = n.finding ? detailsLines(n.finding.details) : [];
   if (details.length > 0) lines.push('', 'Details:', ...details);
   if (n.servers.length > 0) lines.push('', `Servers that answered (${n.servers.length}):`, ...serverLines(n));

@@ -16,6 +16,8 @@ export const TRANSITIONS = {
   reminder: 'reminder',
   /** Gone this epoch. */
   resolved: 'resolved',
+  /** The auditor acted on a finding itself (automatic leader rebalancing); `actions` says what it did. */
+  remediation: 'remediation',
   /** The previous state was unreadable: sent every epoch, since nothing can be compared. */
   persistence_unknown: 'persistence_unknown',
 } as const;
@@ -51,6 +53,8 @@ export interface Notification {
   /** For `reminder`: when subscribers were last told (ISO 8601). */
   readonly lastNotifiedAt?: string;
   readonly servers: readonly NotifiedServer[];
+  /** For `remediation`: each action taken and its outcome, one per line. */
+  readonly actions?: readonly string[];
   /** Report notices (e.g. why state was unreadable), so the reader knows what the auditor knew. */
   readonly notices: readonly string[];
 }

@@ -8,6 +8,7 @@ export const TRANSITION_TAG: Readonly<Record<Transition, string>> = {
   severity_raised: 'now critical',
   reminder: 'still open',
   resolved: 'resolved',
+  remediation: 'auto-remediation',
   persistence_unknown: 'persistence unknown',
 };
 
@@ -33,6 +34,8 @@ export function whatChanged(n: Notification): string {
       const r = n.resolved;
       return r ? `Resolved at ${r.resolvedAt}, after ${plural(r.epochs, 'epoch')} (first seen ${r.firstSeen}).` : 'Resolved.';
     }
+    case 'remediation':
+      return 'The auditor acted on this finding itself, as configured (autoRebalance); the actions and their outcomes follow.';
     case 'persistence_unknown':
       return 'The previous audit state could not be read, so whether this is new or persistent is unknown; this notice repeats every epoch until state is readable again.';
   }

@@ -12,12 +12,15 @@ import type { StateStore } from '../state/state-store.js';
 import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';
 import { parseAuditEvent } from './lambda-event.js';
 import type { Logger, LogSink } from './log.js';
+import { autoRebalance } from './auto-rebalance.js';
 import { emitMetrics } from './metrics.js';
 
 /** Defaults for a cluster whose configuration is itself broken: its failure must still be remembered. */
 const FALLBACK_PERSISTENCE = { epochs: 2, minMs: 0 };
 /** A lease outlives the invocation holding it by this much, covering clock skew between containers. */
 const LEASE_MARGIN_MS = 10_000;
+/** Time kept back from automatic rebalancing for the verification sample and the notice. */
+const REMEDIATION_RESERVE_MS = 15_000;
 
 export interface AuditHandlerDeps {
   /** This function's clusters by name; a ConfigError stands for a cluster whose entry is invalid. */
@@ -95,8 +98,9 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
           notified += notifications.length;
         },
       };
+      let credentials: ClusterCredentials | undefined;
       try {
-        result = await runClusterEpoch({ ...deps, notifier: counting }, config, event.cluster, log, now);
+        result = await runClusterEpoch({ ...deps, notifier: counting }, config, event.cluster, log, now, (c) => (credentials = c));
       } catch (error) {
         // Nothing was saved (e.g. SNS refused the notifications): the retry
         // of this same scheduled time runs the epoch again and re-sends.
@@ -115,6 +119,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
         ...(result.failed ? { error: result.failed.summary } : {}),
       };
       await guard(log, 'run record', () => deps.ledger.recordRun(event.cluster, event.scheduledTime, record, now()));
+      const moved = await remediate(result, config, credentials, counting, log, context);
       emitMetrics(deps.metrics, event.cluster, {
         Heartbeat: 1,
         ServersAnswering: report.servers.length,
@@ -122,6 +127,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
         CriticalFindings: report.counts.critical,
         WarningFindings: report.counts.warning,
         NotificationsPublished: notified,
+        ...(moved === undefined ? {} : { LeadersMoved: moved }),
         EpochDuration: now() - started,
         AuditFailed: result.failed ? 1 : 0,
       });
@@ -141,12 +147,37 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
   };
 }
 
+/**
+ * Automatic rebalancing after a completed epoch, when the cluster opted in.
+ * Its failures are logged, never thrown: the epoch is already saved and
+ * recorded, and a retry would not run it again.
+ */
+async function remediate(
+  result: EpochResult,
+  config: ClusterAuditConfig | ConfigError,
+  credentials: ClusterCredentials | undefined,
+  notifier: Notifier,
+  log: Logger,
+  context: InvocationContext,
+): Promise<number | undefined> {
+  if (result.failed || config instanceof ConfigError || !credentials || !config.autoRebalance.enabled) return undefined;
+  try {
+    const signal = AbortSignal.timeout(Math.max(1_000, context.getRemainingTimeInMillis() - REMEDIATION_RESERVE_MS));
+    const run = await autoRebalance({ cluster: config, credentials, report: result.report, observation: result.observation, notifier, log, signal });
+    return run?.executions.flatMap((e) => e.result.outcomes).filter((o) => o.result === 'moved' || o.result === 'moved_elsewhere').length ?? 0;
+  } catch (error) {
+    log.log('error', 'auto-rebalance failed', { error: messageOf(error) });
+    return 0;
+  }
+}
+
 async function runClusterEpoch(
   deps: AuditHandlerDeps,
   config: ClusterAuditConfig | ConfigError,
   clusterKey: string,
   log: Logger,
   now: () => number,
+  onCredentials: (credentials: ClusterCredentials) => void,
 ): Promise<EpochResult> {
   const valid = config instanceof ConfigError ? undefined : config;
   return runEpoch({
@@ -164,6 +195,7 @@ async function runClusterEpoch(
       if (!valid) throw config;
       const credentials = await deps.secrets.read(valid.credentialsSecret);
       log.redact(secretValues(credentials));
+      onCredentials(credentials);
       return gather({
         servers: valid.servers,
         auth: credentials.auth,
@@ -225,8 +257,9 @@ async function guard<T>(log: Logger, what: string, call: () => Promise<T>): Prom
 }
 
 function secretValues(credentials: ClusterCredentials): string[] {
-  const a = credentials.auth;
-  return [a.password, a.token, a.nkeySeed, ...(a.credsText ? credsLines(a.credsText) : [])].filter((s): s is string => s !== undefined);
+  return [credentials.auth, ...credentials.accounts.values()].flatMap((a) =>
+    [a.password, a.token, a.nkeySeed, ...(a.credsText ? credsLines(a.credsText) : [])].filter((s): s is string => s !== undefined),
+  );
 }
 
 /** A creds file's JWT and seed lines, each a secret on its own. */

@@ -14,6 +14,8 @@ export const AUDIT_METRICS = {
   CriticalFindings: 'Count',
   WarningFindings: 'Count',
   NotificationsPublished: 'Count',
+  /** Leaders the automatic rebalancing moved this epoch (only for clusters that opted in). */
+  LeadersMoved: 'Count',
   /** Whole invocation, from event to recorded run. */
   EpochDuration: 'Milliseconds',
   /** 1 when the audit could not run (bad config or secret, refused credentials, SNS failing). */

@@ -1,0 +1,80 @@
+import { assertAuditable } from '../epoch/auditable.js';
+import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
+import { remediationNotice } from '../notify/remediation-notice.js';
+import type { Notifier } from '../notify/types.js';
+import { observe } from '../observation/observe.js';
+import type { Observation } from '../observation/types.js';
+import { accountConnections } from '../rebalance/account-connections.js';
+import { runRebalance, type RebalanceRun } from '../rebalance/run-rebalance.js';
+import type { Report } from '../report/report.js';
+import { gather } from '../sampling/gather.js';
+import type { ClusterCredentials } from '../secrets/credentials-secret.js';
+import type { Logger } from './log.js';
+
+/** One election at a time, a second apart: the pace the CLI defaults to. */
+const MOVES_PER_SECOND = 1;
+
+export interface AutoRebalanceInput {
+  readonly cluster: ClusterAuditConfig;
+  readonly credentials: ClusterCredentials;
+  readonly report: Report;
+  /** The epoch's own observation: the plan starts from what was judged. */
+  readonly observation: Observation;
+  readonly notifier: Notifier;
+  readonly log: Logger;
+  /** Moves stop when this fires (the invocation is running out of time). */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Opt-in remediation of a persistent uneven leader distribution: at most
+ * `maxMovesPerEpoch` step-downs, behind the same gate as `nats-audit
+ * rebalance --execute` (re-checked from a fresh sample before each move),
+ * and a notice listing every move. A transient finding is left alone: a
+ * server that just restarted is not yet a reason to add elections.
+ */
+export async function autoRebalance(input: AutoRebalanceInput): Promise<RebalanceRun | undefined> {
+  const { cluster, credentials, report, log } = input;
+  if (!cluster.autoRebalance.enabled) return undefined;
+  const uneven = report.findings.find((f) => f.check === 'uneven_leader_distribution' && f.lifecycle.persistent);
+  if (!uneven) return undefined;
+
+  const observeNow = async () => {
+    const sample = await gather({
+      servers: cluster.servers,
+      auth: credentials.auth,
+      tls: credentials.tls,
+      expectServers: cluster.expectServers,
+      timeoutMs: cluster.timeoutMs,
+      connectionName: 'nats-audit-lambda',
+    });
+    assertAuditable(sample);
+    return observe(sample);
+  };
+  const connections = accountConnections(
+    { servers: cluster.servers, tls: credentials.tls, timeoutMs: cluster.timeoutMs },
+    credentials.accounts,
+    'nats-audit-auto-rebalance',
+  );
+  let run: RebalanceRun;
+  try {
+    run = await runRebalance(
+      input.observation,
+      { observe: observeNow, connectAccount: connections.get },
+      { movesPerSecond: MOVES_PER_SECOND, maxMoves: cluster.autoRebalance.maxMovesPerEpoch, signal: input.signal },
+    );
+  } finally {
+    await connections.closeAll();
+  }
+  if (run.refused) {
+    log.log('info', 'auto-rebalance refused by the gate', { problems: run.refused });
+    return run;
+  }
+  const attempted = run.executions.flatMap((e) => e.result.outcomes).filter((o) => o.result !== 'not_attempted');
+  log.log('info', 'auto-rebalance done', {
+    attempted: attempted.length,
+    outcomes: attempted.map((o) => ({ group: `${o.move.account}/${o.move.stream}${o.move.consumer ? `/${o.move.consumer}` : ''}`, result: o.result })),
+  });
+  if (attempted.length > 0) await input.notifier.publish([remediationNotice(report, run)]);
+  return run;
+}
