@@ -1,0 +1,11 @@
+export { AuditAlarms, AUDIT_ALARM_DEFAULTS, type AuditAlarmsProps } from './audit-alarms.js';
+export { AuditFunction, AUDIT_FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES, type AuditFunctionProps } from './audit-function.js';
+export { AuditSchedules, AUDIT_SCHEDULE_DEFAULTS, type AuditSchedulesProps } from './audit-schedules.js';
+export { AuditStateTable, type AuditStateTableProps } from './audit-state-table.js';
+export { AuditorHealthTopic, type AuditorHealthTopicProps } from './auditor-health-topic.js';
+export { NatsAuditEnvironmentStack, type EnvironmentStackOptions, type NatsAuditEnvironmentStackProps } from './environment-stack.js';
+export { findingsDestination, type FindingsDestination } from './findings-destination.js';
+export { FindingsTopic, SEVERITIES_AT_OR_ABOVE, type FindingsTopicProps } from './findings-topic.js';
+export { addNatsAuditStacks, STACK_IDS, type NatsAuditStacks } from './nats-audit-app.js';
+export { CLUSTER_DIMENSION, FINDINGS } from './names.js';
+export { NatsAuditNotificationsStack, type NatsAuditNotificationsStackProps } from './notifications-stack.js';
