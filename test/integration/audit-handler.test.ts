@@ -46,6 +46,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
   it('a healthy cluster publishes nothing, records the run and emits a heartbeat', async () => {
     // Prepare
     const queue = await stack.subscribe({ cluster: ['healthy'] });
+    await cluster().waitForMetaLeader();
     const handler = stack.handler(liveCluster('healthy'));
     const scheduledTime = nextScheduledTime();
 

@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../lib/checks/index.js';
+import { parseFleetConfig } from '../../lib/fleet/fleet-config.js';
+import { addNatsAuditStacks, STACK_IDS } from '../../lib/infra/nats-audit-app.js';
+import { projectRoot } from '../../lib/infra/project-root.js';
+import { ENVIRONMENT } from '../../lib/serverless/lambda-environment.js';
+import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
+import { startAuditStack, type AuditStack } from '../support/audit-stack.js';
+import { useCluster } from '../support/cluster.js';
+import { testFleet } from '../support/fleet-file.js';
+
+const ROOT = projectRoot();
+const DEAD_URL = 'nats://127.0.0.1:1';
+const INVOKE_TIMEOUT_MS = 60_000;
+
+/**
+ * The artifact `cdk deploy` would upload, not the TypeScript it came from:
+ * synthesize an environment whose fleet points at a real local cluster,
+ * then import the bundled index.mjs in a fresh node process with the
+ * environment variables the template gives the function (endpoints aimed
+ * at the loopback DynamoDB, SNS and Secrets Manager) and invoke it.
+ */
+describe('the bundled Lambda asset, invoked against a real cluster', () => {
+  const cluster = useCluster(3);
+  let stack: AuditStack;
+  let outdir: string;
+  let bundle: string;
+  let functionEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await startAuditStack();
+    const c = cluster();
+    stack.secrets.put('nats-audit/bundled', JSON.stringify({ user: c.system.user, password: c.system.password }));
+    const fleet = parseFleetConfig(
+      testFleet([
+        { name: 'bundled', servers: [...c.urls], credentialsSecret: 'nats-audit/bundled', expectServers: 3, audit: { timeoutMs: 2_000 } },
+        { name: 'bundled-degraded', servers: [...c.urls, DEAD_URL], credentialsSecret: 'nats-audit/bundled', audit: { timeoutMs: 2_000 } },
+      ]),
+      defaultRegistry(),
+    );
+    outdir = mkdtempSync(join(tmpdir(), 'nats-audit-bundle-'));
+    const { context } = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [STACK_IDS.environment('test')] } });
+    const { environments } = addNatsAuditStacks(app, fleet);
+    app.synth();
+    const fn = Object.values(Template.fromStack(environments.get('test')!).findResources('AWS::Lambda::Function'))[0] as {
+      Properties: { Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } };
+    };
+    bundle = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+    // Plain strings as synthesized; the table name and topic ARN are CloudFormation references, so they are given here.
+    functionEnv = Object.fromEntries(
+      Object.entries(fn.Properties.Environment.Variables).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    if (outdir) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  /** Imports the bundle in a fresh process, as Lambda's runtime would, and invokes it once. */
+  function invoke(event: Record<string, unknown>): Promise<{ outcome?: Record<string, unknown>; error?: string; stdout: string }> {
+    const script = `
+      const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+      try {
+        const outcome = await handler(${JSON.stringify(event)}, { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 60000 });
+        process.stdout.write('OUTCOME ' + JSON.stringify(outcome) + '\\n');
+      } catch (error) {
+        process.stdout.write('ERROR ' + error.message + '\\n');
+      }
+      process.exit(0);`;
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...functionEnv,
+      [ENVIRONMENT.table]: stack.dynamo.tableName,
+      [ENVIRONMENT.topicArn]: stack.topicArn,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamo.endpoint,
+      AWS_ENDPOINT_URL_SNS: stack.snsEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.secrets.endpoint,
+    };
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { env, timeout: INVOKE_TIMEOUT_MS }, (error, stdout) => {
+        if (error) {
+          reject(new Error(`the bundled handler process failed: ${error.message}\n${stdout}`));
+          return;
+        }
+        const outcome = /^OUTCOME (.*)$/m.exec(stdout)?.[1];
+        resolve({ outcome: outcome ? (JSON.parse(outcome) as Record<string, unknown>) : undefined, error: /^ERROR (.*)$/m.exec(stdout)?.[1], stdout });
+      });
+    });
+  }
+
+  it('carries the clusters in its environment as the stack wrote them', () => {
+    const clusters = JSON.parse(functionEnv[ENVIRONMENT.clusters]!) as { name: string }[];
+    expect(clusters.map((c) => c.name)).toEqual(['bundled', 'bundled-degraded']);
+  });
+
+  it('audits a healthy cluster: ok, nothing published, the run recorded in DynamoDB, a heartbeat logged', async () => {
+    // Prepare
+    const queue = await stack.subscribe({ cluster: ['bundled'] });
+    await cluster().waitForMetaLeader();
+
+    // Act
+    const result = await invoke({ cluster: 'bundled', scheduledTime: '2026-11-23T12:00:00Z' });
+
+    // Assess
+    expect(result.error).toBeUndefined();
+    expect(result.outcome, result.stdout).toMatchObject({ cluster: 'bundled', status: 'ok', epoch: 1, notified: 0 });
+    expect(await queue.receiveAll(1_000)).toEqual([]);
+    const runs = await new DynamoDbRunLedger({ client: stack.dynamo.client, tableName: stack.dynamo.tableName }).recentRuns('bundled', 5);
+    expect(runs.map((r) => r.record.status)).toEqual(['ok']);
+    const metrics = result.stdout.split('\n').filter((l) => l.includes('"CloudWatchMetrics"'));
+    expect(metrics.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ Cluster: 'bundled', Heartbeat: 1, ServersAnswering: 3 })]);
+    expect(result.stdout).not.toContain(cluster().system.password);
+  });
+
+  it('publishes a new finding to SNS with its filterable attributes', async () => {
+    // Prepare
+    const queue = await stack.subscribe({ cluster: ['bundled-degraded'], severity: ['warning'] });
+
+    // Act
+    const result = await invoke({ cluster: 'bundled-degraded', scheduledTime: '2026-11-23T12:00:00Z' });
+
+    // Assess
+    expect(result.outcome).toMatchObject({ status: 'warning', notified: 1 });
+    const [message, ...more] = await queue.receiveAll(1_500);
+    expect(more).toEqual([]);
+    expect(message!.attributes).toEqual({ severity: 'warning', check: 'vantage_failed', cluster: 'bundled-degraded', transition: 'new' });
+    const envelope = JSON.parse(message!.body) as { default: string; email: string };
+    expect(JSON.parse(envelope.default)).toMatchObject({ version: '1.0', source: 'custom' });
+    expect(envelope.email).toContain('vantage_failed on cluster bundled-degraded');
+  });
+});
