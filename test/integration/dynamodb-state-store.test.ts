@@ -7,29 +7,11 @@ import { leaseKey, runKey, stateKey, type ItemKey } from '../../lib/state/dynamo
 import { StateConflictError } from '../../lib/state/state-store.js';
 import { startDynalite, unreachableDynamoDbClient, type Dynalite } from '../support/dynalite.js';
 import { runLedgerContract, runRecord } from '../support/run-ledger-contract.js';
+import { stateAt } from '../support/state-fixtures.js';
 
 const DAY_S = 86_400;
 
-function state(revision: number): AuditState {
-  return {
-    revision,
-    epoch: revision,
-    open: [
-      {
-        check: 'meta_leader_disagreement',
-        subject: 'meta:default',
-        severity: 'critical',
-        summary: 'n1 says n1; n2, n3 say n2',
-        firstSeen: 1_000,
-        lastSeen: 2_000,
-        epochs: 2,
-        persistent: true,
-        notifiedAt: 1_500,
-      },
-    ],
-    history: [{ id: revision, startedAt: 1_000, metaLeaders: { default: 'n2', hub: null }, knownServers: ['n1', 'n2', 'n3'] }],
-  };
-}
+const state = stateAt;
 
 let db: Dynalite;
 beforeEach(async () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditState } from '../../lib/state/audit-state.js';
 import { FileStateStore } from '../../lib/state/file-state-store.js';
 import { StateConflictError } from '../../lib/state/state-store.js';
+import { stateAt } from '../support/state-fixtures.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,25 +15,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function state(revision: number): AuditState {
-  return {
-    revision,
-    epoch: revision,
-    open: [
-      {
-        check: 'meta_leader_disagreement',
-        subject: 'meta:default',
-        severity: 'critical',
-        summary: 'n1 says n1; n2, n3 say n2',
-        firstSeen: 1_000,
-        lastSeen: 2_000,
-        epochs: 2,
-        persistent: true,
-      },
-    ],
-    history: [{ id: revision, startedAt: 1_000, metaLeaders: { default: 'n2', hub: null } }],
-  };
-}
+const state = stateAt;
 
 describe('FileStateStore', () => {
   it('starts empty when the file does not exist yet', async () => {
