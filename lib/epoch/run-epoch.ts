@@ -29,7 +29,9 @@ export interface EpochDependencies {
   /**
    * Hands the judged epoch to a notifier before its state is saved. If it
    * throws, the state is not saved and the error propagates, so the next
-   * epoch sees the same transitions again and nothing is lost.
+   * epoch sees the same transitions again and nothing is lost. Once it has
+   * run, a save that loses a race to another epoch (StateConflictError) is
+   * a report notice, not an error: what was sent cannot be recalled.
    */
   readonly deliver?: (delivery: EpochDelivery) => Promise<DeliveryResult | void>;
   /**
@@ -148,9 +150,17 @@ async function conclude(deps: EpochDependencies, now: () => number, started: num
     try {
       await deps.store.save(deps.clusterKey, next);
     } catch (error) {
-      // Losing a race to another epoch of the same cluster means this epoch's
-      // report must not be acted on (it would double-notify): let it fail.
-      if (error instanceof StateConflictError) throw error;
+      if (error instanceof StateConflictError) {
+        // Lost a race to another epoch of the same cluster. Before anything
+        // acted on this epoch (no deliver: the CLI) its report must not be
+        // used: let it fail. After deliver its notifications are out and
+        // cannot be recalled; failing would only make the scheduler retry
+        // this scheduled time, a second epoch announcing again. The other
+        // epoch's state stands.
+        if (!deps.deliver) throw error;
+        notices.push(`${error.message}; this epoch's notifications were sent, the other epoch's state was kept`);
+        return report();
+      }
       // Any other failure (disk full, a stuck lock, permissions): the
       // findings stand, only the memory of them is lost, and the next epoch
       // judges them as new.
