@@ -2,6 +2,13 @@ import type { CheckDefinition, EpochSummary, FindingDraft } from './types.js';
 import { quorumOf } from './meta-group.js';
 import { natscli } from './natscli.js';
 
+/**
+ * Missing servers named in a finding each; the rest are counted in one.
+ * Far more than a real outage names, and a bound on a reply that claims a
+ * thousand-server meta group listing a thousand strangers.
+ */
+export const MAX_NAMED_MISSING = 10;
+
 export const serverMissing: CheckDefinition = {
   id: 'server_missing',
   title: 'Server missing',
@@ -18,7 +25,8 @@ export const serverMissing: CheckDefinition = {
     if (missingCount <= 0) return [];
 
     const severity = answered.size < quorumOf(expected) ? 'critical' : 'warning';
-    const named = missingNames(observation.knownServerNames, history, answered, missingCount);
+    const known = missingNames(observation.knownServerNames, history, answered, missingCount);
+    const named = known.slice(0, MAX_NAMED_MISSING);
     const failedVantages = observation.vantages
       .filter((v) => !v.connected || v.heard.length === 0)
       .map((v) => ({ url: v.url, error: v.error?.message ?? `no reply (${v.jszEnded ?? 'not asked'})` }));
@@ -38,10 +46,11 @@ export const serverMissing: CheckDefinition = {
     }));
     const unnamed = missingCount - named.length;
     if (unnamed > 0) {
+      const why = known.length > named.length ? `only ${MAX_NAMED_MISSING} are named one by one` : `no reply named ${unnamed === 1 ? 'it' : 'them'}`;
       findings.push({
         subject: 'servers:unnamed',
         severity,
-        summary: `${unnamed} more of ${expected} expected servers did not answer and no reply named ${unnamed === 1 ? 'it' : 'them'}`,
+        summary: `${unnamed} more of ${expected} expected servers did not answer and ${why}`,
         details: { missing: unnamed, ...common },
         remediation: remediation('every server of the cluster'),
       });

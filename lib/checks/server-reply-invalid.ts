@@ -4,7 +4,7 @@ export const serverReplyInvalid: CheckDefinition = {
   id: 'server_reply_invalid',
   title: 'Invalid server reply',
   description:
-    'A server sent a reply the auditor could not read (not JSON, wrong shape, an error, undecodable compression). That server is judged without it; the other servers still count.',
+    'A server sent a reply the auditor could not use (not JSON, wrong shape, an error, undecodable compression, another server\'s name or id, two different answers to one request). That server is judged without it; the other servers still count.',
   reads: ['JSZ', 'ROUTEZ', 'RAFTZ'],
   severities: ['warning'],
   thresholds: [],

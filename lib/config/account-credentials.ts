@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import type { AuthOptions } from '../sampling/connection-options.js';
+import { issuePath, issueText } from '../util/issue-text.js';
 
 /**
  * Stream and consumer step-downs act in the account of the requester, so a
@@ -40,11 +41,11 @@ export async function readAccountCredentials(path: string, source: string): Prom
   } catch {
     throw new ConfigError(source, `${path} is not valid JSON`);
   }
-  const parsed = accountCredentialsSchema.safeParse(json);
+  const parsed = accountCredentialsSchema.safeParse(json, { error: issueText });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     // Name the field, never its value: the file holds passwords.
-    throw new ConfigError(source, `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(source, `${path}: ${issuePath(issue.path)}: ${issue.message}`);
   }
   return new Map(
     Object.entries(parsed.data.accounts).map(([account, auth]): [string, AuthOptions] => {

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import type { AuthOptions, TlsOptions } from '../sampling/connection-options.js';
 import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
 import { CHECK_SPECS, CONNECTION_SPECS, GATHER_SPECS } from './option-specs.js';
-import { readOptions, schemas, validate, type GivenOptions } from './read-options.js';
+import { clipProblem, readOptions, schemas, shownValue, validate, type Given, type GivenOptions } from './read-options.js';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
@@ -119,15 +119,22 @@ export function connectionConfig(allGiven: GivenOptions<typeof CONNECTION_SPECS>
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (servers.length === 0) throw new ConfigError(given.servers.source, 'lists no URL');
-  for (const url of servers) {
+  const listed = given.servers;
+  servers.forEach((url, i) => {
     try {
       parseServerUrl(url);
     } catch (error) {
-      // Name the flag or variable the URL actually came from.
-      if (error instanceof ConnectionOptionsError) throw new ConfigError(given.servers.source, error.problem);
-      throw error;
+      if (!(error instanceof ConnectionOptionsError)) throw error;
+      // Name the flag or variable the URL actually came from. A list holding
+      // user info is not quoted at all: a comma in a password splits it, and
+      // the piece before the comma would show.
+      const problem =
+        servers.length > 1 && listed.value.includes('@')
+          ? `URL ${i + 1} of ${servers.length} is not [nats://|tls://][user:password@]host[:port] (not shown: the list holds credentials; write a comma in a password as %2C)`
+          : clipProblem(error.problem);
+      throw new ConfigError(listed.source, problem);
     }
-  }
+  });
   const methods = [given.user ?? given.password, given.token, given.nkey, given.creds].filter((g) => g !== undefined);
   if (methods.length > 1) {
     throw new ConfigError(methods[1]!.source, `conflicts with ${methods[0]!.source}: give one way to authenticate`);
@@ -180,30 +187,41 @@ const thresholdPattern = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)=(.+)$/;
 function checkSettings(given: GivenOptions<typeof CHECK_SPECS>, registry: CheckRegistry): CheckSettings {
   const skip = new Set<string>();
   for (const id of splitList(given.skip?.value)) {
-    if (!registry.get(id)) throw new ConfigError(given.skip!.source, `unknown check ${JSON.stringify(id)}; checks: ${registry.ids().join(', ')}`);
+    if (!registry.get(id)) throw new ConfigError(given.skip!.source, `unknown check${quoted(id, given.skip!)}; checks: ${registry.ids().join(', ')}`);
     skip.add(id);
   }
   const thresholds: Record<string, Record<string, number>> = {};
   for (const entry of splitList(given.threshold?.value)) {
     const source = given.threshold!.source;
     const match = thresholdPattern.exec(entry);
-    if (!match) throw new ConfigError(source, `expected CHECK.KEY=VALUE, got ${JSON.stringify(entry)}`);
+    if (!match) throw new ConfigError(source, `expected CHECK.KEY=VALUE${quoted(entry, given.threshold!, ', got')}`);
     const [, id, key, raw] = match as unknown as [string, string, string, string];
     const check = registry.get(id);
-    if (!check) throw new ConfigError(source, `unknown check ${JSON.stringify(id)}; checks: ${registry.ids().join(', ')}`);
+    if (!check) throw new ConfigError(source, `unknown check${quoted(id, given.threshold!)}; checks: ${registry.ids().join(', ')}`);
     const spec = check.thresholds.find((t) => t.key === key);
     if (!spec) {
       const keys = check.thresholds.map((t) => t.key);
-      throw new ConfigError(source, `${id} has no threshold ${JSON.stringify(key)}${keys.length ? `; it has: ${keys.join(', ')}` : ''}`);
+      throw new ConfigError(source, `${id} has no threshold${quoted(key, given.threshold!)}${keys.length ? `; it has: ${keys.join(', ')}` : ''}`);
     }
     const whole = spec.unit === 'count' || spec.unit === 'epochs';
     const value = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(value >= spec.min) || (whole && !Number.isInteger(value))) {
-      throw new ConfigError(source, `${id}.${key} must be a ${whole ? 'whole number' : 'number'} of at least ${spec.min} (${spec.unit}), got ${JSON.stringify(raw)}`);
+    if (!(value >= spec.min) || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
+      throw new ConfigError(source, `${id}.${key} must be a ${whole ? 'whole number' : 'number'} of at least ${spec.min} (${spec.unit})${quoted(raw, given.threshold!, ', got')}`);
     }
     (thresholds[id] ??= {})[key] = value;
   }
   return { skip, thresholds };
+}
+
+/**
+ * ` "piece"` (after `lead`) when a piece of a given list may be shown, else
+ * nothing: not when the list holds user info anywhere, since splitting at a
+ * comma may have cut a password loose from its `@`.
+ */
+function quoted(piece: string, given: Given<readonly string[]>, lead = ''): string {
+  if (given.value.some((v) => v.includes('@'))) return '';
+  const shown = shownValue(piece, given.source);
+  return shown === undefined ? '' : `${lead} ${shown}`;
 }
 
 function splitList(values: readonly string[] | undefined): string[] {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
+import { issueText } from '../util/issue-text.js';
 import type { OptionSpec } from './option-specs.js';
 
 /** A value the operator gave, and where it came from, so errors can name that place. */
@@ -54,22 +55,52 @@ function cleanParseArgsMessage(error: unknown): string {
     return 'unexpected argument: every value must follow its flag (e.g. --servers URL); see --help';
   }
   const message = error instanceof Error ? error.message : String(error);
-  // parseArgs appends advice about `--` that does not apply to this CLI.
-  return message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s+/g, ' ').trim();
+  // parseArgs appends advice about `--` that does not apply to this CLI, and
+  // quotes an option it does not know whole: `--=VALUE` would show the value.
+  const cleaned = message
+    .replace(/\. To specify a positional argument.*$/s, '')
+    .replace(/('--[^'=\s]*)=[^']*'/g, "$1=…'")
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clipProblem(cleaned);
 }
 
 /** Validates one given value with a zod schema; the error names its flag or variable. */
 export function validate<T>(given: Given<unknown> | undefined, schema: z.ZodType<T>): T | undefined {
   if (given === undefined) return undefined;
-  const parsed = schema.safeParse(given.value);
+  const parsed = schema.safeParse(given.value, { error: issueText });
   if (parsed.success) return parsed.data;
   throw new ConfigError(given.source, describeIssue(parsed.error, given));
 }
 
 function describeIssue(error: z.ZodError, given: Given<unknown>): string {
   const issue = error.issues[0];
-  const shown = typeof given.value === 'string' && !isSecretSource(given.source) ? ` (got ${JSON.stringify(given.value)})` : '';
-  return `${issue?.message ?? 'invalid value'}${shown}`;
+  const shown = typeof given.value === 'string' ? shownValue(given.value, given.source) : undefined;
+  return `${issue?.message ?? 'invalid value'}${shown === undefined ? '' : ` (got ${shown})`}`;
+}
+
+/** Longest problem text quoted from elsewhere (parseArgs, URL parsing). */
+const MAX_PROBLEM_CHARS = 200;
+/** Longest given value an error quotes. */
+const MAX_SHOWN_CHARS = 60;
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** A problem worded elsewhere that may quote what was given: a line's worth of it. */
+export function clipProblem(problem: string): string {
+  return clip(problem, MAX_PROBLEM_CHARS);
+}
+
+/**
+ * How an error may quote a given value, if at all: never a secret's, never
+ * one holding user info (`nats://user:password@host` in the wrong variable),
+ * quoted so a control character cannot break the line, and clipped.
+ */
+export function shownValue(value: string, source: string): string | undefined {
+  if (isSecretSource(source) || value.includes('@')) return undefined;
+  return JSON.stringify(clip(value, MAX_SHOWN_CHARS));
 }
 
 /** Never echo what was given for a secret, even in an error. */
@@ -81,7 +112,13 @@ export const schemas = {
   positiveInt: (what: string) =>
     z.string().trim().regex(/^\d+$/, `must be a whole number of ${what}`).transform(Number).pipe(z.number().int().min(1, `must be at least 1 ${what}`)),
   nonNegativeNumber: (what: string) =>
-    z.string().trim().regex(/^\d+(\.\d+)?$/, `must be a number of ${what}`).transform(Number),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, `must be a number of ${what}`)
+      .transform(Number)
+      // 400 nines read as Infinity.
+      .pipe(z.number({ error: `is too large a number of ${what}` })),
   nonEmpty: z.string().min(1, 'must not be empty'),
   format: z.enum(['text', 'json'], { error: 'must be text or json' }),
 } as const;

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckRegistry } from '../checks/registry.js';
 import { ConfigError } from '../errors.js';
 import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
+import { issuePath, issueText } from '../util/issue-text.js';
 
 /**
  * The fleet file: every cluster the auditor watches, where its auditor runs
@@ -184,23 +185,21 @@ export interface FleetConfig {
  * a mistaken file may hold a secret where a name was expected.
  */
 export function parseFleetConfig(json: unknown, registry: CheckRegistry, source = 'fleet'): FleetConfig {
-  const parsed = fleetConfigSchema.safeParse(json);
+  const parsed = fleetConfigSchema.safeParse(json, { error: issueText });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${source}: ${fieldPath(issue.path)}`, issue.message);
+    throw new ConfigError(`${source}: ${issuePath(issue.path)}`, issue.message);
   }
   const fleet = parsed.data;
   checkSettingsAgainstRegistry(fleet.defaults, 'defaults', registry, source);
-  const names = new Set<string>();
+  const names = new Map<string, number>();
   fleet.clusters.forEach((cluster, i) => {
     const at = `clusters[${i}]`;
-    if (names.has(cluster.name)) throw new ConfigError(`${source}: ${at}.name`, `duplicate cluster name ${cluster.name}`);
-    names.add(cluster.name);
-    if (!fleet.environments[cluster.environment]) {
-      throw new ConfigError(
-        `${source}: ${at}.environment`,
-        `no environment named ${cluster.environment}; environments: ${Object.keys(fleet.environments).join(', ')}`,
-      );
+    const first = names.get(cluster.name);
+    if (first !== undefined) throw new ConfigError(`${source}: ${at}.name`, `is also the name of clusters[${first}]`);
+    names.set(cluster.name, i);
+    if (!Object.hasOwn(fleet.environments, cluster.environment)) {
+      throw new ConfigError(`${source}: ${at}.environment`, `names no environment of this file; environments: ${listed(Object.keys(fleet.environments))}`);
     }
     cluster.servers.forEach((url, j) => checkServerUrl(url, `${source}: ${at}.servers[${j}]`));
     checkSettingsAgainstRegistry(cluster.audit, `${at}.audit`, registry, source);
@@ -265,7 +264,8 @@ function checkServerUrl(url: string, field: string): void {
   try {
     parsed = parseServerUrl(url);
   } catch (error) {
-    if (error instanceof ConnectionOptionsError) throw new ConfigError(field, error.problem);
+    // Its problem quotes the URL; this file's errors quote no value.
+    if (error instanceof ConnectionOptionsError) throw new ConfigError(field, 'must be a nats:// or tls:// URL of one server, host[:port]');
     throw error;
   }
   if (parsed.user !== undefined) {
@@ -282,14 +282,14 @@ function checkSettingsAgainstRegistry(
   if (!settings) return;
   const known = registry.ids().join(', ');
   (settings.skip ?? []).forEach((id, i) => {
-    if (!registry.get(id)) throw new ConfigError(`${source}: ${at}.skip[${i}]`, `unknown check ${JSON.stringify(id)}; checks: ${known}`);
+    if (!registry.get(id)) throw new ConfigError(`${source}: ${at}.skip[${i}]`, `is no check; checks: ${known}`);
   });
   for (const [id, values] of Object.entries(settings.thresholds ?? {})) {
     const check = registry.get(id);
-    if (!check) throw new ConfigError(`${source}: ${at}.thresholds.${id}`, `unknown check; checks: ${known}`);
+    if (!check) throw new ConfigError(`${source}: ${issuePath([id], `${at}.thresholds`)}`, `is no check; checks: ${known}`);
     for (const [key, value] of Object.entries(values)) {
       const spec = check.thresholds.find((t) => t.key === key);
-      const field = `${source}: ${at}.thresholds.${id}.${key}`;
+      const field = `${source}: ${issuePath([id, key], `${at}.thresholds`)}`;
       if (!spec) {
         const keys = check.thresholds.map((t) => t.key);
         throw new ConfigError(field, `${id} has no such threshold${keys.length ? `; it has: ${keys.join(', ')}` : ''}`);
@@ -302,9 +302,8 @@ function checkSettingsAgainstRegistry(
   }
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
+/** Names from the file (environments) in an error: a few, then a count. */
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }

@@ -4,7 +4,8 @@
  * `{server: {...}, data?, error?: {code, err_code?, description?}}`.
  * `data` is validated by the endpoint's own schema; this file reads the rest.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { replyName, requiredName } from './names.js';
 import type { ReplyError, ServerInfo } from './types.js';
 
 /**
@@ -34,20 +35,19 @@ const serverTimeSchema = z.string().transform((text, ctx) => {
 });
 
 /** `cluster` and `domain` are `omitempty`; an empty string means the same as absent. */
-const optionalName = z
-  .string()
+const optionalName = replyName
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
 /** The `server` block (`ServerInfo` in server/events.go, same tags 2.9 to 2.12 for what is read here). */
 export const serverInfoSchema = z
   .object({
-    name: z.string(),
-    id: z.string(),
-    host: z.string().optional(),
+    name: requiredName,
+    id: requiredName,
+    host: replyName.optional(),
     cluster: optionalName,
     domain: optionalName,
-    ver: z.string(),
+    ver: replyName,
     jetstream: z.boolean().optional(),
     time: serverTimeSchema.optional(),
   })

@@ -8,7 +8,8 @@
  * Go marshals nil slices, maps and pointers without `omitempty` as `null`,
  * so every optional container accepts null as "absent".
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { replyName } from './names.js';
 import type {
   ConsumerView,
   JszData,
@@ -18,32 +19,41 @@ import type {
   StreamView,
 } from './types.js';
 
+/**
+ * A meta group size beyond this is no real cluster but a corrupt or hostile
+ * reply; taken at its word it would make every other server "missing".
+ */
+export const MAX_CLUSTER_SIZE = 1_000;
+
+/** Leaders a server counts itself (an `int`): whole and not negative, or the distribution check divides nonsense. */
+const leaderCount = z.number().int().min(0);
+
 /** `PeerInfo` (server/stream.go): `name`, `current`, `active`, `peer` are always sent. */
 const peerInfoSchema = z.object({
-  name: z.string(),
+  name: replyName,
   current: z.boolean(),
   offline: z.boolean().optional(),
   active: z.number().optional(),
   lag: z.number().optional(),
-  peer: z.string().optional(),
+  peer: replyName.optional(),
 });
 type RawPeer = z.infer<typeof peerInfoSchema>;
 
 /** `ClusterInfo` (server/stream.go). An R1 or non-clustered asset has no `replicas`. */
 const clusterInfoSchema = z.object({
-  name: z.string().optional(),
-  leader: z.string().optional(),
+  name: replyName.optional(),
+  leader: replyName.optional(),
   replicas: z.array(peerInfoSchema).nullish(),
 });
 type RawCluster = z.infer<typeof clusterInfoSchema>;
 
 const consumerInfoSchema = z.object({
-  name: z.string(),
+  name: replyName,
   cluster: clusterInfoSchema.nullish(),
 });
 
 const streamDetailSchema = z.object({
-  name: z.string(),
+  name: replyName,
   cluster: clusterInfoSchema.nullish(),
   /** Present only when the request asked for `config: true`. */
   config: z.object({ num_replicas: z.number().optional() }).nullish(),
@@ -51,17 +61,17 @@ const streamDetailSchema = z.object({
 });
 
 const accountDetailSchema = z.object({
-  name: z.string(),
-  id: z.string().optional(),
+  name: replyName,
+  id: replyName.optional(),
   stream_detail: z.array(streamDetailSchema).nullish(),
 });
 
 /** `MetaClusterInfo`: `pending` from 2.10.21; `replicas` only on the server that thinks it leads. */
 const metaClusterSchema = z.object({
-  name: z.string().optional(),
-  leader: z.string().optional(),
-  peer: z.string().optional(),
-  cluster_size: z.number().optional(),
+  name: replyName.optional(),
+  leader: replyName.optional(),
+  peer: replyName.optional(),
+  cluster_size: z.number().max(MAX_CLUSTER_SIZE, { error: `above ${MAX_CLUSTER_SIZE}`, abort: true }).int().min(0).optional(),
   replicas: z.array(peerInfoSchema).nullish(),
   pending: z.number().optional(),
 });
@@ -76,8 +86,8 @@ const jsInfoSchema = z.object({
   config: z.unknown().optional(),
   meta_cluster: metaClusterSchema.nullish(),
   /** 2.11.11+ / 2.12.1+ with `raft: true`, `omitempty`. */
-  streams_leader: z.number().optional(),
-  consumers_leader: z.number().optional(),
+  streams_leader: leaderCount.optional(),
+  consumers_leader: leaderCount.optional(),
   account_details: z.array(accountDetailSchema).nullish(),
 });
 type RawJsInfo = z.infer<typeof jsInfoSchema>;

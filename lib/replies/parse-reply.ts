@@ -4,6 +4,7 @@
  * with a short `problem`, keeping the server when its block could be read.
  */
 import type { z } from 'zod';
+import { issueText, kindOf } from '../util/issue-text.js';
 import { replyErrorSchema, serverInfoSchema } from './envelope.js';
 import { jszDataSchema } from './jsz.js';
 import { raftzDataSchema } from './raftz.js';
@@ -21,34 +22,11 @@ interface ReplyIssue {
   readonly text: string;
 }
 
-const EXPECTED_NAMES: Readonly<Record<string, string>> = {
-  string: 'a string',
-  number: 'a number',
-  boolean: 'a boolean',
-  object: 'an object',
-  record: 'an object',
-  array: 'an array',
-  nonoptional: 'a value',
-};
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return typeof value;
-}
-
-function issueText(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
-    if (issue.input === undefined) return `missing, expected ${expected}`;
-    return `expected ${expected}, got ${describeValue(issue.input)}`;
-  }
-  return issue.message;
-}
+/** Control characters of a reply (in a key, an error text) must not reach a terminal or a notification. */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 function toReplyIssues(root: string, issues: readonly z.core.$ZodIssue[]): ReplyIssue[] {
-  return issues.map((issue) => ({ path: [root, ...issue.path], text: issueText(issue) }));
+  return issues.map((issue) => ({ path: [root, ...issue.path], text: issue.message }));
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -89,12 +67,12 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** `reportInput` makes zod keep the offending value so the problem can say what arrived. */
-const PARSE_OPTIONS = { reportInput: true } as const;
+/** Our wording for zod's issues; it says what kind of value arrived, never the value. */
+const PARSE_OPTIONS = { error: issueText } as const;
 
 function parseReplyUnguarded<T>(body: unknown, dataSchema: z.ZodType<T, unknown>): ParsedReply<T> {
   if (typeof body !== 'string') {
-    return { ok: false, problem: `reply body is not text (got ${describeValue(body)})` };
+    return { ok: false, problem: `reply body is not text (got ${kindOf(body)})` };
   }
   let envelope: unknown;
   try {
@@ -103,7 +81,7 @@ function parseReplyUnguarded<T>(body: unknown, dataSchema: z.ZodType<T, unknown>
     return { ok: false, problem: clip(`reply is not JSON: ${describeError(error)}`) };
   }
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
-    return { ok: false, problem: `reply is not a JSON object (got ${describeValue(envelope)})` };
+    return { ok: false, problem: `reply is not a JSON object (got ${kindOf(envelope)})` };
   }
   const { server: rawServer, data: rawData, error: rawError } = envelope as Record<string, unknown>;
 
@@ -138,13 +116,16 @@ function parseReplyUnguarded<T>(body: unknown, dataSchema: z.ZodType<T, unknown>
 }
 
 function parseReply<T>(body: string, dataSchema: z.ZodType<T, unknown>): ParsedReply<T> {
+  let parsed: ParsedReply<T>;
   try {
-    return parseReplyUnguarded(body, dataSchema);
+    parsed = parseReplyUnguarded(body, dataSchema);
   } catch (error) {
     // Nothing above should throw; this keeps a surprise (a stack overflow,
     // a zod bug) from stopping a whole audit run.
-    return { ok: false, problem: clip(`reply could not be parsed: ${describeError(error)}`) };
+    parsed = { ok: false, problem: clip(`reply could not be parsed: ${describeError(error)}`) };
   }
+  // A JSON error quotes the reply, an error reply has its own text: either may carry control characters.
+  return parsed.ok ? parsed : { ...parsed, problem: parsed.problem.replace(CONTROL_CHARS, '\uFFFD') };
 }
 
 /** Parses a `$SYS.REQ.SERVER.*.JSZ` reply. */

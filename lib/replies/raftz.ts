@@ -9,7 +9,8 @@
  * request names an asset account) are dropped unread.
  * `data` is null when the server has no system account.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { replyName } from './names.js';
 import type { RaftzData, RaftzMetaView } from './types.js';
 
 /** `defaultMetaGroupName` in server/jetstream_cluster.go. */
@@ -17,21 +18,21 @@ export const META_GROUP_NAME = '_meta_';
 
 const raftzPeerSchema = z.object({
   /** `serverNameForNode`: empty when this server does not know the peer's name. */
-  name: z.string().optional(),
+  name: replyName.optional(),
 });
 
 const raftzGroupSchema = z.object({
   /** This server's own peer id in the group. */
-  id: z.string(),
+  id: replyName,
   /** LEADER, FOLLOWER, CANDIDATE, CLOSED (or UNKNOWN). */
-  state: z.string(),
+  state: replyName,
   term: z.number(),
   /** Peer id, `omitempty`: absent while there is no leader. */
-  leader: z.string().optional(),
+  leader: replyName.optional(),
   committed: z.number().optional(),
   applied: z.number().optional(),
   /** Excludes this server itself. */
-  peers: z.record(z.string(), raftzPeerSchema).nullish(),
+  peers: z.record(replyName, raftzPeerSchema).nullish(),
 });
 type RawGroup = z.infer<typeof raftzGroupSchema>;
 

@@ -5,14 +5,15 @@
  * a server keeps a pool of routes to each peer (default 3) plus one per
  * pinned account, so one remote id can appear several times.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { replyName } from './names.js';
 import type { RouteView, RoutezData } from './types.js';
 
 const routeInfoSchema = z.object({
-  remote_id: z.string(),
-  remote_name: z.string().optional(),
+  remote_id: replyName,
+  remote_name: replyName.optional(),
   did_solicit: z.boolean().optional(),
-  ip: z.string().optional(),
+  ip: replyName.optional(),
   port: z.number().optional(),
 });
 

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuthOptions, TlsOptions } from '../sampling/connection-options.js';
+import { issuePath, issueText } from '../util/issue-text.js';
 
 /**
  * The Secrets Manager secret that holds a cluster's system-account
@@ -63,14 +64,14 @@ export function parseCredentialsSecret(secretId: string, secretString: string | 
   } catch {
     throw new CredentialsSecretError(secretId, 'is not JSON');
   }
-  const parsed = credentialsSecretSchema.safeParse(json);
-  if (!parsed.success) throw new CredentialsSecretError(secretId, issueText(parsed.error));
+  const parsed = credentialsSecretSchema.safeParse(json, { error: issueText });
+  if (!parsed.success) throw new CredentialsSecretError(secretId, problemOf(parsed.error));
   const { tls: tlsPem, accounts, ...rest } = parsed.data;
   const tls: TlsOptions = { caPem: tlsPem?.ca, certPem: tlsPem?.cert, keyPem: tlsPem?.key };
   let auth: AuthOptions = {};
   if (Object.keys(rest).length > 0) {
-    const system = authSchema.safeParse(rest);
-    if (!system.success) throw new CredentialsSecretError(secretId, issueText(system.error));
+    const system = authSchema.safeParse(rest, { error: issueText });
+    if (!system.success) throw new CredentialsSecretError(secretId, problemOf(system.error));
     auth = toAuthOptions(system.data);
   }
   return {
@@ -87,7 +88,8 @@ function toAuthOptions(a: z.infer<typeof authSchema>): AuthOptions {
   return { credsText: a.creds };
 }
 
-function issueText(error: z.ZodError): string {
+/** The first issue, by field: zod's messages never quote the value, and issueText says only what kind it was. */
+function problemOf(error: z.ZodError): string {
   const issue = error.issues[0]!;
-  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+  return `${issuePath(issue.path)}: ${issue.message}`;
 }

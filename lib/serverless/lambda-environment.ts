@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
+import { issuePath, issueText } from '../util/issue-text.js';
 
 /**
  * The function's environment, written by the CDK stack from the validated
@@ -50,12 +51,12 @@ export function readLambdaEnvironment(env: Readonly<Record<string, string | unde
   const clusters = new Map<string, ClusterAuditConfig | ConfigError>();
   entries.forEach((entry: unknown, i) => {
     const name = (entry as { name?: unknown } | null)?.name;
-    const parsed = clusterAuditConfigSchema.safeParse(entry);
+    const parsed = clusterAuditConfigSchema.safeParse(entry, { error: issueText });
     if (parsed.success) {
       clusters.set(parsed.data.name, parsed.data);
     } else if (typeof name === 'string' && name !== '') {
       const issue = parsed.error.issues[0]!;
-      clusters.set(name, new ConfigError(`${ENVIRONMENT.clusters}[${i}].${issue.path.join('.')}`, issue.message));
+      clusters.set(name, new ConfigError(issuePath(issue.path, `${ENVIRONMENT.clusters}[${i}]`), issue.message));
     } else {
       throw new ConfigError(`${ENVIRONMENT.clusters}[${i}].name`, 'is missing');
     }

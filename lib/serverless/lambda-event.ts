@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
+import { issuePath, issueText } from '../util/issue-text.js';
 
 /**
  * What each EventBridge Scheduler schedule sends: the cluster to audit and
@@ -14,8 +15,8 @@ const auditEventSchema = z.strictObject({
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 export function parseAuditEvent(event: unknown): AuditEvent {
-  const parsed = auditEventSchema.safeParse(event);
+  const parsed = auditEventSchema.safeParse(event, { error: issueText });
   if (parsed.success) return { ...parsed.data, scheduledTime: new Date(parsed.data.scheduledTime).toISOString() };
   const issue = parsed.error.issues[0]!;
-  throw new ConfigError(`event${issue.path.length ? `.${issue.path.join('.')}` : ''}`, issue.message);
+  throw new ConfigError(issuePath(issue.path, 'event'), issue.message);
 }

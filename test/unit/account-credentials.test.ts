@@ -52,4 +52,9 @@ describe('readAccountCredentials', () => {
     expect((await errorOf(file('bad.json', '{"accounts": '))).message).toMatch(/bad\.json is not valid JSON$/);
     expect((await errorOf(file('empty.json', '{}'))).message).toMatch(/empty\.json: accounts: /);
   });
+
+  it('says what is wrong in its own words, not zod\'s', async () => {
+    expect((await errorOf(file('string.json', '"hunter2"'))).message).toMatch(/string\.json: \(root\): expected an object, got string$/);
+    expect((await errorOf(file('extra.json', '{"accounts":{},"extra":1}'))).message).toMatch(/extra\.json: \(root\): unknown field "extra"$/);
+  });
 });

@@ -232,6 +232,10 @@ describe('parseCheckConfig: secrets never appear in an error', () => {
     ['a token in a URL with a bad host', ['--servers', `nats://${TOKEN}@[nope`], {}],
     ['--sample with --watch and a password', ['--sample', 's.json', '--watch', '5', '--user', 'u', '--password', PASSWORD], {}],
     ['an empty token', [...SERVERS, '--token='], { NATS_PASSWORD: PASSWORD }],
+    ['a URL with credentials in the wrong variable', SERVERS, { NATS_AUDIT_FORMAT: `nats://admin:${PASSWORD}@n1` }],
+    ['a URL with credentials in the thresholds, cut at a comma', SERVERS, { NATS_AUDIT_THRESHOLDS: `nats://admin:${PASSWORD},@n1` }],
+    ['a comma in a password of a URL list', ['--servers', `nats://admin:${PASSWORD},x@n1:4222`], {}],
+    ['a password given to no flag name', [...SERVERS, `--=${PASSWORD}`], {}],
   ];
 
   for (const [name, argv, env] of cases) {
@@ -245,6 +249,30 @@ describe('parseCheckConfig: secrets never appear in an error', () => {
       expect(everything).not.toContain(TOKEN);
     });
   }
+});
+
+describe('parseCheckConfig: hostile values are quoted safely', () => {
+  it('a long value is clipped, a control character escaped: one short line', () => {
+    // Act
+    const long = configError([...SERVERS, '--format', 'x'.repeat(5_000)]);
+    const escaped = configError([...SERVERS, '--format', 'te\u001b[2J\nxt']);
+
+    // Assess
+    expect(long.message).toBe(`--format: must be text or json (got "${'x'.repeat(59)}…")`);
+    expect(escaped.message).toBe('--format: must be text or json (got "te\\u001b[2J\\nxt")');
+  });
+
+  it('a list holding a comma-split password says which URL, without quoting any', () => {
+    expect(configError(['--servers', 'nats://admin:pa,ss@n1:4222']).message).toBe(
+      '--servers: URL 1 of 2 is not [nats://|tls://][user:password@]host[:port] (not shown: the list holds credentials; write a comma in a password as %2C)',
+    );
+  });
+
+  it('numbers too large are errors in our words, not Infinity or zod\'s wording', () => {
+    expect(configError([...SERVERS, '--persist-seconds', '9'.repeat(400)]).problem).toMatch(/^is too large a number of seconds \(got "9+…"\)$/);
+    expect(configError([...SERVERS, '--timeout', '99999999999999999999']).problem).toBe('expected at most 9007199254740991 (got "99999999999999999999")');
+    expect(configError([...SERVERS, '--threshold', `clock_skew.max_skew_ms=${'9'.repeat(400)}`]).problem).toMatch(/^clock_skew\.max_skew_ms must be a number of at least 1 \(ms\), got "9+…"$/);
+  });
 });
 
 describe('parseGatherConfig', () => {

@@ -47,4 +47,22 @@ describe('parseCredentialsSecret', () => {
     expect((error as Error).message.startsWith(prefix)).toBe(true);
     expect((error as Error).message).not.toMatch(/secret-a|secret-b|user=sys/);
   });
+
+  it.each([
+    ['an unknown TLS field', { token: 't', tls: { ca: 'CA', pem: 'x' } }, 'credentials secret s: tls: unknown field "pem"'],
+    ['a number for a password', { user: 'u', password: 12345 }, 'credentials secret s: (root): expected one of {user, password}, {token}, {nkeySeed} or {creds}'],
+    ['an account that is a string', { token: 't', accounts: { APP: 'leaky-pw' } }, 'credentials secret s: accounts.APP: expected one of {user, password}, {token}, {nkeySeed} or {creds}'],
+    ['an odd account name', { token: 't', accounts: { 'my app\n': 'leaky-pw' } }, 'credentials secret s: accounts["my app\\n"]: expected one of {user, password}, {token}, {nkeySeed} or {creds}'],
+  ])('says what is wrong with %s in its own words, echoing no value', (_name, secret, message) => {
+    // Act
+    let error: unknown;
+    try {
+      parseCredentialsSecret('s', JSON.stringify(secret));
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect((error as CredentialsSecretError).message).toBe(message);
+  });
 });

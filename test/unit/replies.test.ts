@@ -796,3 +796,40 @@ describe('parseServerTime', () => {
     },
   );
 });
+
+describe('hostile values a server would never send', () => {
+  it.each([
+    ['a server name of 10k characters', envelope('{"config":{}}', `{"name":"${'n'.repeat(10_000)}","id":"NS1","ver":"2.9.10"}`), 'server.name: longer than 256 characters'],
+    ['an empty server name', envelope('{"config":{}}', '{"name":"","id":"NS1","ver":"2.9.10"}'), 'server.name: empty'],
+    ['a terminal escape in a server name', envelope('{"config":{}}', '{"name":"n1\\u001b[31m","id":"NS1","ver":"2.9.10"}'), 'server.name: contains control characters'],
+    ['a stream name of 300 characters', envelope(`{"config":{},"account_details":[{"name":"A","stream_detail":[{"name":"${'s'.repeat(300)}"}]}]}`), 'data.account_details[0].stream_detail[0].name: longer than 256 characters'],
+    ['a meta group of 2^64 servers', envelope('{"config":{},"meta_cluster":{"cluster_size":18446744073709551616}}'), 'data.meta_cluster.cluster_size: above 1000'],
+    ['a meta group of 5000 servers', envelope('{"config":{},"meta_cluster":{"cluster_size":5000}}'), 'data.meta_cluster.cluster_size: above 1000'],
+    ['a negative meta group size', envelope('{"config":{},"meta_cluster":{"cluster_size":-1}}'), 'data.meta_cluster.cluster_size: expected at least 0'],
+    ['half a server', envelope('{"config":{},"meta_cluster":{"cluster_size":2.5}}'), 'data.meta_cluster.cluster_size: expected a whole number'],
+    ['a negative leader count', envelope('{"config":{},"streams_leader":-3}'), 'data.streams_leader: expected at least 0'],
+  ])('rejects %s, naming the field in our words', (_name, body, problem) => {
+    // Act
+    const parsed = expectProblem(parseJszReply(body));
+
+    // Assess
+    expect(parsed.problem).toBe(problem);
+  });
+
+  it('a JSON error quoting control characters of the reply keeps the problem on one line', () => {
+    // Act
+    const parsed = expectProblem(parseJszReply('{"server":\u001b[2J\n'));
+
+    // Assess
+    expect(parsed.problem).toMatch(/^reply is not JSON: /);
+    expect(parsed.problem).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
+  it('an error text with a terminal escape is shown without it', () => {
+    // Act
+    const parsed = expectProblem(parseJszReply('{"server":{"name":"s1","id":"NS1","ver":"2.9.10"},"error":{"code":500,"description":"bad\\u001b[2Jthing"}}'));
+
+    // Assess
+    expect(parsed.problem).toBe('server answered with error 500: bad\uFFFD[2Jthing');
+  });
+});

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { serverMissing } from '../../../lib/checks/server-missing.js';
+import { MAX_NAMED_MISSING, serverMissing } from '../../../lib/checks/server-missing.js';
 import { runCheck } from '../../support/run-check.js';
-import { healthyReplies, sample } from '../../support/sample-builder.js';
+import { healthyReplies, jsz, sample, servers } from '../../support/sample-builder.js';
+
+const { n1 } = servers(['n1']);
 
 /** Replies of a healthy n1..n5 cluster, of which only `answering` reply. */
 function only(answering: readonly string[], names = ['n1', 'n2', 'n3']) {
@@ -89,6 +91,23 @@ describe('server_missing', () => {
       details: { missing: 2, expected: 5 },
     });
     expect(findings[0]!.remediation[0]).toContain('every server of the cluster');
+  });
+
+  it('a reply claiming a huge meta group of strangers names ten of them and counts the rest', () => {
+    // Prepare: n1 says the meta group has 1000 servers and lists 999 nobody heard of.
+    const ghosts = Array.from({ length: 999 }, (_, i) => `ghost-${String(i).padStart(3, '0')}`);
+    const observed = sample({ replies: { ...healthyReplies(), n1: { jsz: jsz(n1, { meta: { leader: 'n1', clusterSize: 1_000, replicas: ghosts } }) } } });
+
+    // Act
+    const findings = runCheck(serverMissing, observed);
+
+    // Assess
+    expect(findings).toHaveLength(MAX_NAMED_MISSING + 1);
+    expect(findings.at(-1)).toMatchObject({
+      subject: 'servers:unnamed',
+      severity: 'critical',
+      summary: `987 more of 1000 expected servers did not answer and only ${MAX_NAMED_MISSING} are named one by one`,
+    });
   });
 
   it('a vantage that connected but heard nothing is listed with how its request ended', () => {

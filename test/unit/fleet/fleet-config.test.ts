@@ -91,14 +91,37 @@ describe('parseFleetConfig', () => {
     expect(error.message).not.toMatch(/\n\s+at /);
   });
 
-  it('rejects a cluster in an unknown environment, naming the environments there are', () => {
+  it('rejects a cluster in an unknown environment, naming the environments there are but not the value', () => {
     const error = errorOf(fleet({ clusters: [{ name: 'east', environment: 'nope', servers: ['nats://a:4222'], credentialsSecret: 's' }] }));
-    expect(error.message).toBe('fleet.json: clusters[0].environment: no environment named nope; environments: prod');
+    expect(error.message).toBe('fleet.json: clusters[0].environment: names no environment of this file; environments: prod');
   });
 
-  it('rejects duplicate cluster names', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('an environment named %s must be one of the file, not of every object', (name) => {
+    const error = errorOf(fleet({ clusters: [{ name: 'east', environment: name, servers: ['nats://a:4222'], credentialsSecret: 's' }] }));
+    expect(error.field).toBe('fleet.json: clusters[0].environment');
+  });
+
+  it('rejects duplicate cluster names, pointing at the first', () => {
     const cluster = { name: 'east', environment: 'prod', servers: ['nats://a:4222'], credentialsSecret: 's' };
-    expect(errorOf(fleet({ clusters: [cluster, cluster] })).message).toBe('fleet.json: clusters[1].name: duplicate cluster name east');
+    expect(errorOf(fleet({ clusters: [cluster, cluster] })).message).toBe('fleet.json: clusters[1].name: is also the name of clusters[0]');
+  });
+
+  it('a value where a name or URL was expected is never echoed (it may be a pasted secret)', () => {
+    const secret = 'hunter2 pasted';
+    const at = (c: Partial<FleetConfigInput['clusters'][number]>) =>
+      errorOf(fleet({ clusters: [{ name: 'east', environment: 'prod', servers: ['nats://a:4222'], credentialsSecret: 's', ...c }] }));
+    expect(at({ environment: 'hunter2' }).message).not.toContain('hunter2');
+    expect(at({ servers: ['nats://hunter2:pasted'] }).message).toBe('fleet.json: clusters[0].servers[0]: must be a nats:// or tls:// URL of one server, host[:port]');
+    expect(errorOf(fleet({ defaults: { skip: [secret] } })).message).not.toContain(secret);
+    expect(errorOf(fleet({ defaults: { timeoutMs: secret as unknown as number } })).message).toBe('fleet.json: defaults.timeoutMs: expected a number, got string');
+  });
+
+  it('says what is wrong in its own words, not zod\'s', () => {
+    expect(errorOf(null).message).toBe('fleet.json: (root): expected an object, got null');
+    expect(errorOf(fleet({ clusters: [] })).message).toBe('fleet.json: clusters: must list at least one cluster');
+    expect(errorOf({ ...fleet(), extra: 1 }).message).toBe('fleet.json: (root): unknown field "extra"');
+    expect(errorOf(fleet({ defaults: { timeoutMs: 50 } })).message).toBe('fleet.json: defaults.timeoutMs: expected at least 100');
+    expect(errorOf(fleet({ defaults: { thresholds: { 'bad key\n': { x: 1 } } } })).field).toBe('fleet.json: defaults.thresholds["bad key\\n"]');
   });
 
   it('rejects credentials in a server URL without echoing them', () => {

@@ -32,6 +32,14 @@ describe('parseAuditEvent', () => {
   ])('names the field of a bad event %j', (event, field) => {
     expect(errorOf(() => parseAuditEvent(event)).field).toBe(field);
   });
+
+  it.each([
+    ['a string', 'not an event', 'event: expected an object, got string'],
+    ['a number for the cluster', { cluster: 7, scheduledTime: '2026-11-23T16:40:00Z' }, 'event.cluster: expected a string, got number'],
+    ['an extra field', { cluster: 'east', scheduledTime: '2026-11-23T16:40:00Z', extra: 1 }, 'event: unknown field "extra"'],
+  ])('says what is wrong with %s in its own words', (_name, event, message) => {
+    expect(errorOf(() => parseAuditEvent(event)).message).toBe(message);
+  });
 });
 
 describe('readLambdaEnvironment', () => {
@@ -66,6 +74,15 @@ describe('readLambdaEnvironment', () => {
   ])('rejects a bad environment, naming the variable', (given, field, problem) => {
     const error = errorOf(() => readLambdaEnvironment(given));
     expect([error.field, error.problem]).toEqual([field, problem]);
+  });
+
+  it('says what is wrong with a cluster in its own words, quoting an odd key instead of breaking the line', () => {
+    // Act
+    const read = readLambdaEnvironment(env([{ ...east, thresholds: { 'bad\nkey': 'x' } }]));
+
+    // Assess
+    const error = read.clusters.get('east') as ConfigError;
+    expect([error.field, error.problem]).toEqual([`${ENVIRONMENT.clusters}[0].thresholds["bad\\nkey"]`, 'expected an object, got string']);
   });
 
   it('finds the topic region, which may differ from the function region', () => {

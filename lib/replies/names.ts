@@ -1,0 +1,22 @@
+/**
+ * Names and ids read from replies end up in findings, notifications and the
+ * saved state, so a corrupt or hostile reply must not carry megabytes into
+ * them. Real ones are far shorter: server ids are 56-character public keys,
+ * peer ids 8-character hashes, and stream, consumer and account names are
+ * directory names on the server's disk (at most 255 bytes on common
+ * filesystems). A longer one makes the reply invalid, like any wrong type;
+ * so does a control character, which NATS refuses in names and which would
+ * otherwise reach the operator's terminal.
+ */
+import * as z from 'zod';
+
+export const MAX_NAME_CHARS = 256;
+
+/** A name or id as a reply gives it. */
+export const replyName = z
+  .string()
+  .max(MAX_NAME_CHARS, `longer than ${MAX_NAME_CHARS} characters`)
+  .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'contains control characters');
+
+/** A name or id that identifies something and so cannot be empty. */
+export const requiredName = replyName.min(1, 'empty');
