@@ -1,5 +1,5 @@
 import type { ClusterInfo, JetStreamManager, NatsConnection } from 'nats';
-import { z } from 'zod';
+import * as z from 'zod';
 import { pollUntil } from '../util/poll.js';
 
 /** JetStream API timeout: short, since callers poll and retry. */

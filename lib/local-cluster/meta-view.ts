@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const REQUEST_TIMEOUT_MS = 2_000;
 

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const StatszMessage = z.object({ server: z.object({ name: z.string() }) });
 

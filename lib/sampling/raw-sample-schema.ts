@@ -3,7 +3,7 @@
  * it. Unknown keys are dropped, so a file from a newer auditor that only
  * adds fields still reads.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { sanitizeUrl } from './connection-options.js';
 import { SAMPLE_TYPE, type RawSample } from './raw-sample.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Epoch summaries kept for history-based checks (flapping); enough for any sane window. */
 export const HISTORY_LIMIT = 100;

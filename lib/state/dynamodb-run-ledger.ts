@@ -7,7 +7,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterPartition, leaseKey, runKey, SORT_KEYS, STATE_TABLE, ttlSeconds } from './dynamodb-table.js';
 import { capRunRecord, type RunEntry, type RunLedger, type RunRecord } from './run-ledger.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sleep } from '../util/sleep.js';
 import { auditStateSchema, emptyState, type AuditState } from './audit-state.js';
 import { StateConflictError, type LoadedState, type StateStore } from './state-store.js';
