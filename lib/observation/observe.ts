@@ -1,3 +1,4 @@
+import { serverIdOf } from '../sampling/ping.js';
 import type { Endpoint, RawReply, RawSample, RawVantage } from '../sampling/raw-sample.js';
 import { parseJszReply, parseRaftzReply, parseRoutezReply } from '../replies/index.js';
 import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from '../replies/types.js';
@@ -9,6 +10,7 @@ import type {
   ServerObservation,
   VantageObservation,
 } from './types.js';
+import { resolveIdentities, type ResolvedIdentities } from './identities.js';
 import { mergeGroups } from './merge-groups.js';
 
 interface Heard<T> {
@@ -29,11 +31,33 @@ type HeardByServer<T> = Map<string, Heard<T>[]>;
  */
 const UNKNOWN_PEER_NAME = /^Server name unknown at this time\b/;
 
+const ONE_SERVER_SUBJECT = /^\$SYS\.REQ\.SERVER\.([^.]+)\.[A-Z]+$/;
+
 const parsers = {
   JSZ: parseJszReply,
   ROUTEZ: parseRoutezReply,
   RAFTZ: parseRaftzReply,
 } as const;
+
+/** A valid reply before its identity is settled. */
+interface Received extends Heard<unknown> {
+  readonly endpoint: Endpoint;
+  /** Index of the vantage in the sample. */
+  readonly via: number;
+  /** Sequence number of the request it answered, unique in the sample. */
+  readonly request: number;
+}
+
+/** An unusable reply, and whatever it said about its sender. */
+interface Unusable {
+  readonly endpoint: Endpoint;
+  readonly vantage: string;
+  readonly problem: string;
+  /** The name its envelope gave. */
+  readonly name?: string;
+  /** The id read from its text when the envelope as a whole could not be. */
+  readonly id?: string;
+}
 
 /**
  * Turns a raw sample into an observation. Never throws on server data: an
@@ -41,37 +65,52 @@ const parsers = {
  */
 export function observe(sample: RawSample): Observation {
   const problems: ReplyProblem[] = [];
+  const received: Received[] = [];
+  const unusable: Unusable[] = [];
+  let request = 0;
+  sample.vantages.forEach((vantage, via) => {
+    for (const req of vantage.requests) {
+      request++;
+      if (req.error) {
+        problems.push({ vantage: vantage.url, endpoint: req.endpoint, problem: req.error });
+      }
+      for (const reply of req.replies) {
+        const parsed = parseOne(req.endpoint, reply);
+        if (parsed === undefined) continue;
+        if (!parsed.ok) {
+          const id = parsed.server === undefined ? ((reply.body === undefined ? undefined : serverIdOf(reply.body)) ?? addressedServer(req.subject)) : undefined;
+          unusable.push({ endpoint: req.endpoint, vantage: vantage.url, problem: parsed.problem, name: parsed.server?.name, id });
+          continue;
+        }
+        received.push({ endpoint: req.endpoint, via, request, server: parsed.server, data: parsed.data, reply, sentAt: req.sentAt, vantage: vantage.url });
+      }
+    }
+  });
+
+  const identities = resolveIdentities(
+    sample.vantages.flatMap((v) => (v.serverId && v.serverName ? [{ id: v.serverId, name: v.serverName }] : [])),
+    received.map((r) => ({ id: r.server.id, name: r.server.name, vantage: r.vantage })),
+  );
+  for (const u of unusable) {
+    problems.push({ server: u.name ?? (u.id === undefined ? undefined : identities.nameOf(u.id)), vantage: u.vantage, endpoint: u.endpoint, problem: u.problem });
+  }
   const jsz: HeardByServer<JszData> = new Map();
   const routez: HeardByServer<RoutezData> = new Map();
   const raftz: HeardByServer<RaftzData> = new Map();
-  const vantages: VantageObservation[] = [];
-
-  for (const vantage of sample.vantages) {
-    const heard = new Set<string>();
-    for (const request of vantage.requests) {
-      if (request.error) {
-        problems.push({ vantage: vantage.url, endpoint: request.endpoint, problem: request.error });
-      }
-      for (const reply of request.replies) {
-        const parsed = parseOne(request.endpoint, reply);
-        if (parsed === undefined) continue;
-        if (!parsed.ok) {
-          problems.push({ server: parsed.server?.name, vantage: vantage.url, endpoint: request.endpoint, problem: parsed.problem });
-          continue;
-        }
-        const entry = { server: parsed.server, data: parsed.data, reply, sentAt: request.sentAt, vantage: vantage.url };
-        if (request.endpoint === 'JSZ') {
-          heard.add(parsed.server.name);
-          push(jsz, entry as Heard<JszData>);
-        } else if (request.endpoint === 'ROUTEZ') {
-          push(routez, entry as Heard<RoutezData>);
-        } else {
-          push(raftz, entry as Heard<RaftzData>);
-        }
-      }
+  const heardVia = new Map<number, Set<string>>();
+  for (const entry of usable(received, identities, problems)) {
+    if (entry.endpoint === 'JSZ') {
+      const heard = heardVia.get(entry.via) ?? new Set<string>();
+      heard.add(entry.server.name);
+      heardVia.set(entry.via, heard);
+      push(jsz, entry as Heard<JszData>);
+    } else if (entry.endpoint === 'ROUTEZ') {
+      push(routez, entry as Heard<RoutezData>);
+    } else {
+      push(raftz, entry as Heard<RaftzData>);
     }
-    vantages.push(vantageObservation(vantage, [...heard].sort()));
   }
+  const vantages = sample.vantages.map((v, via) => vantageObservation(v, [...(heardVia.get(via) ?? [])].sort()));
 
   const idToName = new Map<string, string>();
   for (const replies of [jsz, routez, raftz]) {
@@ -84,7 +123,7 @@ export function observe(sample: RawSample): Observation {
   }
   servers.sort((a, b) => a.name.localeCompare(b.name));
 
-  const groups: RaftGroup[] = mergeGroups(servers.map((s) => ({ server: s.name, cluster: s.cluster, data: latest(jsz.get(s.id)!).data })));
+  const groups: RaftGroup[] = mergeGroups(servers.map((s) => ({ server: s.name, cluster: s.cluster, data: withDetail(jsz.get(s.id)!).data })));
 
   return {
     startedAt: sample.startedAt,
@@ -108,6 +147,41 @@ function parseOne(endpoint: Endpoint, reply: RawReply): ParsedReply<unknown> | u
   return parsers[endpoint](reply.body);
 }
 
+/**
+ * The replies that may count: their identity holds, and their server answered
+ * the request once. Two different answers from one server to one request
+ * cannot both be its state, and nothing tells which is, so neither is used.
+ */
+function usable(received: readonly Received[], identities: ResolvedIdentities, problems: ReplyProblem[]): Received[] {
+  const byRequest = new Map<string, Received[]>();
+  for (const entry of received) {
+    const conflict = identities.conflict(entry.server);
+    if (conflict !== undefined) {
+      problems.push({ server: entry.server.name, vantage: entry.vantage, endpoint: entry.endpoint, problem: conflict });
+      continue;
+    }
+    const key = `${entry.request}\u0000${entry.server.id}`;
+    const list = byRequest.get(key);
+    if (list) list.push(entry);
+    else byRequest.set(key, [entry]);
+  }
+  const kept: Received[] = [];
+  for (const answers of byRequest.values()) {
+    const first = answers[0]!;
+    if (answers.every((a) => a.reply.body === first.reply.body)) {
+      kept.push(first);
+      continue;
+    }
+    problems.push({
+      server: first.server.name,
+      vantage: first.vantage,
+      endpoint: first.endpoint,
+      problem: `answered ${answers.length} times to one request, with different replies; none of them is used`,
+    });
+  }
+  return kept;
+}
+
 function push<T>(map: HeardByServer<T>, entry: Heard<T>): void {
   const list = map.get(entry.server.id);
   if (list) list.push(entry);
@@ -119,6 +193,27 @@ function latest<T>(heard: readonly Heard<T>[]): Heard<T> {
   let best = heard[0]!;
   for (const h of heard) if (h.reply.receivedAt > best.reply.receivedAt) best = h;
   return best;
+}
+
+/** The server a one-server request (`$SYS.REQ.SERVER.<id>.<EP>`) was sent to: the only one that can answer it. */
+function addressedServer(subject: string): string | undefined {
+  const id = ONE_SERVER_SUBJECT.exec(subject)?.[1];
+  return id === 'PING' ? undefined : id;
+}
+
+/**
+ * The reply a server's Raft groups are read from: its freshest that lists
+ * streams. Gather asks each server for stream detail once and every vantage
+ * only for a summary (`jszDetail: 'per-server'`), so the freshest reply is
+ * usually a summary that lists none; one that lists none for a server
+ * without streams gives the same (empty) groups.
+ */
+function withDetail(heard: readonly Heard<JszData>[]): Heard<JszData> {
+  let best: Heard<JszData> | undefined;
+  for (const h of heard) {
+    if (h.data.streams.length > 0 && (best === undefined || h.reply.receivedAt > best.reply.receivedAt)) best = h;
+  }
+  return best ?? latest(heard);
 }
 
 function vantageObservation(vantage: RawVantage, heard: string[]): VantageObservation {

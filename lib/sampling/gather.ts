@@ -16,7 +16,7 @@ import {
   type LoadedConnectionSecrets,
   type TlsOptions,
 } from './connection-options.js';
-import { collectPing, pingSubject } from './ping.js';
+import { collectPing, pingSubject, serverIdOf, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
 import { SAMPLE_TYPE, type Endpoint, type RawReply, type RawRequest, type RawSample, type RawVantage, type VantageErrorKind } from './raw-sample.js';
 import { probeServer } from './server-probe.js';
 
@@ -24,12 +24,46 @@ export const GATHER_DEFAULTS = {
   /** Connections opened at once; enough for a typical 3-5 node cluster in one wave. */
   concurrency: 4,
   endpoints: ['JSZ', 'ROUTEZ', 'RAFTZ'] as readonly Endpoint[],
-  /** `raft` is ignored before 2.9.15 and adds per-server leader counts from 2.11.11 / 2.12.1. */
+  /**
+   * JSZ with stream and consumer detail, asked of each server once (see
+   * `jszDetail`). `raft` is ignored before 2.9.15 and adds per-server leader
+   * counts from 2.11.11 / 2.12.1.
+   */
   jszOptions: { accounts: true, streams: true, consumer: true, config: true, raft: true } as Readonly<Record<string, unknown>>,
+  /**
+   * The JSZ PING every vantage sends under `jszDetail: 'per-server'`: the
+   * envelope, the meta group view and (2.11.11+) leader counts, about a
+   * kilobyte whatever the number of streams.
+   */
+  jszSummaryOptions: { raft: true } as Readonly<Record<string, unknown>>,
+  jszDetail: 'per-server' as JszDetail,
   /** Decompressed cap per reply: JSZ with config runs ~2.7 KB per stream, so ~24k streams per server. */
   maxReplyBytes: 64 * 1024 * 1024,
+  /**
+   * Decompressed cap on all replies of one epoch together: judging an epoch
+   * peaks at ~3x its reply bytes plus ~75 MB, so 256 MiB fits a 1 GB Lambda
+   * (BENCHMARKS.md). With R3 and detail asked of each server once, ~32k
+   * streams whatever the number of servers.
+   */
+  maxSampleBytes: 256 * 1024 * 1024,
   connectionName: 'nats-audit',
 } as const;
+
+/**
+ * Who is asked for JSZ stream and consumer detail.
+ * - `per-server`: every vantage PINGs for the summary only, and each server
+ *   is asked for its detail once, on `$SYS.REQ.SERVER.<id>.JSZ`: by the
+ *   vantage connected to it, or for a server no vantage landed on, by the
+ *   first vantage that heard it. Building the detail costs a server a few
+ *   tenths of a millisecond per stream, so asking once instead of once per
+ *   vantage is what keeps an epoch near the servers' own reply time and its
+ *   bytes and memory from growing with the number of URLs (BENCHMARKS.md).
+ * - `per-vantage`: the PING itself asks for detail, so every server builds
+ *   and sends it once per vantage (the behaviour before `per-server`).
+ * A vantage whose user may not publish to a one-server subject falls back
+ * to `per-vantage` for itself.
+ */
+export type JszDetail = 'per-server' | 'per-vantage';
 
 /** Time a task gets to wrap up after the epoch deadline before it is recorded as timed out. */
 const SETTLE_GRACE_MS = 250;
@@ -70,10 +104,14 @@ export interface GatherConfig {
   readonly concurrency?: number | undefined;
   /** @default ['JSZ', 'ROUTEZ', 'RAFTZ'] */
   readonly endpoints?: readonly Endpoint[] | undefined;
-  /** Merged over {@link GATHER_DEFAULTS.jszOptions}. */
+  /** Body of the JSZ detail request, merged over {@link GATHER_DEFAULTS.jszOptions}. */
   readonly jszOptions?: Readonly<Record<string, unknown>> | undefined;
+  /** @default 'per-server' */
+  readonly jszDetail?: JszDetail | undefined;
   /** @default 64 MiB */
   readonly maxReplyBytes?: number | undefined;
+  /** @default 256 MiB */
+  readonly maxSampleBytes?: number | undefined;
   /** @default 'nats-audit' */
   readonly connectionName?: string | undefined;
   /** Called synchronously; a throwing listener is ignored. */
@@ -111,6 +149,7 @@ export async function gather(config: GatherConfig, deps: GatherDeps = {}): Promi
   const epoch = new AbortController();
   const epochTimer = setTimeout(() => epoch.abort(new Error('epoch deadline')), config.timeoutMs);
   const expected = new ExpectedServers(config.expectServers);
+  const detailClaims = new Set<string>();
   const n = config.servers.length;
   // Later waves get the same share as the first, so a slow first wave cannot starve them.
   const share = config.timeoutMs / Math.max(1, Math.ceil(n / settings.concurrency));
@@ -121,6 +160,12 @@ export async function gather(config: GatherConfig, deps: GatherDeps = {}): Promi
     allSecrets,
     settings,
     expected,
+    budget: { totalBytes: settings.maxSampleBytes, remaining: settings.maxSampleBytes },
+    claimDetail: (serverId) => {
+      if (detailClaims.has(serverId)) return false;
+      detailClaims.add(serverId);
+      return true;
+    },
     epoch: epoch.signal,
     now,
     emit: (event) => {
@@ -169,8 +214,13 @@ export async function gather(config: GatherConfig, deps: GatherDeps = {}): Promi
 interface Settings {
   readonly concurrency: number;
   readonly endpoints: readonly Endpoint[];
+  /** What each endpoint's PING sends. */
   readonly bodies: Readonly<Record<Endpoint, string>>;
+  /** JSZ with detail: the one-server request's body under `per-server`, else the PING's. */
+  readonly jszDetailBody: string;
+  readonly jszDetail: JszDetail;
   readonly maxReplyBytes: number;
+  readonly maxSampleBytes: number;
   readonly connectionName: string;
 }
 
@@ -179,6 +229,9 @@ interface VantageContext {
   readonly allSecrets: readonly string[];
   readonly settings: Settings;
   readonly expected: ExpectedServers;
+  readonly budget: ReplyBudget;
+  /** True for the first caller per server id this epoch: that vantage asks the server for its JSZ detail. */
+  readonly claimDetail: (serverId: string) => boolean;
   readonly epoch: AbortSignal;
   readonly now: () => number;
   readonly emit: (event: GatherProgressEvent) => void;
@@ -196,18 +249,27 @@ function resolveSettings(config: GatherConfig): Settings {
   positiveInt('concurrency', config.concurrency);
   positiveInt('expectServers', config.expectServers);
   positiveInt('maxReplyBytes', config.maxReplyBytes);
+  positiveInt('maxSampleBytes', config.maxSampleBytes);
   if (config.servers.length === 0) throw new GatherConfigError('no servers to gather from');
   const endpoints = config.endpoints ?? GATHER_DEFAULTS.endpoints;
   if (endpoints.length === 0) throw new GatherConfigError('no endpoints to request');
+  const jszDetail = config.jszDetail ?? GATHER_DEFAULTS.jszDetail;
+  if (jszDetail !== 'per-server' && jszDetail !== 'per-vantage') {
+    throw new GatherConfigError(`jszDetail must be 'per-server' or 'per-vantage', got ${String(jszDetail)}`);
+  }
+  const jszDetailBody = JSON.stringify({ ...GATHER_DEFAULTS.jszOptions, ...config.jszOptions });
   return {
     concurrency: config.concurrency ?? GATHER_DEFAULTS.concurrency,
     endpoints: [...new Set(endpoints)],
     bodies: {
-      JSZ: JSON.stringify({ ...GATHER_DEFAULTS.jszOptions, ...config.jszOptions }),
+      JSZ: jszDetail === 'per-server' ? JSON.stringify(GATHER_DEFAULTS.jszSummaryOptions) : jszDetailBody,
       ROUTEZ: '{}',
       RAFTZ: '{}',
     },
+    jszDetailBody,
+    jszDetail,
     maxReplyBytes: config.maxReplyBytes ?? GATHER_DEFAULTS.maxReplyBytes,
+    maxSampleBytes: config.maxSampleBytes ?? GATHER_DEFAULTS.maxSampleBytes,
     connectionName: config.connectionName ?? GATHER_DEFAULTS.connectionName,
   };
 }
@@ -255,7 +317,7 @@ async function sampleVantage(rawUrl: string, deadline: number, ctx: VantageConte
   ctx.emit({ type: 'vantage-connected', url, connectMs, ...(serverName === undefined ? {} : { serverName }) });
 
   try {
-    const requests = await requestAll(nc, url, remaining(), ctx);
+    const requests = await requestAll(nc, url, serverId, deadline, ctx);
     ctx.emit({ type: 'vantage-done', url });
     return {
       url,
@@ -273,31 +335,48 @@ async function sampleVantage(rawUrl: string, deadline: number, ctx: VantageConte
 /**
  * All endpoints in parallel on one connection: each gets the vantage's whole
  * remaining time, so a partition (every PING running to its deadline) costs
- * one deadline per vantage rather than one per endpoint.
+ * one deadline per vantage rather than one per endpoint. Under
+ * `jszDetail: 'per-server'` this vantage also asks its own server, and any
+ * server it hears that nobody asked yet, for JSZ detail; those requests
+ * follow the PINGs in the result.
  */
-async function requestAll(nc: NatsConnection, url: string, deadlineMs: number, ctx: VantageContext): Promise<RawRequest[]> {
-  const controllers = new Map(ctx.settings.endpoints.map((ep) => [ep, new AbortController()] as const));
-  const abortAll = (reason: string): void => controllers.forEach((c) => c.abort(new Error(reason)));
+async function requestAll(
+  nc: NatsConnection,
+  url: string,
+  ownServerId: string | undefined,
+  deadline: number,
+  ctx: VantageContext,
+): Promise<RawRequest[]> {
+  const { settings } = ctx;
+  const running = new Map<string, Set<AbortController>>();
+  const abortAll = (reason: string): void => running.forEach((set) => set.forEach((c) => c.abort(new Error(reason))));
   void nc.closed().then((err) => abortAll(`connection closed${err ? `: ${err.message}` : ''}`));
   void watchPermissionErrors(nc, (operation, subject) => {
     const reason = `permissions violation: ${operation} to "${subject}"`;
-    const target = ctx.settings.endpoints.find((ep) => pingSubject(ep) === subject);
+    const targets = running.get(subject);
     // A denied SUB is on our inbox, which every request shares the prefix of.
-    if (operation === 'subscription' || target === undefined) abortAll(reason);
-    else controllers.get(target)?.abort(new Error(reason));
+    if (operation === 'subscription' || targets === undefined) abortAll(reason);
+    else targets.forEach((c) => c.abort(new Error(reason)));
   });
 
-  return Promise.all(
-    ctx.settings.endpoints.map(async (endpoint) => {
-      const request = await collectPing(nc, endpoint, ctx.settings.bodies[endpoint], {
-        expected: ctx.expected.get,
-        onExpectedChange: ctx.expected.subscribe,
-        deadlineMs,
-        maxReplyBytes: ctx.settings.maxReplyBytes,
-        now: ctx.now,
-        signal: controllers.get(endpoint)?.signal,
-        ...(endpoint === 'JSZ' ? { onReply: (r: RawReply) => ctx.expected.offerJszBody(r.body) } : {}),
-      });
+  const start = (
+    endpoint: Endpoint,
+    body: string,
+    options: Pick<CollectPingOptions, 'subject' | 'expected' | 'onExpectedChange' | 'onReply'>,
+  ): Promise<RawRequest> => {
+    const subject = options.subject ?? pingSubject(endpoint);
+    const controller = new AbortController();
+    const set = running.get(subject) ?? new Set<AbortController>();
+    running.set(subject, set.add(controller));
+    return collectPing(nc, endpoint, body, {
+      ...options,
+      deadlineMs: Math.max(1, deadline - performance.now()),
+      maxReplyBytes: settings.maxReplyBytes,
+      budget: ctx.budget,
+      now: ctx.now,
+      signal: controller.signal,
+    }).then((request) => {
+      set.delete(controller);
       ctx.emit({
         type: 'request-done',
         url,
@@ -307,8 +386,57 @@ async function requestAll(nc: NatsConnection, url: string, deadlineMs: number, c
         durationMs: request.durationMs,
       });
       return request.error === undefined ? request : { ...request, error: redactSecrets(request.error, ctx.allSecrets) };
-    }),
-  );
+    });
+  };
+
+  const detailPerServer = settings.jszDetail === 'per-server' && settings.endpoints.includes('JSZ');
+  const requests: Promise<RawRequest | undefined>[] = [];
+  const offerJsz = (reply: RawReply): void => ctx.expected.offerJszBody(reply.body);
+  const pingForDetail = (): Promise<RawRequest> =>
+    start('JSZ', settings.jszDetailBody, { expected: ctx.expected.get, onExpectedChange: ctx.expected.subscribe, onReply: offerJsz });
+  let fellBack = false;
+  const askForDetail = (serverId: string): void => {
+    if (!ctx.claimDetail(serverId)) return;
+    const direct = start('JSZ', settings.jszDetailBody, { subject: serverSubject('JSZ', serverId), expected: () => 1, onReply: offerJsz });
+    requests.push(
+      direct.then((request) => {
+        if (!(request.ended === 'error' && /permissions? violation/i.test(request.error ?? ''))) return request;
+        // A user allowed to publish only to PING subjects: ask for detail the
+        // way every vantage did before, once for this vantage.
+        if (fellBack) return undefined;
+        fellBack = true;
+        return pingForDetail();
+      }),
+    );
+  };
+
+  for (const endpoint of settings.endpoints) {
+    const onReply =
+      endpoint !== 'JSZ'
+        ? undefined
+        : (reply: RawReply): void => {
+            offerJsz(reply);
+            const id = detailPerServer && reply.body !== undefined ? serverIdOf(reply.body) : undefined;
+            if (id !== undefined) askForDetail(id);
+          };
+    requests.push(
+      start(endpoint, settings.bodies[endpoint], {
+        expected: ctx.expected.get,
+        onExpectedChange: ctx.expected.subscribe,
+        ...(onReply === undefined ? {} : { onReply }),
+      }),
+    );
+  }
+  if (detailPerServer && ownServerId !== undefined) askForDetail(ownServerId);
+
+  // Detail requests are added while the PINGs run; a PING's last reply adds
+  // its request before the PING itself resolves, so nothing is missed.
+  const done: RawRequest[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const request = await requests[i];
+    if (request !== undefined) done.push(request);
+  }
+  return done;
 }
 
 async function watchPermissionErrors(

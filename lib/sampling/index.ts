@@ -27,7 +27,7 @@ export {
   type GatherProgressEvent,
 } from './gather.js';
 export { classifyConnectError } from './connect-error.js';
-export { collectPing, pingSubject, serverIdOf, type CollectPingOptions } from './ping.js';
+export { collectPing, pingSubject, serverIdOf, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
 export {
   SAMPLE_TYPE,
   type Endpoint,

@@ -30,6 +30,25 @@ export interface CollectPingOptions {
   readonly signal?: AbortSignal;
   /** Wall clock for `sentAt`/`receivedAt`; latencies use the monotonic clock. */
   readonly now?: () => number;
+  /**
+   * Subject to publish to instead of the PING, e.g. {@link serverSubject}
+   * to ask one server (which then is the only one to answer).
+   */
+  readonly subject?: string;
+  /** Decompressed bytes left for the whole epoch, shared by its requests (see {@link ReplyBudget}). */
+  readonly budget?: ReplyBudget;
+}
+
+/**
+ * What every reply of one epoch may take decompressed, together. The
+ * per-reply cap bounds one server; this bounds the sum, which is what has to
+ * fit in the auditor's memory (judging takes about three times the reply
+ * bytes, BENCHMARKS.md). Each decoded body is taken from `remaining`; a reply
+ * that would overdraw it is refused like an over-cap one.
+ */
+export interface ReplyBudget {
+  readonly totalBytes: number;
+  remaining: number;
 }
 
 /** NATS status a server-side "nobody subscribes to this subject" carries. */
@@ -47,6 +66,11 @@ export function pingSubject(endpoint: Endpoint): string {
   return `$SYS.REQ.SERVER.PING.${endpoint}`;
 }
 
+/** The subject only the server with this id answers (`$SYS.REQ.SERVER.<id>.<EP>`). */
+export function serverSubject(endpoint: Endpoint, serverId: string): string {
+  return `$SYS.REQ.SERVER.${serverId}.${endpoint}`;
+}
+
 /** Publishes the PING and resolves when collection ends. Never rejects. */
 export function collectPing(
   nc: NatsConnection,
@@ -55,7 +79,7 @@ export function collectPing(
   options: CollectPingOptions,
 ): Promise<RawRequest> {
   const now = options.now ?? Date.now;
-  const subject = pingSubject(endpoint);
+  const subject = options.subject ?? pingSubject(endpoint);
   const inbox = createInbox();
   const replies: RawReply[] = [];
   const servers = new Set<string>();
@@ -108,7 +132,7 @@ export function collectPing(
         if (status === NO_RESPONDERS_STATUS) finish('no-responders');
         return;
       }
-      const decoded = decodeBody(msg, options.maxReplyBytes);
+      const decoded = decodeBody(msg, options.maxReplyBytes, options.budget);
       const reply: RawReply = {
         latencyMs,
         receivedAt,
@@ -156,26 +180,36 @@ export function serverIdOf(body: string): string | undefined {
   return SERVER_ID.exec(body.slice(0, SERVER_BLOCK_SCAN_CHARS))?.[1];
 }
 
-function decodeBody(msg: Msg, maxBytes: number): { body: string } | { decodeError: string } {
+function decodeBody(msg: Msg, maxBytes: number, budget: ReplyBudget | undefined): { body: string } | { decodeError: string } {
   const encoding = msg.headers?.get('Content-Encoding', Match.IgnoreCase).toLowerCase() ?? '';
-  if (encoding === '' || encoding === 'identity') {
+  if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
+    return { decodeError: `unsupported Content-Encoding "${encoding.slice(0, 32)}"` };
+  }
+  const left = budget?.remaining ?? Infinity;
+  const overBudget = (): { decodeError: string } => ({
+    decodeError: `the epoch's ${budget!.totalBytes}-byte budget for decompressed replies is spent (${Math.max(0, left)} bytes were left)`,
+  });
+  if (encoding !== 'gzip') {
     if (msg.data.length > maxBytes) {
       return { decodeError: `body of ${msg.data.length} bytes exceeds the ${maxBytes}-byte cap` };
     }
+    if (msg.data.length > left) return overBudget();
+    if (budget) budget.remaining -= msg.data.length;
     return { body: new TextDecoder().decode(msg.data) };
   }
-  if (encoding !== 'gzip') {
-    return { decodeError: `unsupported Content-Encoding "${encoding.slice(0, 32)}"` };
-  }
+  if (left < 1) return overBudget();
+  let inflated: Buffer;
   try {
-    return { body: gunzipSync(msg.data, { maxOutputLength: maxBytes }).toString('utf8') };
+    inflated = gunzipSync(msg.data, { maxOutputLength: Math.min(maxBytes, left) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
-      return { decodeError: `gzip body inflates beyond the ${maxBytes}-byte cap` };
+      return left < maxBytes ? overBudget() : { decodeError: `gzip body inflates beyond the ${maxBytes}-byte cap` };
     }
     return { decodeError: `corrupt gzip body (${code ?? (err as Error).message})` };
   }
+  if (budget) budget.remaining -= inflated.length;
+  return { body: inflated.toString('utf8') };
 }
 
 function abortReason(signal: AbortSignal | undefined): string {

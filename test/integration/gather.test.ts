@@ -44,6 +44,9 @@ function config(overrides: Partial<GatherConfig> = {}): GatherConfig {
   return { servers: cluster.urls, auth: cluster.system, timeoutMs: TIMEOUT_MS, ...overrides };
 }
 
+const PING_JSZ = '$SYS.REQ.SERVER.PING.JSZ';
+
+/** The endpoint's PING (for JSZ, the summary every vantage sends). */
 function request(v: RawVantage | undefined, endpoint: RawRequest['endpoint']): RawRequest {
   const r = v?.requests.find((q) => q.endpoint === endpoint);
   if (!r) throw new Error(`no ${endpoint} request in vantage ${v?.url}`);
@@ -128,10 +131,41 @@ describe('gather on a healthy cluster', () => {
 
   it('JSZ replies arrive gzipped: fewer bytes on the wire than decompressed', () => {
     for (const v of sample.vantages) {
-      for (const reply of request(v, 'JSZ').replies) {
-        expect(reply.decodeError).toBeUndefined();
-        expect(reply.wireBytes).toBeLessThan(reply.body!.length / 2);
+      for (const r of v.requests.filter((q) => q.endpoint === 'JSZ')) {
+        for (const reply of r.replies) {
+          expect(reply.decodeError).toBeUndefined();
+          // A summary is a few hundred bytes, where gzip gains less than on stream detail.
+          expect(reply.wireBytes).toBeLessThan(reply.body!.length / (r.subject === PING_JSZ ? 1 : 2));
+        }
       }
+    }
+  });
+
+  it('asks every vantage for a JSZ summary and each server once for its stream detail, through its own vantage', () => {
+    const detailed: string[] = [];
+    for (const v of sample.vantages) {
+      expect(JSON.parse(request(v, 'JSZ').requestBody)).toEqual({ raft: true });
+      expect(request(v, 'JSZ').replies.every((x) => !x.body!.includes('"account_details"'))).toBe(true);
+      const own = v.requests.filter((q) => q.endpoint === 'JSZ' && q.subject !== PING_JSZ);
+      for (const r of own) {
+        expect(r.subject).toMatch(/^\$SYS\.REQ\.SERVER\.N[A-Z0-9]{55}\.JSZ$/);
+        expect(r).toMatchObject({ ended: 'all-expected', expected: 1 });
+        expect(JSON.parse(r.requestBody)).toMatchObject({ accounts: true, streams: true, consumer: true });
+        expect(r.replies[0]!.body).toContain('"stream_detail"');
+        detailed.push(...answeredBy(r));
+      }
+    }
+    expect(detailed.sort()).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it("jszDetail 'per-vantage' asks the PING itself for detail: every server answers it through every vantage", async () => {
+    // Act
+    const perVantage = await gather(config({ jszDetail: 'per-vantage' }));
+    // Assess
+    for (const v of perVantage.vantages) {
+      expect(v.requests.map((q) => q.subject)).toEqual(['JSZ', 'ROUTEZ', 'RAFTZ'].map((ep) => `$SYS.REQ.SERVER.PING.${ep}`));
+      expect(answeredBy(request(v, 'JSZ'))).toEqual(['n1', 'n2', 'n3']);
+      expect(request(v, 'JSZ').replies.every((x) => x.body!.includes('"stream_detail"'))).toBe(true);
     }
   });
 
@@ -244,7 +278,8 @@ describe('gather through connection failures', () => {
       if (e.type === 'vantage-done' || e.type === 'vantage-failed') inFlight--;
     }
     expect(maxInFlight).toBe(1);
-    expect(events.filter((e) => e.type === 'request-done')).toHaveLength(9);
+    // Three PINGs per vantage, and the first vantage asks each of the three servers for its detail.
+    expect(events.filter((e) => e.type === 'request-done')).toHaveLength(12);
   });
 });
 
