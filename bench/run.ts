@@ -1,0 +1,382 @@
+/**
+ * `npm run bench [-- --quick] [-- --only live,offline,bundle,planner] [-- --out FILE]`
+ *
+ * Runs every section in turn (the live cluster is disposed before the
+ * offline sections start, so its idle Raft traffic does not skew them) and
+ * prints one markdown report: the targets table, then each section's
+ * numbers. Every target is a ratio of two things measured side by side in
+ * this run, so the report holds on a slower or busier machine too.
+ */
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { GATHER_DEFAULTS } from '../lib/sampling/gather.js';
+import { measureBundle, type BundleResult } from './bundle.js';
+import { recordedPaths, tallySample, type LiveBytes, type RecordedPath } from './bytes.js';
+import { EPOCHS_PER_MONTH, FUNCTION_MEMORY_MB, measureHandlerEpochs, monthlyCost, normalMetricNames, PRICES, type HandlerMeasurement } from './cost.js';
+import { measureLiveEpoch, startBenchCluster, type LiveEpochResult } from './live-epoch.js';
+import { linearFit, measureOffline, type OfflineResult } from './offline-scale.js';
+import { measurePlanner, type PlannerRow } from './planner.js';
+import { bytes, machine, median, ms, ratio, usd } from './stats.js';
+
+const SECTIONS = ['live', 'offline', 'bundle', 'planner'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const MIB = 1024 * 1024;
+/** Lambda memory the scheduled auditor gets (lib/infra/audit-function.ts). */
+const LAMBDA_MB = FUNCTION_MEMORY_MB;
+
+function settings(quick: boolean) {
+  return {
+    live: { servers: 3, streams: quick ? 100 : 300, consumersPerStream: 3, repetitions: quick ? 3 : 7, timeoutMs: 10_000, handlerEpochs: quick ? 3 : 5 },
+    offline: {
+      servers: 5,
+      consumersPerStream: 3,
+      // 50k: over the per-reply cap on 5 servers (so gather would refuse it, but check --sample can be asked to read it).
+      sizes: quick ? [1_000, 5_000, 10_000] : [1_000, 10_000, 50_000],
+      perVantageSizes: quick ? [1_000] : [1_000],
+      // Just under the epoch budget (GATHER_DEFAULTS.maxSampleBytes): the largest epoch a Lambda is handed.
+      lambdaOnlySizes: quick ? [] : [32_000],
+      phasesUpTo: 10_000,
+      repetitions: quick ? 1 : 3,
+    },
+    bundle: { repetitions: quick ? 3 : 7 },
+    planner: { servers: 5, sizes: quick ? [5_000, 20_000] : [5_000, 20_000, 50_000, 100_000], repetitions: quick ? 1 : 3 },
+  };
+}
+
+interface Results {
+  live?: LiveEpochResult;
+  liveBytes?: Record<string, LiveBytes>;
+  handler?: HandlerMeasurement;
+  recorded?: RecordedPath[];
+  offline?: OfflineResult;
+  bundle?: BundleResult;
+  planner?: PlannerRow[];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } },
+    allowPositionals: false,
+  });
+  const quick = values.quick ?? false;
+  const only = new Set((values.only?.split(',') ?? SECTIONS).map((s) => s.trim()) as Section[]);
+  for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(', ')})`);
+  const cfg = settings(quick);
+  const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+  const started = performance.now();
+  const loadBefore = loadavg()[0]!;
+  const results: Results = {};
+  const sectionMs: Record<string, number> = {};
+  const section = async (name: Section, body: () => Promise<void>): Promise<void> => {
+    if (!only.has(name)) return;
+    const t0 = performance.now();
+    await body();
+    sectionMs[name] = performance.now() - t0;
+  };
+
+  await section('live', async () => {
+    log(`live: starting ${cfg.live.servers} servers, ${cfg.live.streams} R3 streams x ${cfg.live.consumersPerStream} consumers`);
+    const { cluster, setupMs } = await startBenchCluster(cfg.live);
+    try {
+      log(`live: cluster ready in ${ms(setupMs)}; ${cfg.live.repetitions} rounds of baseline / full epochs`);
+      results.live = await measureLiveEpoch(cluster, setupMs, cfg.live);
+      results.liveBytes = Object.fromEntries(Object.entries(results.live.full).map(([mode, f]) => [mode, tallySample(f.lastSample)]));
+      log(`live: ${cfg.live.handlerEpochs} scheduled-handler epochs for the cost model`);
+      results.handler = await measureHandlerEpochs(cluster, cfg.live.handlerEpochs);
+    } finally {
+      log('live: disposing of the cluster');
+      const t0 = performance.now();
+      await cluster.dispose();
+      sectionMs['dispose'] = performance.now() - t0;
+    }
+    results.recorded = recordedPaths({ servers: cfg.live.servers, vantages: cfg.live.servers, streams: cfg.live.streams, consumersPerStream: cfg.live.consumersPerStream });
+  });
+  await section('offline', async () => {
+    results.offline = await measureOffline({ ...cfg.offline, benchDir: dirname(fileURLToPath(import.meta.url)) }, log);
+  });
+  await section('bundle', async () => {
+    log('bundle: esbuild as NodejsFunction does, then cold starts');
+    results.bundle = await measureBundle(cfg.bundle);
+  });
+  await section('planner', async () => {
+    results.planner = measurePlanner(cfg.planner, log);
+  });
+
+  const report = render(results, {
+    command: `npm run bench${quick ? ' -- --quick' : ''}${values.only ? ` -- --only ${values.only}` : ''}`,
+    totalMs: performance.now() - started,
+    loadBefore,
+    loadAfter: loadavg()[0]!,
+    quick,
+    cfg,
+    sectionMs,
+  });
+  process.stdout.write(report);
+  if (values.out) await writeFile(values.out, report);
+}
+
+interface RenderContext {
+  readonly command: string;
+  readonly totalMs: number;
+  readonly loadBefore: number;
+  readonly loadAfter: number;
+  readonly quick: boolean;
+  readonly cfg: ReturnType<typeof settings>;
+  readonly sectionMs: Readonly<Record<string, number>>;
+}
+
+const pass = (ok: boolean): string => (ok ? 'pass' : '**miss**');
+
+function render(r: Results, ctx: RenderContext): string {
+  const m = machine();
+  const out: string[] = [];
+  const sections = Object.entries(ctx.sectionMs).map(([name, t]) => `${name} ${(t / 1000).toFixed(0)} s`).join(', ');
+  out.push(`Command: \`${ctx.command}\` (${(ctx.totalMs / 60_000).toFixed(1)} min: ${sections})  `);
+  out.push(`Machine: ${m.cores} cores (nproc), ${m.cpu}, Node.js ${m.node}, ${m.date}; 1-min load average ${ctx.loadBefore.toFixed(1)} at start, ${ctx.loadAfter.toFixed(1)} at end  `);
+  out.push('');
+  out.push('| # | target | measured | limit | result |');
+  out.push('| --- | --- | --- | --- | --- |');
+  const rows: string[] = [];
+  const live = r.live;
+  if (live) {
+    const ps = live.full['per-server'];
+    const pv = live.full['per-vantage'];
+    const psRatio = median(ps.pairRatios);
+    rows.push(
+      `| 1 | live epoch, ${ctx.cfg.live.streams} R3 streams × 3 consumers, 3 servers: full check after connection setup ÷ bare PING.JSZ | ${ratio(psRatio)} (${ms(ps.afterSetupMs)} vs ${ms(live.baselineMs)}; before this change ${ratio(median(pv.pairRatios))}) | ≤ 1.30× | ${pass(psRatio <= 1.3)} |`,
+    );
+    rows.push(`| 1 | live epoch incl. connection setup ÷ a fixed 2 s collection window | ${ratio(ps.totalMs / 2000)} (${ms(ps.totalMs)}) | < 1× | ${pass(ps.totalMs < 2000)} |`);
+  }
+  const off = r.offline;
+  if (off) {
+    for (const row of off.rows.filter((x) => x.shape === 'per-server' && Number.isFinite(x.checkMs))) {
+      const t = row.checkMs / row.floorMs;
+      const memNet = (row.checkPeakRss - row.checkStartRss) / row.replyBytes;
+      rows.push(`| 2 | \`check --sample\`, ${k(row.streams)} streams: time ÷ (read + JSON.parse of the file) | ${ratio(t)} (${ms(row.checkMs)} vs ${ms(row.floorMs)}) | ≤ 2× | ${pass(t <= 2)} |`);
+      rows.push(
+        `| 2 | \`check --sample\`, ${k(row.streams)} streams: peak RSS above start ÷ reply bytes | ${ratio(memNet)} (${bytes(row.checkPeakRss - row.checkStartRss)} for ${bytes(row.replyBytes)}) | ≤ 3× | ${pass(memNet <= 3)} |`,
+      );
+    }
+    const lin = linearity(off);
+    if (lin) {
+      rows.push(
+        `| 2 | time linear in streams: r² of a straight line through the totals (marginal ms per 1k streams between sizes) | ${lin.r2.toFixed(3)} (${lin.marginals.map((x) => ms(x)).join(', ')}) | ≥ 0.98 | ${pass(lin.r2 >= 0.98)} |`,
+      );
+    }
+    const judged = off.rows.filter((x) => x.shape === 'per-server' && Number.isFinite(x.lambdaPeakRss)).pop();
+    if (judged) {
+      const m = (judged.lambdaPeakRss - judged.lambdaStartRss) / judged.replyBytes;
+      rows.push(
+        `| 2 | Lambda judging under a 1 GB function's heap, ${k(judged.streams)} streams: peak RSS above start ÷ reply bytes | ${ratio(m)} (${bytes(judged.lambdaPeakRss)} peak for ${bytes(judged.replyBytes)}) | ≤ 3× | ${pass(m <= 3)} |`,
+      );
+    }
+    const limit = lambdaLimit(off);
+    if (limit) {
+      rows.push(
+        `| 2 | 1 GB Lambda (5 servers, R3): streams where judging reaches ${LAMBDA_MB} MB RSS, vs where gather starts refusing (epoch budget) | ${k(limit.oomStreams)} vs ${k(limit.budgetStreams)} | refuse first | ${pass(limit.budgetStreams < limit.oomStreams)} |`,
+      );
+    }
+  }
+  if (r.liveBytes) {
+    const t = r.liveBytes['per-server']!.total;
+    rows.push(`| 3 | bytes per epoch, gzip: decompressed ÷ wire (all replies of one epoch) | ${ratio(t.body / t.wire)} (${bytes(t.wire)} for ${bytes(t.body)}) | ≥ 10× | ${pass(t.body / t.wire >= 10)} |`);
+  }
+  const b = r.bundle;
+  if (b) {
+    rows.push(`| 4 | Lambda bundle, minified | ${bytes(b.bytes)} | < 1 MiB | ${pass(b.bytes < MIB)} |`);
+    const limit = 1.5 * b.emptyInitMs + 150;
+    rows.push(`| 4 | cold start, import + init ÷ (1.5 × empty handler + 150 ms) | ${ms(b.auditInitMs)} vs ${ms(limit)} (empty ${ms(b.emptyInitMs)}) | ≤ 1× | ${pass(b.auditInitMs <= limit)} |`);
+  }
+  const p = r.planner;
+  if (p) {
+    const at20k = p.filter((x) => x.groups === 20_000);
+    const worst = Math.max(...at20k.map((x) => x.ms));
+    if (at20k.length) rows.push(`| 5 | planRebalance, 20k groups on 5 servers (worst placement) | ${ms(worst)} | < 1 s | ${pass(worst < 1000)} |`);
+  }
+  if (r.handler) {
+    const total = monthlyCost(costInputs(r.handler)).reduce((s, l) => s + l.usd, 0);
+    rows.push(`| 6 | monthly AWS cost per cluster, 1-minute epoch | ${usd(total)} | (reported) | — |`);
+  }
+  out.push(...rows, '');
+
+  if (live) out.push(...renderLive(live, r, ctx));
+  if (off) out.push(...renderOffline(off));
+  if (r.liveBytes || r.recorded) out.push(...renderBytes(r, ctx));
+  if (b) out.push(...renderBundle(b));
+  if (p) out.push(...renderPlanner(p));
+  if (r.handler) out.push(...renderCost(r.handler));
+  return `${out.join('\n')}\n`;
+}
+
+function k(n: number): string {
+  return n >= 1000 ? `${Math.round(n / 100) / 10}k` : String(n);
+}
+
+function renderLive(live: LiveEpochResult, r: Results, ctx: RenderContext): string[] {
+  const out = ['### 1. Live epoch', ''];
+  out.push(
+    `3 servers (nats-server 2.9.10, routes through the harness's proxies), ${ctx.cfg.live.streams} R3 streams × 3 consumers (${ctx.cfg.live.streams * 4} Raft groups), set up in ${ms(live.setupMs)}. ${live.repetitions} rounds after a warm-up, each round baseline → full (per-server) → baseline → full (per-vantage); medians.`,
+    '',
+  );
+  out.push('| | total | connection setup | after setup | gather | observe() alone | after setup ÷ baseline (per round) |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- |');
+  out.push(`| baseline: bare PING.JSZ until 3 replies | ${ms(live.baselineMs + live.baselineConnectMs)} | ${ms(live.baselineConnectMs)} | ${ms(live.baselineMs)} | | | |`);
+  for (const f of Object.values(live.full)) {
+    out.push(
+      `| full check, JSZ detail ${f.mode} | ${ms(f.totalMs)} | ${ms(f.setupMs)} | ${ms(f.afterSetupMs)} | ${ms(f.gatherMs)} | ${ms(f.observeMs)} | ${ratio(median(f.pairRatios))} (${f.pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
+    );
+  }
+  out.push('', `Against a fixed 2 s collection window: ${ms(live.full['per-server'].totalMs)} ÷ 2000 ms = ${ratio(live.full['per-server'].totalMs / 2000)}. State file after the epochs: ${bytes(live.stateFileBytes)}.`, '');
+  return out;
+}
+
+/** Marginal cost per 1k streams between consecutive sizes of `check --sample` (per-server shape). */
+function linearity(off: OfflineResult): { marginals: number[]; spread: number; r2: number } | undefined {
+  const ps = off.rows.filter((x) => x.shape === 'per-server' && Number.isFinite(x.checkMs));
+  if (ps.length < 3) return undefined;
+  const marginals = ps.slice(1).map((x, i) => (x.checkMs - ps[i]!.checkMs) / ((x.streams - ps[i]!.streams) / 1000));
+  const fit = linearFit(ps.map((x) => ({ x: x.streams, y: x.checkMs })));
+  return { marginals, spread: Math.max(...marginals) / Math.min(...marginals), r2: fit.r2 };
+}
+
+/**
+ * Where judging one epoch reaches the Lambda's memory (a line through the
+ * Lambda-mode peaks), and where gather starts refusing: the epoch budget, or
+ * for 5 servers the per-reply cap, whichever comes first.
+ */
+function lambdaLimit(off: OfflineResult): { oomStreams: number; budgetStreams: number; capStreams: number; bytesPerStream: number } | undefined {
+  const rows = off.rows.filter((x) => x.shape === 'per-server' && Number.isFinite(x.lambdaPeakRss));
+  if (rows.length < 2) return undefined;
+  const fit = linearFit(rows.map((x) => ({ x: x.streams, y: x.lambdaPeakRss })));
+  const oomStreams = (LAMBDA_MB * MIB - fit.intercept) / fit.slope;
+  const last = rows[rows.length - 1]!;
+  const bytesPerStream = last.largestReply / last.streamsPerServer;
+  const servers = 5;
+  const capStreams = ((GATHER_DEFAULTS.maxReplyBytes / bytesPerStream) * servers) / 3;
+  const budgetStreams = Math.min(capStreams, GATHER_DEFAULTS.maxSampleBytes / (3 * bytesPerStream));
+  return { oomStreams, budgetStreams, capStreams, bytesPerStream };
+}
+
+function renderOffline(off: OfflineResult): string[] {
+  const out = ['### 2. Offline analysis and memory', ''];
+  out.push(
+    'Synthetic samples of 5 servers, R3 streams × 3 consumers, bodies cut from the recorded 2.9.10 replies (~2.75 KB per stream with its consumers; the live 2.9.10 replies above run ~2.8 KB). "per-server" is what gather saves now (a summary per server per vantage, each server\'s detail once); "per-vantage" is every vantage holding every server\'s detail (gather before this change, and older saved samples). Every figure is a fresh child process (medians of 3 up to 10k streams, single runs above); "start" is the child\'s RSS after its imports. "Lambda judging" rebuilds the sample in memory as gather holds it and judges one epoch under the heap flags a 1024 MB Lambda gives node (old space 922 MB, semi space 51 MB).',
+    '',
+  );
+  out.push('| shape | streams (per server) | reply bytes | file | gzip -1 | read + parse | read + gunzip + parse | check --sample | ÷ floor | peak RSS (start) | above start ÷ reply bytes | Lambda judging: time, peak RSS |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const x of off.rows) {
+    const lambda = x.lambdaNote ?? (Number.isFinite(x.lambdaMs) ? `${ms(x.lambdaMs)}, ${bytes(x.lambdaPeakRss)}` : 'n/a');
+    out.push(
+      `| ${x.shape} | ${k(x.streams)} (${k(x.streamsPerServer)}) | ${bytes(x.replyBytes)} | ${bytes(x.fileBytes)} | ${bytes(x.gzipBytes)} | ${ms(x.floorMs)} | ${ms(x.floorGzMs)} | ${x.error ? `failed: ${x.error}` : ms(x.checkMs)} | ${ratio(x.checkMs / x.floorMs)} | ${bytes(x.checkPeakRss)} (${bytes(x.checkStartRss)}) | ${ratio((x.checkPeakRss - x.checkStartRss) / x.replyBytes)} | ${lambda} |`,
+    );
+  }
+  const withPhases = off.rows.filter((x) => x.phases);
+  if (withPhases.length) {
+    const names = Object.keys(withPhases[0]!.phases!);
+    out.push('', 'Where `check --sample` spends its time, step by step in one cold child (ms):', '');
+    out.push(`| shape | streams | ${names.join(' | ')} |`, `| --- | --- | ${names.map(() => '---').join(' | ')} |`);
+    for (const x of withPhases) out.push(`| ${x.shape} | ${k(x.streams)} | ${names.map((n) => (x.phases![n] ?? NaN).toFixed(0)).join(' | ')} |`);
+  }
+  const lin = linearity(off);
+  if (lin) out.push('', `Marginal time per 1k more streams (per-server): ${lin.marginals.map((x) => ms(x)).join(', ')}; a straight line through the totals has r² ${lin.r2.toFixed(3)}.`);
+  const limit = lambdaLimit(off);
+  if (limit) {
+    out.push(
+      `A line through the Lambda-judging peaks reaches ${LAMBDA_MB} MB at ~${k(limit.oomStreams)} streams. Gather refuses before that: the epoch budget of ${bytes(GATHER_DEFAULTS.maxSampleBytes)} (GATHER_DEFAULTS.maxSampleBytes) is reached at ~${k(GATHER_DEFAULTS.maxSampleBytes / (3 * limit.bytesPerStream))} R3 streams whatever the number of servers, and on 5 servers one reply reaches the ${bytes(GATHER_DEFAULTS.maxReplyBytes)} per-reply cap at ~${k(limit.capStreams)}.`,
+    );
+  }
+  const c = off.cap;
+  out.push(
+    '',
+    `Beyond the limits, through the real collectPing (${k(c.streams)} streams, ${k(c.streamsPerServer)} per server: each server's JSZ is ${bytes(c.bodyBytes)}, ${bytes(c.wireBytes)} gzipped): every detail reply becomes \`${c.decodeError ?? 'none'}\`; with the per-reply cap lifted, the epoch budget alone gives ${c.budgetOutcomes.join('; ')}. The epoch then reads **${c.status}**:`,
+    '',
+    ...c.findings.slice(0, 6).map((f) => `- ${f}`),
+    '',
+  );
+  return out;
+}
+
+function renderBytes(r: Results, ctx: RenderContext): string[] {
+  const out = ['### 3. Bytes per epoch', ''];
+  if (r.liveBytes) {
+    out.push(`Live (2.9.10, ${ctx.cfg.live.streams} streams, 3 servers × 3 vantages), the last full epoch of each mode:`, '');
+    out.push('| mode | JSZ summaries (wire / body) | JSZ detail (wire / body) | ROUTEZ + RAFTZ (wire / body) | epoch total wire | epoch total decompressed | ratio |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const [mode, t] of Object.entries(r.liveBytes)) {
+      const other = ['ROUTEZ', 'RAFTZ'].map((e) => t.byEndpoint[e] ?? { wire: 0, body: 0, replies: 0 });
+      out.push(
+        `| ${mode} | ${t.jszSummary.replies} × : ${bytes(t.jszSummary.wire)} / ${bytes(t.jszSummary.body)} | ${t.jszDetail.replies} × : ${bytes(t.jszDetail.wire)} / ${bytes(t.jszDetail.body)} | ${bytes(other[0]!.wire + other[1]!.wire)} / ${bytes(other[0]!.body + other[1]!.body)} | ${bytes(t.total.wire)} | ${bytes(t.total.body)} | ${ratio(t.total.body / t.total.wire)} |`,
+      );
+    }
+    out.push('');
+  }
+  if (r.recorded) {
+    out.push(
+      `Recorded shapes (2.11.12 / 2.12.15 fixtures, cloned to ${ctx.cfg.live.streams} streams × 3 consumers, 3 servers × 3 vantages, gzip level 6 as the server's default), JSZ only. "counts-only" is **not implemented** in gather; it is what the 2.11.11+ leader counts would allow (summaries from everyone, detail only from a server the counts flag as hot):`,
+      '',
+    );
+    out.push('| version | path | JSZ replies | decompressed | wire (gzip) | in gather |');
+    out.push('| --- | --- | --- | --- | --- | --- |');
+    for (const x of r.recorded) out.push(`| ${x.version} | ${x.path} | ${x.replies} | ${bytes(x.body)} | ${bytes(x.wire)} | ${x.implemented ? 'yes' : 'no'} |`);
+    out.push('');
+  }
+  return out;
+}
+
+function renderBundle(b: BundleResult): string[] {
+  return [
+    '### 4. Lambda bundle',
+    '',
+    `functions/audit.ts bundled with esbuild as aws-cdk-lib's NodejsFunction runs it for lib/infra/audit-function.ts (ESM, node20, minify, source map without sources content, the createRequire banner, AWS SDK inside): **${bytes(b.bytes)}** (source map ${bytes(b.mapBytes)}; empty handler ${bytes(b.emptyBytes)}), built in ${ms(b.buildMs)}. Largest contributors: ${b.topInputs.map((x) => `${x.path} ${bytes(x.bytes)}`).join(', ')}.`,
+    '',
+    `Cold start in a fresh \`node --enable-source-maps\` (the function's NODE_OPTIONS), medians of ${b.auditRuns.length} alternating runs: import + init of the audit handler **${ms(b.auditInitMs)}** (import alone ${ms(b.auditImportMs)}; without source maps ${ms(b.auditInitNoMapsMs)}) against **${ms(b.emptyInitMs)}** for the empty handler, and **${ms(b.depsInitMs)}** for a handler bundled the same way that only loads nats and builds the three AWS SDK clients (${bytes(b.depsBytes)}). Whole process, spawn to exit: ${ms(b.auditProcessMs)} vs ${ms(b.emptyProcessMs)}. Init = \`import()\` plus one \`handler()\` call with an invalid event: it reads and validates the environment (a cluster pointing at a closed loopback port), builds the DynamoDB, SNS and Secrets Manager clients, the check registry and the handler, logs the rejected event, and returns before any network I/O.`,
+    '',
+  ];
+}
+
+function renderPlanner(p: PlannerRow[]): string[] {
+  const out = ['### 5. Rebalance planner', '', '| groups | placement | planRebalance | moves | max leaders before → after |', '| --- | --- | --- | --- | --- |'];
+  for (const x of p) out.push(`| ${k(x.groups)} | ${x.placement} | ${ms(x.ms)} | ${x.moves} | ${x.maxBefore} → ${x.maxAfter} |`);
+  out.push('');
+  return out;
+}
+
+function costInputs(h: HandlerMeasurement) {
+  return {
+    durationMs: h.durationMs,
+    memoryMb: FUNCTION_MEMORY_MB,
+    calls: h.callsPerEpoch,
+    steadyStateItemBytes: h.steadyStateItemBytes,
+    logBytesPerEpoch: h.logBytesPerEpoch,
+    metricNames: normalMetricNames(),
+    transitionsPerMonth: 20,
+  };
+}
+
+function renderCost(h: HandlerMeasurement): string[] {
+  const lines = monthlyCost(costInputs(h));
+  const total = lines.reduce((s, l) => s + l.usd, 0);
+  const out = ['### 6. Monthly cost per cluster', ''];
+  out.push(
+    `Measured: the scheduled handler (real DynamoDbStateStore and DynamoDbRunLedger, DynamoDB requests recorded instead of sent) on the live cluster, ${h.epochs} epochs after a warm-up: **${ms(h.durationMs)}** per invocation (${h.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms), status ${h.status}, **${Math.round(h.logBytesPerEpoch)} B** logged per epoch (JSON log lines + one EMF record), ${h.notifications} notifications. DynamoDB requests per epoch: ${h.callsPerEpoch.map((c) => `${c.op} ${c.sk.startsWith('run#') ? 'run#…' : c.sk} (${c.itemBytes} B)`).join(', ')}. The state item is ${h.stateItemBytes} B after these epochs and ${h.steadyStateItemBytes} B once its history holds its 100 epoch summaries (used below).`,
+    '',
+    `Prices: us-east-1 list prices as of 2026, inputs in bench/cost.ts (PRICES); ${EPOCHS_PER_MONTH} epochs a month; the function's configured ${FUNCTION_MEMORY_MB} MB is what Lambda bills. Free tiers (Lambda 400k GB-s, SNS 1M publishes, Scheduler 14M invocations per account) are not subtracted except where noted.`,
+    '',
+    '| item | arithmetic | per month |',
+    '| --- | --- | --- |',
+  );
+  for (const l of lines) out.push(`| ${l.item} | ${l.arithmetic} | ${usd(l.usd)} |`);
+  out.push(`| **total** | | **${usd(total)}** |`, '');
+  out.push(`Per-invocation Lambda price at this duration: ${usd(((Math.ceil(h.durationMs) / 1000) * (FUNCTION_MEMORY_MB / 1024) * PRICES.lambdaGbSecond + PRICES.lambdaRequest) * 1e6)} per million.`, '');
+  return out;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
