@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Endpoint, RawSample } from '../lib/sampling/raw-sample.js';
+import { prng } from '../test/support/prng.js';
 
 export interface WireTally {
   readonly wire: number;
@@ -73,17 +74,6 @@ interface Reply {
   data: Record<string, unknown> & { account_details?: Record<string, unknown>[] };
 }
 
-/** mulberry32: raft group names and activity counters vary as real ones do (gzip must not get an easy ride). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

@@ -13,6 +13,7 @@ import type { Observation, RaftGroup, ServerObservation } from '../lib/observati
 import type { PeerView } from '../lib/replies/types.js';
 import { planRebalance } from '../lib/rebalance/index.js';
 import { median } from './stats.js';
+import { prng } from '../test/support/prng.js';
 
 export interface PlannerOptions {
   readonly servers: number;
@@ -67,17 +68,6 @@ function observation(servers: readonly string[], groups: readonly RaftGroup[]): 
   };
 }
 
-/** mulberry32, as in the unit test: the same instance every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `groups` Raft groups: groups/4 R3 streams, each with 3 consumers. */
 export function largeObservation(groups: number, serverCount: number, placement: 'skewed' | 'spread'): Observation {

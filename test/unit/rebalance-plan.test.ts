@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Observation, RaftGroup, ServerObservation } from '../../lib/observation/types.js';
 import type { PeerView } from '../../lib/replies/types.js';
 import { planRebalance, type ClusterPlan, type LeaderCounts, type Move } from '../../lib/rebalance/index.js';
+import { prng } from '../support/prng.js';
 
 // ---------------------------------------------------------------- builders
 
@@ -485,17 +486,6 @@ describe('planRebalance: a stream and its consumers are not left on one server w
 
 // ---------------------------------------------------------------- optimality against brute force
 
-/** mulberry32: a tiny seeded PRNG, so every run checks the same instances. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Up to 8 groups of up to 3 streams (with consumers) on 3-4 servers, with random replicas, flags and leaders. */
 function randomInstance(seed: number): Observation {
