@@ -90,6 +90,50 @@ describe('addNatsAuditStacks with the example fleet', { timeout: 120_000 }, () =
     Template.fromStack(environment('search-prod')).resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
+  it('grants no wildcard action in any identity policy except the one AWS documents for SNS publishers', () => {
+    // Assess
+    for (const stack of [stacks.notifications, ...stacks.environments.values()]) {
+      const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+      const actions = Object.values(template.Resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
+        .flatMap((r) => [r.Properties.PolicyDocument, ...((r.Properties.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((p) => p.PolicyDocument)])
+        .flatMap((doc) => ((doc as { Statement?: { Effect: string; Action: unknown }[] } | undefined)?.Statement ?? []))
+        .filter((st) => st.Effect === 'Allow')
+        .flatMap((st) => [st.Action].flat() as string[]);
+      expect(actions.filter((a) => a.includes('*')), stack.stackName).toEqual(
+        stack === stacks.notifications ? [] : ['kms:GenerateDataKey*'],
+      );
+    }
+  });
+
+  it('encrypts everything it stores at rest: queues, topics and tables', () => {
+    // Assess
+    const checked: string[] = [];
+    for (const stack of [stacks.notifications, ...stacks.environments.values()]) {
+      const template = Template.fromStack(stack);
+      for (const type of ['AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::DynamoDB::GlobalTable']) {
+        checked.push(...Object.keys(template.findResources(type)).map(() => `${stack.stackName} ${type}`));
+      }
+      for (const [id, queue] of Object.entries(template.findResources('AWS::SQS::Queue'))) {
+        const p = (queue as { Properties: Record<string, unknown> }).Properties;
+        expect(p.SqsManagedSseEnabled === true || p.KmsMasterKeyId !== undefined, `${stack.stackName} ${id}`).toBe(true);
+      }
+      for (const [id, topic] of Object.entries(template.findResources('AWS::SNS::Topic'))) {
+        expect((topic as { Properties: Record<string, unknown> }).Properties.KmsMasterKeyId, `${stack.stackName} ${id}`).toBeDefined();
+      }
+      for (const [id, table] of Object.entries(template.findResources('AWS::DynamoDB::GlobalTable'))) {
+        expect((table as { Properties: { SSESpecification?: { SSEEnabled: boolean } } }).Properties.SSESpecification?.SSEEnabled, `${stack.stackName} ${id}`).toBe(true);
+      }
+    }
+    // Not vacuous: the findings topic, and per environment its dead-letter queue, health topic and state table.
+    expect(checked.sort()).toEqual(
+      [
+        'NatsAuditNotifications AWS::SNS::Topic',
+        ...['payments-prod', 'search-prod'].flatMap((e) => [`NatsAudit-${e} AWS::SQS::Queue`, `NatsAudit-${e} AWS::SNS::Topic`, `NatsAudit-${e} AWS::DynamoDB::GlobalTable`]),
+      ].sort(),
+    );
+  });
+
   it('names no resource with a wildcard except the findings key, which only its alias condition narrows', () => {
     // Assess
     for (const [name, account] of [
