@@ -14,6 +14,7 @@ import { jsonLogger } from '../lib/serverless/log.js';
 import { SecretReader } from '../lib/secrets/secret-reader.js';
 import { DynamoDbRunLedger } from '../lib/state/dynamodb-run-ledger.js';
 import { DynamoDbStateStore } from '../lib/state/dynamodb-state-store.js';
+import { errorText } from '../lib/util/error-text.js';
 
 type Handler = (event: unknown, context: InvocationContext) => Promise<AuditOutcome>;
 
@@ -31,7 +32,7 @@ function init(env: NodeJS.ProcessEnv): Handler {
     config = readLambdaEnvironment(env);
   } catch (error) {
     // Logged on every invocation rather than crashing init, so the reason is next to each failure.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     return async () => {
       logger.log('error', 'invalid function environment', { error: message });
       throw error;

@@ -11,6 +11,7 @@ import { gatherCommand } from './gather-command.js';
 import { rebalanceCommand } from './rebalance-command.js';
 import { MAIN_HELP, checkCatalogue, commandHelp } from './help.js';
 import type { CommandIo } from './io.js';
+import { errorText } from '../util/error-text.js';
 
 const COMMANDS: Record<string, (argv: readonly string[], io: CommandIo) => Promise<number>> = {
   check: checkCommand,
@@ -51,7 +52,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     } else {
       // Unexpected: still no stack trace for the operator, but enough to file a bug.
       const name = error instanceof Error ? error.name : 'Error';
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       io.stderr(`nats-audit ${command}: unexpected ${name}: ${message}\n(set NATS_AUDIT_DEBUG=1 to see the stack trace)\n`);
       if (io.env.NATS_AUDIT_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
     }

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import { issueText } from '../util/issue-text.js';
 import type { OptionSpec } from './option-specs.js';
+import { errorText } from '../util/error-text.js';
 
 /** A value the operator gave, and where it came from, so errors can name that place. */
 export interface Given<T> {
@@ -54,7 +55,7 @@ function cleanParseArgsMessage(error: unknown): string {
   if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     return 'unexpected argument: every value must follow its flag (e.g. --servers URL); see --help';
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   // parseArgs appends advice about `--` that does not apply to this CLI, and
   // quotes an option it does not know whole: `--=VALUE` would show the value.
   const cleaned = message

@@ -1,5 +1,6 @@
 import type { CheckRegistry } from '../checks/registry.js';
 import type { CheckContext, FindingDraft } from '../checks/types.js';
+import { errorText } from '../util/error-text.js';
 
 export interface CheckSettings {
   /** Check ids not to run. */
@@ -42,7 +43,7 @@ export function judge(
       drafts.push(...found.map((d) => ({ ...d, check: check.id })));
       runs.push({ check: check.id, outcome: found.length > 0 ? 'findings' : 'pass' });
     } catch (error) {
-      runs.push({ check: check.id, outcome: 'error', error: error instanceof Error ? error.message : String(error) });
+      runs.push({ check: check.id, outcome: 'error', error: errorText(error) });
     }
   }
   return { drafts, runs };

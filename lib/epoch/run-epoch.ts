@@ -10,6 +10,7 @@ import { StateConflictError, type StateStore } from '../state/state-store.js';
 import { assertAuditable } from './auditable.js';
 import { judge, type CheckedDraft, type CheckRun, type CheckSettings } from './judge.js';
 import { applyLifecycle, findingKey, type PersistencePolicy } from './lifecycle.js';
+import { errorText } from '../util/error-text.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
 const MAX_REMEMBERED_SERVERS = 1_000;
@@ -182,6 +183,3 @@ function summarize(id: number, observation: Observation): EpochSummary {
   return { id, startedAt: observation.startedAt, metaLeaders, knownServers: observation.knownServerNames.slice(0, MAX_REMEMBERED_SERVERS) };
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -16,6 +16,7 @@ import { sleep } from '../util/sleep.js';
 import { describeGroup, gateProblems } from './gate.js';
 import { isHealthyReplica } from './replica-health.js';
 import type { ClusterPlan, Move } from './types.js';
+import { errorText } from '../util/error-text.js';
 
 export interface ExecuteOptions {
   /** Moves started per second at most: each one is an election the cluster absorbs. */
@@ -190,6 +191,3 @@ async function carryOut(move: Move, deps: ExecuteDependencies, options: ExecuteO
   return { move, result: 'failed', leader, stepDowns, detail: `still led by ${leader ?? 'nobody'} after ${stepDowns} step-downs` };
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -6,6 +6,7 @@ import { planRebalance } from './plan.js';
 import { isHealthyReplica } from './replica-health.js';
 import { supportsPreferredStepDown } from './server-version.js';
 import type { RebalancePlan } from './types.js';
+import { errorText } from '../util/error-text.js';
 
 /**
  * Step-downs one move may take. On 2.9 each hands leadership to an arbitrary
@@ -73,7 +74,7 @@ export async function runRebalance(before: Observation, deps: RebalanceRunDepend
   try {
     after = planRebalance(await deps.observe(), { cluster: options.cluster, canLead: isHealthyReplica });
   } catch (error) {
-    verificationError = error instanceof Error ? error.message : String(error);
+    verificationError = errorText(error);
   }
   const complete = after !== undefined && executions.every(({ result }) => result.outcomes.every((o) => DONE.includes(o.result)));
   return { plan, executions, after, verificationError, complete };

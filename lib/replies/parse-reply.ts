@@ -10,6 +10,7 @@ import { jszDataSchema } from './jsz.js';
 import { raftzDataSchema } from './raftz.js';
 import { routezDataSchema } from './routez.js';
 import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from './types.js';
+import { errorText } from '../util/error-text.js';
 
 /** Longest `problem` text; a finding quotes it, so it stays one line. */
 export const MAX_PROBLEM_CHARS = 200;
@@ -63,9 +64,6 @@ function formatIssues(issues: readonly ReplyIssue[]): string {
   return clip(shown.join('; '), MAX_PROBLEM_CHARS - suffix.length) + suffix;
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Our wording for zod's issues; it says what kind of value arrived, never the value. */
 const PARSE_OPTIONS = { error: issueText } as const;
@@ -78,7 +76,7 @@ function parseReplyUnguarded<T>(body: unknown, dataSchema: z.ZodType<T, unknown>
   try {
     envelope = JSON.parse(body);
   } catch (error) {
-    return { ok: false, problem: clip(`reply is not JSON: ${describeError(error)}`) };
+    return { ok: false, problem: clip(`reply is not JSON: ${errorText(error)}`) };
   }
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
     return { ok: false, problem: `reply is not a JSON object (got ${kindOf(envelope)})` };
@@ -122,7 +120,7 @@ function parseReply<T>(body: string, dataSchema: z.ZodType<T, unknown>): ParsedR
   } catch (error) {
     // Nothing above should throw; this keeps a surprise (a stack overflow,
     // a zod bug) from stopping a whole audit run.
-    parsed = { ok: false, problem: clip(`reply could not be parsed: ${describeError(error)}`) };
+    parsed = { ok: false, problem: clip(`reply could not be parsed: ${errorText(error)}`) };
   }
   // A JSON error quotes the reply, an error reply has its own text: either may carry control characters.
   return parsed.ok ? parsed : { ...parsed, problem: parsed.problem.replace(CONTROL_CHARS, '\uFFFD') };

@@ -14,6 +14,7 @@ import { parseAuditEvent } from './lambda-event.js';
 import type { Logger, LogSink } from './log.js';
 import { autoRebalance } from './auto-rebalance.js';
 import { emitMetrics } from './metrics.js';
+import { errorText } from '../util/error-text.js';
 
 /** Defaults for a cluster whose configuration is itself broken: its failure must still be remembered. */
 const FALLBACK_PERSISTENCE = { epochs: 2, minMs: 0 };
@@ -70,7 +71,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
       event = parseAuditEvent(rawEvent);
     } catch (error) {
       const cluster = typeof (rawEvent as { cluster?: unknown } | null)?.cluster === 'string' ? (rawEvent as { cluster: string }).cluster : 'unknown';
-      deps.logger.log('error', 'invalid event', { cluster, error: messageOf(error) });
+      deps.logger.log('error', 'invalid event', { cluster, error: errorText(error) });
       emitMetrics(deps.metrics, cluster, { Heartbeat: 1, AuditFailed: 1 });
       throw error;
     }
@@ -104,7 +105,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
       } catch (error) {
         // Nothing was saved (e.g. SNS refused the notifications): the retry
         // of this same scheduled time runs the epoch again and re-sends.
-        log.log('error', 'epoch failed; state not advanced', { error: messageOf(error) });
+        log.log('error', 'epoch failed; state not advanced', { error: errorText(error) });
         emitMetrics(deps.metrics, event.cluster, { Heartbeat: 1, AuditFailed: 1, EpochDuration: now() - started });
         throw error;
       }
@@ -166,7 +167,7 @@ async function remediate(
     const run = await autoRebalance({ cluster: config, credentials, report: result.report, observation: result.observation, notifier, log, signal });
     return run?.executions.flatMap((e) => e.result.outcomes).filter((o) => o.result === 'moved' || o.result === 'moved_elsewhere').length ?? 0;
   } catch (error) {
-    log.log('error', 'auto-rebalance failed', { error: messageOf(error) });
+    log.log('error', 'auto-rebalance failed', { error: errorText(error) });
     return 0;
   }
 }
@@ -251,7 +252,7 @@ async function guard<T>(log: Logger, what: string, call: () => Promise<T>): Prom
   try {
     return await call();
   } catch (error) {
-    log.log('warn', `${what} unavailable; continuing without it`, { error: messageOf(error) });
+    log.log('warn', `${what} unavailable; continuing without it`, { error: errorText(error) });
     return undefined;
   }
 }
@@ -270,6 +271,3 @@ function credsLines(text: string): string[] {
     .filter((l) => l.length > 20 && !l.startsWith('-----') && !l.startsWith('*'));
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
