@@ -362,6 +362,16 @@ function isValidSeed(seed: string): boolean {
   }
 }
 
+/**
+ * The secret strings of auth held in memory (a password, token, seed, or a
+ * creds file's seed and JWT), for a caller that must redact them from text it
+ * writes before any connection is made, e.g. the Lambda's logs.
+ */
+export function inMemoryAuthSecrets(auth: AuthOptions): string[] {
+  const creds = auth.credsText === undefined ? [] : credsSecrets(new TextEncoder().encode(auth.credsText));
+  return secretList(...[auth.password, auth.token, auth.nkeySeed].filter((s): s is string => s !== undefined), ...creds);
+}
+
 function credsSecrets(bytes: Uint8Array): string[] {
   const text = new TextDecoder().decode(bytes);
   const seeds = [...text.matchAll(/^\s*(S[A-Z][A-Z2-7]{40,})\s*$/gm)].map((m) => m[1] ?? '');

@@ -5,7 +5,7 @@ import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
 import { deliverTo } from '../notify/deliver.js';
 import type { Notifier } from '../notify/types.js';
 import type { Status } from '../report/report.js';
-import { ConnectionOptionsError } from '../sampling/connection-options.js';
+import { ConnectionOptionsError, inMemoryAuthSecrets } from '../sampling/connection-options.js';
 import { gather } from '../sampling/gather.js';
 import type { RunLedger, RunRecord } from '../state/run-ledger.js';
 import type { StateStore } from '../state/state-store.js';
@@ -258,16 +258,6 @@ async function guard<T>(log: Logger, what: string, call: () => Promise<T>): Prom
 }
 
 function secretValues(credentials: ClusterCredentials): string[] {
-  return [credentials.auth, ...credentials.accounts.values()].flatMap((a) =>
-    [a.password, a.token, a.nkeySeed, ...(a.credsText ? credsLines(a.credsText) : [])].filter((s): s is string => s !== undefined),
-  );
-}
-
-/** A creds file's JWT and seed lines, each a secret on its own. */
-function credsLines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.length > 20 && !l.startsWith('-----') && !l.startsWith('*'));
+  return [credentials.auth, ...credentials.accounts.values()].flatMap((auth) => inMemoryAuthSecrets(auth));
 }
 

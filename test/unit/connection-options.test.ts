@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { nkeys } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  inMemoryAuthSecrets,
   ConnectionOptionsError,
   buildConnectionOptions,
   loadConnectionSecrets,
@@ -288,5 +289,27 @@ describe('redactSecrets', () => {
   it('replaces every occurrence and ignores trivially short secrets', () => {
     expect(redactSecrets(`a ${PASSWORD} b ${PASSWORD}`, [PASSWORD])).toBe('a *** b ***');
     expect(redactSecrets('keep', [''])).toBe('keep');
+  });
+});
+
+describe('inMemoryAuthSecrets', () => {
+  it('lists the password, token or seed given in memory', () => {
+    expect(inMemoryAuthSecrets({ user: 'sys', password: 'pw-secret' })).toEqual(['pw-secret']);
+    expect(inMemoryAuthSecrets({ token: 'tok-secret' })).toEqual(['tok-secret']);
+    expect(inMemoryAuthSecrets({ nkeySeed: 'SUAB-seed' })).toEqual(['SUAB-seed']);
+    expect(inMemoryAuthSecrets({})).toEqual([]);
+  });
+
+  it("lists a creds file's seed and user JWT, not its banner lines", () => {
+    // Prepare
+    const seed = new TextDecoder().decode(nkeys.createUser().getSeed());
+    const jwt = 'eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJVQSJ9.c2lnbmF0dXJl';
+    const creds = `-----BEGIN NATS USER JWT-----\n${jwt}\n------END NATS USER JWT------\n\n************************* IMPORTANT *************************\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`;
+
+    // Act
+    const secrets = inMemoryAuthSecrets({ credsText: creds });
+
+    // Assess
+    expect(secrets.sort()).toEqual([jwt, seed].sort());
   });
 });
