@@ -4,33 +4,11 @@
  * are decoded, and a reply that would overdraw it becomes a decodeError
  * that still counts as that server's answer.
  */
-import { gzipSync } from 'node:zlib';
-import { headers, type Msg, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { collectPing, type ReplyBudget } from '../../lib/sampling/ping.js';
 import type { RawRequest } from '../../lib/sampling/raw-sample.js';
-
-/** A connection whose every publish is answered with `bodies`, gzipped when `gzip` is set. */
-function answering(bodies: readonly string[], gzip: boolean): NatsConnection {
-  let deliver: ((err: Error | null, msg: Msg) => void) | undefined;
-  const fake = {
-    subscribe(_subject: string, options: { callback: (err: Error | null, msg: Msg) => void }) {
-      deliver = options.callback;
-      return { unsubscribe() {} };
-    },
-    publish() {
-      setImmediate(() => {
-        for (const text of bodies) {
-          const h = headers();
-          if (gzip) h.set('Content-Encoding', 'gzip');
-          const data = gzip ? new Uint8Array(gzipSync(text)) : new TextEncoder().encode(text);
-          deliver?.(null, { data, headers: h, subject: '_INBOX.x' } as unknown as Msg);
-        }
-      });
-    },
-  };
-  return fake as unknown as NatsConnection;
-}
+import { answeringText as answering } from '../support/answering-connection.js';
 
 /** A system reply of about `size` characters from server `id`. */
 function reply(id: string, size: number): string {

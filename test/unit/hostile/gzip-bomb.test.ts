@@ -9,7 +9,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { headers, type Msg, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../../lib/checks/index.js';
 import { judge } from '../../../lib/epoch/judge.js';
@@ -19,29 +19,9 @@ import { collectPing } from '../../../lib/sampling/ping.js';
 import type { RawRequest, RawSample } from '../../../lib/sampling/raw-sample.js';
 import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';
 import { healthyReplies, sample } from '../../support/sample-builder.js';
+import { answering } from '../../support/answering-connection.js';
 
 const MiB = 1024 * 1024;
-
-/** A connection whose every publish is answered with `bodies`, each carrying `encoding` if given. */
-function answering(bodies: readonly Uint8Array[], encoding?: string): NatsConnection {
-  let deliver: ((err: Error | null, msg: Msg) => void) | undefined;
-  const fake = {
-    subscribe(_subject: string, options: { callback: (err: Error | null, msg: Msg) => void }) {
-      deliver = options.callback;
-      return { unsubscribe() {} };
-    },
-    publish() {
-      setImmediate(() => {
-        for (const data of bodies) {
-          const h = headers();
-          if (encoding !== undefined) h.set('Content-Encoding', encoding);
-          deliver?.(null, { data, headers: h, subject: '_INBOX.x' } as unknown as Msg);
-        }
-      });
-    },
-  };
-  return fake as unknown as NatsConnection;
-}
 
 /**
  * A gzip stream that inflates to `members` MiB of zeros: one compressed MiB
