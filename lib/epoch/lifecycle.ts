@@ -31,7 +31,10 @@ export interface Finding extends CheckedDraft {
 export interface ResolvedFinding {
   readonly check: string;
   readonly subject: string;
+  /** Severity when last seen. */
   readonly severity: Severity;
+  /** The worst severity while it was open. */
+  readonly peakSeverity: Severity;
   readonly summary: string;
   readonly firstSeen: number;
   readonly resolvedAt: number;
@@ -84,6 +87,7 @@ export function applyLifecycle(
       check: draft.check,
       subject: draft.subject,
       severity,
+      peakSeverity: worse(severity, prior === undefined ? severity : peakOf(prior)),
       summary: draft.summary,
       firstSeen,
       lastSeen: now,
@@ -96,12 +100,21 @@ export function applyLifecycle(
     check: f.check,
     subject: f.subject,
     severity: f.severity,
+    peakSeverity: peakOf(f),
     summary: f.summary,
     firstSeen: f.firstSeen,
     resolvedAt: now,
     epochs: f.epochs,
   }));
   return { findings, resolved, open };
+}
+
+function peakOf(f: OpenFinding): Severity {
+  return worse(f.severity, f.peakSeverity ?? f.severity);
+}
+
+function worse(a: Severity, b: Severity): Severity {
+  return a === 'critical' || b === 'critical' ? 'critical' : 'warning';
 }
 
 function transitionOf(prior: OpenFinding | undefined, severity: Severity, persistent: boolean): Lifecycle['transition'] {

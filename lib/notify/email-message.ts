@@ -47,7 +47,7 @@ export function emailBody(n: Notification): string {
     '',
     `Cluster:  ${name(n.cluster)}`,
     `Finding:  ${name(n.check)} ${name(n.subject)}`,
-    `Severity: ${n.severity}${n.transition === 'resolved' ? ' (when last seen)' : ''}`,
+    `Severity: ${n.severity}${n.transition === 'resolved' ? ' (the worst it reached)' : ''}`,
     `Change:   ${whatChanged(n)}`,
     `Epoch:    ${n.epoch.id === null ? '-' : n.epoch.id} started ${n.epoch.startedAt}`,
   ];

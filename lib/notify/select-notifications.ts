@@ -45,7 +45,8 @@ export function selectNotifications(delivery: EpochDelivery, policy: NotifyPolic
       ...base,
       check: resolved.check,
       subject: resolved.subject,
-      severity: resolved.severity,
+      // The worst it reached: whoever was paged for the critical hears it end.
+      severity: resolved.peakSeverity,
       transition: 'resolved',
       summary: resolved.summary,
       resolved,
@@ -100,7 +101,7 @@ function reminderDue(finding: ReportFinding, notifiedAt: number, now: number, re
  * at a severity now filtered out), and to anyone whose threshold it meets.
  */
 function resolutionWanted(resolved: ReportResolved, prior: OpenFinding | undefined, minSeverity: Severity): boolean {
-  return prior?.notifiedAt !== undefined || RANK[resolved.severity] >= RANK[minSeverity];
+  return prior?.notifiedAt !== undefined || RANK[resolved.peakSeverity] >= RANK[minSeverity];
 }
 
 function baseOf(report: Report): Pick<Notification, 'cluster' | 'epoch' | 'servers' | 'notices'> {

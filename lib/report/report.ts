@@ -43,7 +43,10 @@ export interface ReportFinding {
 
 export interface ReportResolved {
   readonly check: string;
+  /** Severity when last seen. */
   readonly severity: Severity;
+  /** The worst severity while it was open; notifications route the resolution by it. */
+  readonly peakSeverity: Severity;
   readonly subject: string;
   readonly summary: string;
   readonly firstSeen: string;
@@ -118,6 +121,7 @@ export function buildReport(input: {
     resolved: input.resolved.map((r) => ({
       check: r.check,
       severity: r.severity,
+      peakSeverity: r.peakSeverity,
       subject: r.subject,
       summary: r.summary,
       firstSeen: iso(r.firstSeen),

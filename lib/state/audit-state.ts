@@ -9,6 +9,12 @@ export const openFindingSchema = z.object({
   check: z.string().min(1),
   subject: z.string().min(1),
   severity,
+  /**
+   * The worst severity since it opened: its resolution is announced at this
+   * severity, so a subscriber paged for the critical hears it end even after
+   * it was lowered to a warning. Absent in state saved before it existed.
+   */
+  peakSeverity: severity.optional(),
   summary: z.string(),
   firstSeen: z.number().finite(),
   lastSeen: z.number().finite(),

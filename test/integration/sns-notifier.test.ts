@@ -20,7 +20,7 @@ function epochNotifications(): Notification[] {
   return selectNotifications(
     delivery({
       findings: [splitBrain, clockSkew],
-      resolved: [{ check: 'route_missing', subject: 'server:n2', severity: 'critical', summary: 'n2 has no route to n3', firstSeen: 0, resolvedAt: 1, epochs: 4 }],
+      resolved: [{ check: 'route_missing', subject: 'server:n2', severity: 'critical', peakSeverity: 'critical', summary: 'n2 has no route to n3', firstSeen: 0, resolvedAt: 1, epochs: 4 }],
     }),
     WARNING_ONLY,
   );

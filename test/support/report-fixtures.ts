@@ -43,6 +43,7 @@ export const resolvedSkew: ResolvedFinding = {
   check: 'clock_skew',
   subject: 'server:n3',
   severity: 'warning',
+  peakSeverity: 'warning',
   summary: "n3's clock is 900 ms behind the auditor's",
   firstSeen: T0 - 5 * MINUTE,
   resolvedAt: T0,

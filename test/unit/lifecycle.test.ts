@@ -30,7 +30,7 @@ describe('applyLifecycle', () => {
     // Assess
     expect(first!.findings[0]!.lifecycle).toEqual({ state: 'new', persistent: false, firstSeen: T, epochs: 1, transition: 'new', known: true });
     expect(first!.open).toEqual([
-      { check: 'meta_leader_disagreement', subject: 'meta:default', severity: 'warning', summary: 'about meta:default', firstSeen: T, lastSeen: T, epochs: 1, persistent: false },
+      { check: 'meta_leader_disagreement', subject: 'meta:default', severity: 'warning', peakSeverity: 'warning', summary: 'about meta:default', firstSeen: T, lastSeen: T, epochs: 1, persistent: false },
     ]);
     expect(first!.resolved).toEqual([]);
   });
@@ -74,13 +74,38 @@ describe('applyLifecycle', () => {
     expect(results.map((r) => r.findings[0]!.lifecycle.transition)).toEqual(['new', 'became_persistent', 'severity_lowered', 'severity_raised']);
   });
 
+  it('remembers the worst severity while open, so a lowered finding resolves at the severity it paged at', () => {
+    // Act
+    const results = epochs([[draft('s', 'warning')], [draft('s', 'critical')], [draft('s', 'warning')], []]);
+
+    // Assess
+    expect(results.map((r) => r.open[0]?.peakSeverity)).toEqual(['warning', 'critical', 'critical', undefined]);
+    expect(results[3]!.resolved[0]).toMatchObject({ severity: 'warning', peakSeverity: 'critical' });
+  });
+
+  it('reads state saved before the peak was kept: the last severity stands in', () => {
+    // Prepare
+    const saved: AuditState = {
+      ...emptyState(),
+      open: [{ check: 'meta_leader_disagreement', subject: 's', severity: 'critical', summary: 'about s', firstSeen: T, lastSeen: T, epochs: 1, persistent: false }],
+    };
+
+    // Act
+    const lowered = applyLifecycle([draft('s', 'warning')], saved, T + MINUTE, TWO_EPOCHS);
+    const gone = applyLifecycle([], saved, T + MINUTE, TWO_EPOCHS);
+
+    // Assess
+    expect(lowered.open[0]).toMatchObject({ severity: 'warning', peakSeverity: 'critical' });
+    expect(gone.resolved[0]).toMatchObject({ severity: 'critical', peakSeverity: 'critical' });
+  });
+
   it('a finding absent for an epoch is resolved, and starts afresh if it returns', () => {
     // Act
     const results = epochs([[draft('s', 'warning', true)], [draft('s', 'warning', true)], [], [draft('s')]]);
 
     // Assess
     expect(results[2]!.resolved).toEqual([
-      { check: 'meta_leader_disagreement', subject: 's', severity: 'critical', summary: 'about s', firstSeen: T, resolvedAt: T + 2 * MINUTE, epochs: 2 },
+      { check: 'meta_leader_disagreement', subject: 's', severity: 'critical', peakSeverity: 'critical', summary: 'about s', firstSeen: T, resolvedAt: T + 2 * MINUTE, epochs: 2 },
     ]);
     expect(results[2]!.open).toEqual([]);
     expect(results[3]!.findings[0]!.lifecycle).toMatchObject({ state: 'new', epochs: 1, firstSeen: T + 3 * MINUTE, transition: 'new' });

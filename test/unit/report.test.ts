@@ -51,6 +51,7 @@ describe('buildReport', () => {
       {
         check: 'clock_skew',
         severity: 'warning',
+        peakSeverity: 'warning',
         subject: 'server:n3',
         summary: resolvedSkew.summary,
         firstSeen: '2026-01-01T11:55:00.000Z',

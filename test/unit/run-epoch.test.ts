@@ -76,6 +76,7 @@ describe('runEpoch', () => {
       {
         check: 'meta_leader_disagreement',
         severity: 'critical',
+        peakSeverity: 'critical',
         subject: 'meta:default',
         summary: 'Servers disagree on the JetStream meta leader: n1 says none; n2, n3 say n2',
         firstSeen: new Date(T0 + 100).toISOString(),

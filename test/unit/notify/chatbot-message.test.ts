@@ -111,7 +111,7 @@ describe('chatbotMessage', () => {
   it('omits nextSteps for a resolution, which has nothing to run', () => {
     const [n] = selectNotifications(
       delivery({
-        resolved: [{ check: 'clock_skew', subject: 'server:n3', severity: 'warning', summary: 'skew', firstSeen: NOW - HOUR, resolvedAt: NOW, epochs: 3 }],
+        resolved: [{ check: 'clock_skew', subject: 'server:n3', severity: 'warning', peakSeverity: 'warning', summary: 'skew', firstSeen: NOW - HOUR, resolvedAt: NOW, epochs: 3 }],
       }),
       WARNING_ONLY,
     );

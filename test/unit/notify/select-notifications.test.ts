@@ -21,7 +21,7 @@ import {
 const brief = (ns: readonly Notification[]) => ns.map((n) => `${n.transition} ${n.check} ${n.subject} ${n.severity}`);
 
 const newWarning = finding({ check: 'clock_skew', subject: 'server:n3', severity: 'warning' });
-const resolvedCritical: ResolvedFinding = { ...resolvedSkew, check: 'meta_leader_disagreement', subject: 'meta:default', severity: 'critical' };
+const resolvedCritical: ResolvedFinding = { ...resolvedSkew, check: 'meta_leader_disagreement', subject: 'meta:default', severity: 'critical', peakSeverity: 'critical' };
 
 describe('selectNotifications', () => {
   it('sends nothing for a healthy epoch', () => {
@@ -182,6 +182,12 @@ describe('selectNotifications', () => {
 
     it('announces a resolved critical to critical-only subscribers', () => {
       const out = selectNotifications(delivery({ resolved: [resolvedCritical] }), CRITICAL_ONLY);
+      expect(brief(out)).toEqual(['resolved meta_leader_disagreement meta:default critical']);
+    });
+
+    it('announces a critical lowered to a warning before it resolved to critical-only subscribers, at critical', () => {
+      const lowered: ResolvedFinding = { ...resolvedCritical, severity: 'warning', peakSeverity: 'critical' };
+      const out = selectNotifications(delivery({ resolved: [lowered], previousOpen: [openFinding(resolvedCritical)] }), CRITICAL_ONLY);
       expect(brief(out)).toEqual(['resolved meta_leader_disagreement meta:default critical']);
     });
 
