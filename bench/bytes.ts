@@ -6,10 +6,14 @@
  *   decompressed body, for the per-server and the per-vantage detail modes.
  * - Recorded (2.11.12 and 2.12.15 shapes, test/fixtures/replies): the same
  *   epoch's JSZ bytes for three paths, with replies built from the recorded
- *   ones at the live cluster's size. The third, "counts only" (2.11.11+
- *   summaries carry `streams_leader`/`consumers_leader`, so detail is asked
- *   only of a server the counts flag as hot), is not implemented in gather:
- *   it is measured here from the recorded replies only.
+ *   ones at the live cluster's size. The third, "counts only", is gather's
+ *   default `jszDetail: 'flagged'` on servers that count their own leaders
+ *   (2.11.11+ / 2.12.1+): every vantage's summary PING is answered by every
+ *   server, and detail is asked only of a server the counts flag as hot,
+ *   once whatever the number of vantages (lib/sampling/detail-policy.ts).
+ *   Only 2.9.10 runs here, so it is measured from the recorded replies
+ *   (test/integration/gather-flagged-detail.test.ts proves the requests on
+ *   the wire with impersonated 2.11.12 servers).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -142,8 +146,9 @@ export function recordedPaths(opts: RecordedOptions): RecordedPath[] {
     });
     rows.push(path('per-vantage', true, 0, pings));
     rows.push(path('per-server', true, pings, opts.servers));
-    rows.push(path('counts-only, none flagged', false, pings, 0));
-    rows.push(path('counts-only, one flagged', false, pings, 1));
+    // `flagged`: summaries as above; detail only from the hot server (claimed once per epoch).
+    rows.push(path('counts-only, none flagged', true, pings, 0));
+    rows.push(path('counts-only, one flagged', true, pings, 1));
   }
   return rows;
 }

@@ -1,23 +1,22 @@
 import { groupKey } from '../observation/group-key.js';
 import type { RaftGroup, ServerObservation } from '../observation/types.js';
+import { countsOwnLeaders } from '../replies/index.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
+import {
+  LEADER_BALANCE_DEFAULTS,
+  hotEntries,
+  leaderBalanceThresholds,
+  type HotEntry,
+  type LeaderBalanceThresholds,
+  type LeaderCounts,
+  type LeaderMetric,
+} from './leader-balance.js';
 import { natscli } from './natscli.js';
 
 /** Step-down commands listed per finding before the rest is summarised as "... and N more". */
 const MAX_LISTED_STEP_DOWNS = 25;
 
-type Metric = 'streams' | 'consumers' | 'total';
-const METRICS: readonly Metric[] = ['streams', 'consumers', 'total'];
-
-interface HotEntry {
-  readonly server: string;
-  readonly metric: Metric;
-  readonly count: number;
-  readonly average: number;
-  readonly ratio: number;
-}
-
-interface LeaderCounts {
+interface MutableCounts {
   streams: number;
   consumers: number;
   total: number;
@@ -27,20 +26,20 @@ export const unevenLeaderDistribution: CheckDefinition = {
   id: 'uneven_leader_distribution',
   title: 'Uneven leader distribution',
   description:
-    "Some servers lead far more replicated stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster over replicated groups (R1 assets have no election to move).",
+    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, which include R1 assets; otherwise over the replicated groups in the stream detail (R1 assets have no election to move). Step-downs are chosen from the hot servers' replicated groups.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: [
-    { key: 'ratio', description: "A server is hot above this multiple of the cluster's average leader count", default: 1.5, unit: 'ratio', min: 1 },
+    { key: 'ratio', description: "A server is hot above this multiple of the cluster's average leader count", default: LEADER_BALANCE_DEFAULTS.ratio, unit: 'ratio', min: 1 },
     { key: 'critical_ratio', description: 'Hot servers at or above this multiple of the average are critical', default: 3, unit: 'ratio', min: 1 },
-    { key: 'min_excess', description: 'Leaders above the average a server must also have, so tiny clusters do not flap', default: 2, unit: 'count', min: 0 },
+    { key: 'min_excess', description: 'Leaders above the average a server must also have, so tiny clusters do not flap', default: LEADER_BALANCE_DEFAULTS.minExcess, unit: 'count', min: 0 },
   ],
   run({ observation, thresholds }) {
     const findings: FindingDraft[] = [];
     for (const [cluster, members] of jetStreamServersByCluster(observation.servers)) {
       const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
       const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
-      const finding = judgeCluster(cluster, members, groups, detail.length > 0, thresholds);
+      const finding = judgeCluster(cluster, members, groups, thresholds);
       if (finding) findings.push(finding);
     }
     return findings;
@@ -51,27 +50,15 @@ function judgeCluster(
   cluster: string,
   members: readonly ServerObservation[],
   groups: readonly RaftGroup[],
-  hasDetail: boolean,
   thresholds: Readonly<Record<string, number>>,
 ): FindingDraft | undefined {
-  const { counts, source } = leaderCounts(members, groups, hasDetail);
-  const averages = averageOf(counts);
-  const hot: HotEntry[] = [];
-  for (const [server, c] of counts) {
-    for (const metric of METRICS) {
-      const average = averages[metric];
-      if (average === 0) continue;
-      const ratio = c[metric] / average;
-      if (ratio > thresholds.ratio! && c[metric] - average >= thresholds.min_excess!) {
-        hot.push({ server, metric, count: c[metric], average, ratio });
-      }
-    }
-  }
+  const { counts, source } = leaderCounts(members, groups);
+  const { averages, hot } = hotEntries(counts, leaderBalanceThresholds(thresholds));
   if (hot.length === 0) return undefined;
 
   const hotServers = [...new Set(hot.map((h) => h.server))];
   const worst = hot.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-  const stepDowns = source === 'groups' ? stepDownPlan(hotServers, counts, averages, groups, hot) : [];
+  const stepDowns = stepDownPlan(hotServers, counts, averages, groups, hot);
   const commands = stepDowns.map((g) =>
     g.kind === 'stream' ? natscli.streamStepDown(g.stream) : natscli.consumerStepDown(g.stream, g.consumer!),
   );
@@ -92,14 +79,28 @@ function judgeCluster(
       stepDownsTotal: stepDowns.length,
     },
     remediation: [
-      source === 'groups'
+      ...(source === 'server_counts' ? [SERVER_COUNTS_NOTE] : []),
+      stepDowns.length > 0
         ? `Step down these groups on ${hotServers.join(', ')} (one at a time, using credentials of the owning account${accountsOf(stepDowns)}), re-checking between moves:`
-        : 'These counts come from the servers themselves and include R1 assets; gather stream detail to choose groups to step down.',
+        : `No replicated group led by ${hotServers.join(', ')} is in the stream detail gathered (they lead only R1 assets, or their detail did not arrive), so no step-down is listed.`,
       ...listed,
       'Or plan and pace the moves with `nats-audit rebalance` (dry run by default).',
       `Verify: \`${natscli.reportJetStream}\` and another \`nats-audit check\` show leaders spread evenly.`,
     ],
   };
+}
+
+const SERVER_COUNTS_NOTE =
+  'These counts come from the servers themselves and include R1 assets, which have no election to move; only replicated groups are listed to step down.';
+
+/**
+ * The thresholds gather flags counting servers with (`GatherConfig.leaderBalance`),
+ * from check settings' overrides: the servers this check would call hot.
+ */
+export function leaderBalanceFor(
+  overrides: Readonly<Record<string, Readonly<Record<string, number>>>>,
+): LeaderBalanceThresholds {
+  return leaderBalanceThresholds(overrides[unevenLeaderDistribution.id]);
 }
 
 /** One server's worst metric, e.g. `n1 leads 18 Raft groups (3.0x the average of 6.0)`. */
@@ -123,22 +124,23 @@ function jetStreamServersByCluster(servers: readonly ServerObservation[]): Map<s
 }
 
 /**
- * Leader counts from group detail (replicated groups only). When no detail at
- * all arrived but the servers count their own leaders (2.11.11+ / 2.12.1+
- * with raft), those stand in, R1 included. The server omits a zero count
- * (`omitempty`), so on a counting version an absent count is zero; a server
- * on an older version cannot count, and then the counts are not used.
+ * Leader counts per member. When every member counts its own leaders
+ * (2.11.11+ / 2.12.1+ with raft), those counts, R1 included, whatever detail
+ * arrived: gather asks such servers for detail only when they are hot, so
+ * the groups cover only some servers. The server omits a zero count
+ * (`omitempty`), so on a counting version an absent count is zero (when
+ * none is present at all, the counts were not asked for and the groups
+ * decide). Otherwise the replicated groups of the detail.
  */
 function leaderCounts(
   members: readonly ServerObservation[],
   groups: readonly RaftGroup[],
-  hasDetail: boolean,
 ): { counts: Map<string, LeaderCounts>; source: 'groups' | 'server_counts' } {
-  const counts = new Map<string, LeaderCounts>(members.map((s) => [s.name, { streams: 0, consumers: 0, total: 0 }]));
+  const counts = new Map<string, MutableCounts>(members.map((s) => [s.name, { streams: 0, consumers: 0, total: 0 }]));
   const serverCounted =
     members.every((s) => countsOwnLeaders(s.version)) &&
     members.some((s) => s.streamsLeader !== undefined || s.consumersLeader !== undefined);
-  if (!hasDetail && serverCounted) {
+  if (serverCounted) {
     for (const s of members) {
       const streams = s.streamsLeader ?? 0;
       const consumers = s.consumersLeader ?? 0;
@@ -156,33 +158,13 @@ function leaderCounts(
   return { counts, source: 'groups' };
 }
 
-/** JSZ `streams_leader` / `consumers_leader` exist from 2.11.11 and 2.12.1 (NATS-FACTS). */
-function countsOwnLeaders(version: string): boolean {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
-  if (!match) return false;
-  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (major !== 2) return major > 2;
-  if (minor === 11) return patch >= 11;
-  if (minor === 12) return patch >= 1;
-  return minor > 12;
-}
-
-function averageOf(counts: ReadonlyMap<string, LeaderCounts>): LeaderCounts {
-  const sum = { streams: 0, consumers: 0, total: 0 };
-  for (const c of counts.values()) {
-    sum.streams += c.streams;
-    sum.consumers += c.consumers;
-    sum.total += c.total;
-  }
-  const n = counts.size;
-  return { streams: sum.streams / n, consumers: sum.consumers / n, total: sum.total / n };
-}
-
 /**
  * The groups to step down so each hot server comes down to its share: for a
  * hot stream or consumer count, enough of that kind; for a hot total, the
  * remainder, streams first. Groups whose other replicas are current come
- * first, since a step-down to a lagging peer stalls the group.
+ * first, since a step-down to a lagging peer stalls the group. With server
+ * counts, which include R1 assets, the hot server may lead fewer
+ * replicated groups than its excess: then all of them.
  */
 function stepDownPlan(
   hotServers: readonly string[],
@@ -198,7 +180,7 @@ function stepDownPlan(
       .filter((g) => g.leader === server)
       .sort((a, b) => readiness(b) - readiness(a) || groupKey(a).localeCompare(groupKey(b)));
     const metrics = new Set(hot.filter((h) => h.server === server).map((h) => h.metric));
-    const excess = (m: Metric) => Math.max(0, c[m] - Math.ceil(averages[m]));
+    const excess = (m: LeaderMetric) => Math.max(0, c[m] - Math.ceil(averages[m]));
     const streamMoves = metrics.has('streams') ? excess('streams') : 0;
     const consumerMoves = metrics.has('consumers') ? excess('consumers') : 0;
     const streams = led.filter((g) => g.kind === 'stream');

@@ -1,4 +1,5 @@
 import { defaultRegistry } from '../checks/index.js';
+import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
 import { parseCheckConfig, type CheckConfig } from '../config/check-config.js';
 import { runEpoch } from '../epoch/run-epoch.js';
 import { EXIT_CODES, type Report } from '../report/report.js';
@@ -78,6 +79,7 @@ function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; de
         tls: connection.tls,
         expectServers: connection.expectServers,
         timeoutMs: connection.timeoutMs,
+        leaderBalance: leaderBalanceFor(config.checks.thresholds),
       }),
     defaultKey: connection.servers.map(sanitizeUrl).sort().join(','),
   };

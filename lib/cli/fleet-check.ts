@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CheckRegistry } from '../checks/registry.js';
+import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
 import type { CheckConfig } from '../config/check-config.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
 import { runEpoch } from '../epoch/run-epoch.js';
@@ -90,6 +91,7 @@ function sampleCluster(cluster: ClusterAuditConfig, credentials: Pick<ClusterCre
     tls: credentials.tls,
     expectServers: cluster.expectServers,
     timeoutMs: cluster.timeoutMs,
+    leaderBalance: leaderBalanceFor(cluster.thresholds),
   });
 }
 

@@ -77,7 +77,15 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
 function observer(config: RebalanceConfig): () => Promise<Observation> {
   const c = config.connection;
   return async () => {
-    const sample = await gather({ servers: c.servers, auth: c.auth, tls: c.tls, expectServers: c.expectServers, timeoutMs: c.timeoutMs });
+    // Planning needs every group, not only the hot servers'.
+    const sample = await gather({
+      servers: c.servers,
+      auth: c.auth,
+      tls: c.tls,
+      expectServers: c.expectServers,
+      timeoutMs: c.timeoutMs,
+      jszDetail: 'per-server',
+    });
     assertAuditable(sample);
     return observe(sample);
   };

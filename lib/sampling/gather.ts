@@ -4,6 +4,7 @@
  * Nothing here judges; failures become data in the sample.
  */
 import { connect, ErrorCode, Events, type NatsConnection } from 'nats';
+import { LEADER_BALANCE_DEFAULTS, type LeaderBalanceThresholds } from '../checks/leader-balance.js';
 import { classifyConnectError, EpochAbort } from './connect-error.js';
 import {
   buildConnectionOptions,
@@ -16,6 +17,7 @@ import {
   type LoadedConnectionSecrets,
   type TlsOptions,
 } from './connection-options.js';
+import { needsDetailAlways, serversNeedingDetail, summaryOf, type ServerSummary } from './detail-policy.js';
 import { collectPing, pingSubject, serverIdOf, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
 import { SAMPLE_TYPE, type Endpoint, type RawReply, type RawRequest, type RawSample, type RawVantage, type VantageErrorKind } from './raw-sample.js';
 import { probeServer } from './server-probe.js';
@@ -31,12 +33,14 @@ export const GATHER_DEFAULTS = {
    */
   jszOptions: { accounts: true, streams: true, consumer: true, config: true, raft: true } as Readonly<Record<string, unknown>>,
   /**
-   * The JSZ PING every vantage sends under `jszDetail: 'per-server'`: the
-   * envelope, the meta group view and (2.11.11+) leader counts, about a
-   * kilobyte whatever the number of streams.
+   * The JSZ PING every vantage sends under `jszDetail: 'flagged'` and
+   * `'per-server'`: the envelope, the meta group view and (2.11.11+) leader
+   * counts, about a kilobyte whatever the number of streams.
    */
   jszSummaryOptions: { raft: true } as Readonly<Record<string, unknown>>,
-  jszDetail: 'per-server' as JszDetail,
+  jszDetail: 'flagged' as JszDetail,
+  /** Which counting servers `flagged` asks for detail: the uneven_leader_distribution check's defaults. */
+  leaderBalance: LEADER_BALANCE_DEFAULTS,
   /** Decompressed cap per reply: JSZ with config runs ~2.7 KB per stream, so ~24k streams per server. */
   maxReplyBytes: 64 * 1024 * 1024,
   /**
@@ -51,6 +55,16 @@ export const GATHER_DEFAULTS = {
 
 /**
  * Who is asked for JSZ stream and consumer detail.
+ * - `flagged`: as `per-server` for a server that cannot count its own leaders
+ *   (before 2.11.11, and 2.12.0), so 2.9 and 2.10 clusters cost what they
+ *   did. A server that counts them is asked only when the summaries this
+ *   vantage heard call for it (lib/sampling/detail-policy.ts): every member
+ *   of a cluster where some member cannot count, else only the servers the
+ *   uneven_leader_distribution rule calls hot by their counts, whose groups
+ *   the step-down list needs. The check judges such clusters by the counts,
+ *   so a balanced cluster of counting servers sends summaries only. Decided
+ *   when the JSZ PING ends, or with a quarter of the vantage's time left if
+ *   it is still running (a partition), so the detail still has time to come.
  * - `per-server`: every vantage PINGs for the summary only, and each server
  *   is asked for its detail once, on `$SYS.REQ.SERVER.<id>.JSZ`: by the
  *   vantage connected to it, or for a server no vantage landed on, by the
@@ -63,8 +77,11 @@ export const GATHER_DEFAULTS = {
  * A vantage whose user may not publish to a one-server subject falls back
  * to `per-vantage` for itself.
  */
-export type JszDetail = 'per-server' | 'per-vantage';
+export type JszDetail = 'flagged' | 'per-server' | 'per-vantage';
+const JSZ_DETAIL_MODES: readonly JszDetail[] = ['flagged', 'per-server', 'per-vantage'];
 
+/** Share of a vantage's time left when `flagged` decides on detail without waiting for the JSZ PING to end. */
+const DETAIL_DECISION_RESERVE = 0.25;
 /** Time a task gets to wrap up after the epoch deadline before it is recorded as timed out. */
 const SETTLE_GRACE_MS = 250;
 /** `close()` only destroys the socket; bound it anyway so a wedged socket cannot hold the epoch. */
@@ -106,8 +123,18 @@ export interface GatherConfig {
   readonly endpoints?: readonly Endpoint[] | undefined;
   /** Body of the JSZ detail request, merged over {@link GATHER_DEFAULTS.jszOptions}. */
   readonly jszOptions?: Readonly<Record<string, unknown>> | undefined;
-  /** @default 'per-server' */
+  /**
+   * `rebalance` needs every group and asks for `per-server`.
+   * @default 'flagged'
+   */
   readonly jszDetail?: JszDetail | undefined;
+  /**
+   * The uneven_leader_distribution thresholds (`ratio`, `min_excess`) the
+   * check runs with: under `flagged`, the servers they call hot are the
+   * counting servers asked for detail.
+   * @default {@link LEADER_BALANCE_DEFAULTS}, the check's defaults
+   */
+  readonly leaderBalance?: LeaderBalanceThresholds | undefined;
   /** @default 64 MiB */
   readonly maxReplyBytes?: number | undefined;
   /** @default 256 MiB */
@@ -216,9 +243,10 @@ interface Settings {
   readonly endpoints: readonly Endpoint[];
   /** What each endpoint's PING sends. */
   readonly bodies: Readonly<Record<Endpoint, string>>;
-  /** JSZ with detail: the one-server request's body under `per-server`, else the PING's. */
+  /** JSZ with detail: the one-server request's body under `flagged` and `per-server`, else the PING's. */
   readonly jszDetailBody: string;
   readonly jszDetail: JszDetail;
+  readonly leaderBalance: LeaderBalanceThresholds;
   readonly maxReplyBytes: number;
   readonly maxSampleBytes: number;
   readonly connectionName: string;
@@ -254,20 +282,28 @@ function resolveSettings(config: GatherConfig): Settings {
   const endpoints = config.endpoints ?? GATHER_DEFAULTS.endpoints;
   if (endpoints.length === 0) throw new GatherConfigError('no endpoints to request');
   const jszDetail = config.jszDetail ?? GATHER_DEFAULTS.jszDetail;
-  if (jszDetail !== 'per-server' && jszDetail !== 'per-vantage') {
-    throw new GatherConfigError(`jszDetail must be 'per-server' or 'per-vantage', got ${String(jszDetail)}`);
+  if (!JSZ_DETAIL_MODES.includes(jszDetail)) {
+    throw new GatherConfigError(`jszDetail must be one of ${JSZ_DETAIL_MODES.map((m) => `'${m}'`).join(', ')}, got ${String(jszDetail)}`);
+  }
+  const leaderBalance = config.leaderBalance ?? GATHER_DEFAULTS.leaderBalance;
+  if (!(leaderBalance.ratio >= 1) || !Number.isFinite(leaderBalance.ratio)) {
+    throw new GatherConfigError(`leaderBalance.ratio must be a number of at least 1, got ${leaderBalance.ratio}`);
+  }
+  if (!(leaderBalance.minExcess >= 0) || !Number.isFinite(leaderBalance.minExcess)) {
+    throw new GatherConfigError(`leaderBalance.minExcess must be a number of at least 0, got ${leaderBalance.minExcess}`);
   }
   const jszDetailBody = JSON.stringify({ ...GATHER_DEFAULTS.jszOptions, ...config.jszOptions });
   return {
     concurrency: config.concurrency ?? GATHER_DEFAULTS.concurrency,
     endpoints: [...new Set(endpoints)],
     bodies: {
-      JSZ: jszDetail === 'per-server' ? JSON.stringify(GATHER_DEFAULTS.jszSummaryOptions) : jszDetailBody,
+      JSZ: jszDetail === 'per-vantage' ? jszDetailBody : JSON.stringify(GATHER_DEFAULTS.jszSummaryOptions),
       ROUTEZ: '{}',
       RAFTZ: '{}',
     },
     jszDetailBody,
     jszDetail,
+    leaderBalance,
     maxReplyBytes: config.maxReplyBytes ?? GATHER_DEFAULTS.maxReplyBytes,
     maxSampleBytes: config.maxSampleBytes ?? GATHER_DEFAULTS.maxSampleBytes,
     connectionName: config.connectionName ?? GATHER_DEFAULTS.connectionName,
@@ -314,10 +350,11 @@ async function sampleVantage(rawUrl: string, deadline: number, ctx: VantageConte
   const connectMs = performance.now() - connectStart;
   const serverName = nc.info?.server_name;
   const serverId = nc.info?.server_id;
+  const serverVersion = nc.info?.version;
   ctx.emit({ type: 'vantage-connected', url, connectMs, ...(serverName === undefined ? {} : { serverName }) });
 
   try {
-    const requests = await requestAll(nc, url, serverId, deadline, ctx);
+    const requests = await requestAll(nc, url, { id: serverId, version: serverVersion }, deadline, ctx);
     ctx.emit({ type: 'vantage-done', url });
     return {
       url,
@@ -337,13 +374,14 @@ async function sampleVantage(rawUrl: string, deadline: number, ctx: VantageConte
  * remaining time, so a partition (every PING running to its deadline) costs
  * one deadline per vantage rather than one per endpoint. Under
  * `jszDetail: 'per-server'` this vantage also asks its own server, and any
- * server it hears that nobody asked yet, for JSZ detail; those requests
- * follow the PINGs in the result.
+ * server it hears that nobody asked yet, for JSZ detail; under `flagged`
+ * the same for servers that cannot count their leaders, and then those the
+ * summaries it heard call for. Those requests follow the PINGs in the result.
  */
 async function requestAll(
   nc: NatsConnection,
   url: string,
-  ownServerId: string | undefined,
+  own: { readonly id: string | undefined; readonly version: string | undefined },
   deadline: number,
   ctx: VantageContext,
 ): Promise<RawRequest[]> {
@@ -390,6 +428,7 @@ async function requestAll(
   };
 
   const detailPerServer = settings.jszDetail === 'per-server' && settings.endpoints.includes('JSZ');
+  const detailFlagged = settings.jszDetail === 'flagged' && settings.endpoints.includes('JSZ');
   const requests: Promise<RawRequest | undefined>[] = [];
   const offerJsz = (reply: RawReply): void => ctx.expected.offerJszBody(reply.body);
   const pingForDetail = (): Promise<RawRequest> =>
@@ -410,27 +449,62 @@ async function requestAll(
     );
   };
 
+  // `flagged`: the summaries heard, and the one decision on the counting servers among them.
+  const summaries: ServerSummary[] = [];
+  let decided = false;
+  let decisionTimer: NodeJS.Timeout | undefined;
+  const decide = (): void => {
+    if (decided) return;
+    decided = true;
+    clearTimeout(decisionTimer);
+    for (const id of serversNeedingDetail(summaries, settings.leaderBalance)) askForDetail(id);
+  };
+  const onSummary = (body: string): void => {
+    const summary = summaryOf(body);
+    if (summary === undefined) return;
+    summaries.push(summary);
+    if (needsDetailAlways(summary.version)) askForDetail(summary.id);
+  };
+
   for (const endpoint of settings.endpoints) {
     const onReply =
       endpoint !== 'JSZ'
         ? undefined
         : (reply: RawReply): void => {
             offerJsz(reply);
-            const id = detailPerServer && reply.body !== undefined ? serverIdOf(reply.body) : undefined;
+            if (reply.body === undefined) return;
+            if (detailFlagged) return onSummary(reply.body);
+            const id = detailPerServer ? serverIdOf(reply.body) : undefined;
             if (id !== undefined) askForDetail(id);
           };
+    const ping = start(endpoint, settings.bodies[endpoint], {
+      expected: ctx.expected.get,
+      onExpectedChange: ctx.expected.subscribe,
+      ...(onReply === undefined ? {} : { onReply }),
+    });
+    // The decision runs before the PING's entry resolves, so the detail
+    // requests it adds are in `requests` before the loop below moves on.
     requests.push(
-      start(endpoint, settings.bodies[endpoint], {
-        expected: ctx.expected.get,
-        onExpectedChange: ctx.expected.subscribe,
-        ...(onReply === undefined ? {} : { onReply }),
-      }),
+      endpoint === 'JSZ' && detailFlagged
+        ? ping.then((request) => {
+            decide();
+            return request;
+          })
+        : ping,
     );
   }
-  if (detailPerServer && ownServerId !== undefined) askForDetail(ownServerId);
+  if (detailPerServer && own.id !== undefined) askForDetail(own.id);
+  if (detailFlagged) {
+    if (own.id !== undefined && needsDetailAlways(own.version)) askForDetail(own.id);
+    const left = deadline - performance.now();
+    decisionTimer = setTimeout(decide, Math.max(0, left * (1 - DETAIL_DECISION_RESERVE)));
+    decisionTimer.unref();
+  }
 
   // Detail requests are added while the PINGs run; a PING's last reply adds
-  // its request before the PING itself resolves, so nothing is missed.
+  // its request before the PING itself resolves, and `flagged` decides in a
+  // continuation of the JSZ PING's entry (or earlier, on its timer, while
+  // that entry is still pending), so nothing is missed.
   const done: RawRequest[] = [];
   for (let i = 0; i < requests.length; i++) {
     const request = await requests[i];

@@ -1,4 +1,5 @@
 import type { CheckRegistry } from '../checks/registry.js';
+import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
 import { runEpoch, type AuditFailure, type EpochResult } from '../epoch/run-epoch.js';
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
@@ -204,6 +205,7 @@ async function runClusterEpoch(
         expectServers: valid.expectServers,
         timeoutMs: valid.timeoutMs,
         connectionName: 'nats-audit-lambda',
+        leaderBalance: leaderBalanceFor(valid.thresholds),
       });
     },
     asFinding: (error) => {

@@ -47,6 +47,8 @@ export async function autoRebalance(input: AutoRebalanceInput): Promise<Rebalanc
       expectServers: cluster.expectServers,
       timeoutMs: cluster.timeoutMs,
       connectionName: 'nats-audit-lambda',
+      // Planning needs every group, not only the hot servers'.
+      jszDetail: 'per-server',
     });
     assertAuditable(sample);
     return observe(sample);

@@ -223,8 +223,11 @@ describe('uneven_leader_distribution', () => {
 
   describe('server-side counts (2.11.11+ / 2.12.1+, raft: true)', () => {
     const v211 = servers(['n1', 'n2', 'n3'], { version: '2.11.12' });
+    const SERVER_COUNTS_NOTE =
+      'These counts come from the servers themselves and include R1 assets, which have no election to move; only replicated groups are listed to step down.';
+    const r1 = (host: string, n: number) => Array.from({ length: n }, (_, i) => ({ name: `${host}_R1_${i}`, leader: host }));
 
-    it('stand in when no stream detail arrived; a zero count the server omitted counts as zero', () => {
+    it('judge when no stream detail arrived; a zero count the server omitted counts as zero', () => {
       // Prepare: n2 leads no consumers and n3 nothing at all, so the server leaves those fields out (omitempty).
       const observed = sample({
         replies: {
@@ -244,20 +247,70 @@ describe('uneven_leader_distribution', () => {
         counts: { n1: { streams: 12, consumers: 4, total: 16 }, n2: { streams: 1, consumers: 0, total: 1 }, n3: { streams: 0, consumers: 0, total: 0 } },
         stepDownsTotal: 0,
       });
-      expect(finding.remediation[0]).toBe(
-        'These counts come from the servers themselves and include R1 assets; gather stream detail to choose groups to step down.',
-      );
+      expect(finding.remediation.slice(0, 2)).toEqual([
+        SERVER_COUNTS_NOTE,
+        'No replicated group led by n1 is in the stream detail gathered (they lead only R1 assets, or their detail did not arrive), so no step-down is listed.',
+      ]);
       expect(finding.remediation.some((r) => r.includes('cluster step-down'))).toBe(false);
     });
 
-    it('are not used when stream detail arrived, even if all of it is R1', () => {
-      // Prepare: every server counts; n1's 9 include R1 streams, which the detail shows.
-      const r1 = (host: string, n: number) => Array.from({ length: n }, (_, i) => ({ name: `${host}_R1_${i}`, leader: host }));
+    it("judge even when detail arrived, and take step-downs from the hot server's replicated groups, ready first, capped by its excess", () => {
+      // Prepare: only n1 (hot by its counts) sent detail, as gather's `flagged` mode asks:
+      // 8 R3 streams (S01, S02 with a lagging replica) and 4 R1 streams, 12 by its own count.
+      const lagging = [{ name: 'n2', current: false }, 'n3'] as const;
+      const n1Streams = [...led('n1', 8).map((s, i) => (i < 2 ? { ...s, replicas: lagging } : s)), ...r1('n1', 4)];
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streams: n1Streams, streamsLeader: 12 }) },
+          n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' }, streamsLeader: 2 }) },
+          n3: { jsz: jsz(v211.n3, { meta: { leader: 'n1' }, streamsLeader: 1 }) },
+        },
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+      // Assess: 12 vs an average of 5 is 2.4x; 7 above it, so 7 of the 8 replicated streams, the lagging ones last.
+      expect(finding.summary).toBe('Leaders concentrated in cluster c1: n1 leads 12 streams (2.4x the average of 5.0)');
+      expect(finding.details).toMatchObject({
+        source: 'server_counts',
+        counts: { n1: { streams: 12, consumers: 0, total: 12 }, n2: { streams: 2, consumers: 0, total: 2 }, n3: { streams: 1, consumers: 0, total: 1 } },
+        stepDownsTotal: 7,
+      });
+      expect(finding.remediation).toEqual([
+        SERVER_COUNTS_NOTE,
+        'Step down these groups on n1 (one at a time, using credentials of the owning account: APP), re-checking between moves:',
+        ...['S03', 'S04', 'S05', 'S06', 'S07', 'S08', 'S01'].map((s) => `nats stream cluster step-down N1_${s}`),
+        'Or plan and pace the moves with `nats-audit rebalance` (dry run by default).',
+        'Verify: `nats server report jetstream` and another `nats-audit check` show leaders spread evenly.',
+      ]);
+    });
+
+    it('judge by the counts, not by the groups, when every server sent detail', () => {
+      // Prepare: n1 leads 9 streams, all R1, which the detail shows; the counts include them.
       const observed = sample({
         replies: {
           n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streams: r1('n1', 9), streamsLeader: 9, consumersLeader: 1 }) },
           n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' }, streams: r1('n2', 1), streamsLeader: 1, consumersLeader: 1 }) },
           n3: { jsz: jsz(v211.n3, { meta: { leader: 'n1' }, streams: r1('n3', 1), streamsLeader: 1, consumersLeader: 1 }) },
+        },
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+      // Assess: hot, with nothing to step down (R1 has no election).
+      expect(finding.details).toMatchObject({ source: 'server_counts', counts: { n1: { streams: 9, consumers: 1, total: 10 } }, stepDownsTotal: 0 });
+      expect(finding.remediation[1]).toMatch(/^No replicated group led by n1 /);
+    });
+
+    it('balanced counts give no finding even when the detail alone would', () => {
+      // Prepare: the counts say 3/3/3; n1's detail lists 9 R3 streams it leads (a stale view).
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streams: led('n1', 9), streamsLeader: 3 }) },
+          n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' }, streamsLeader: 3 }) },
+          n3: { jsz: jsz(v211.n3, { meta: { leader: 'n1' }, streamsLeader: 3 }) },
         },
       });
 
@@ -277,6 +330,24 @@ describe('uneven_leader_distribution', () => {
 
       // Act / Assess
       expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
+    });
+
+    it('a mixed-version cluster is judged from the groups, as before', () => {
+      // Prepare: the counts would call n1 balanced; the groups show it leading 6 of 9 R3 streams.
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streams: led('n1', 6), streamsLeader: 3 }) },
+          n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' }, streams: led('n2', 2), streamsLeader: 3 }) },
+          n3: { jsz: jsz({ name: 'n3', version: '2.10.29' }, { meta: { leader: 'n1' }, streams: led('n3', 1) }) },
+        },
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+      // Assess
+      expect(finding.details).toMatchObject({ source: 'groups', counts: { n1: { streams: 6 } }, stepDownsTotal: 3 });
+      expect(finding.remediation[0]).toMatch(/^Step down these groups on n1 /);
     });
   });
 });

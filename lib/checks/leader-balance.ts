@@ -1,0 +1,75 @@
+/**
+ * The rule that makes a server "hot" in uneven_leader_distribution, on its
+ * own so gather can apply it to the servers' own leader counts (2.11.11+)
+ * and ask only the hot servers for stream detail.
+ */
+
+export type LeaderMetric = 'streams' | 'consumers' | 'total';
+export const LEADER_METRICS: readonly LeaderMetric[] = ['streams', 'consumers', 'total'];
+
+export interface LeaderCounts {
+  readonly streams: number;
+  readonly consumers: number;
+  readonly total: number;
+}
+
+/** What makes a server hot; the check's `ratio` and `min_excess` thresholds. */
+export interface LeaderBalanceThresholds {
+  /** Hot strictly above this multiple of the cluster's average. */
+  readonly ratio: number;
+  /** ...and at least this many leaders above the average. */
+  readonly minExcess: number;
+}
+
+/** The check's defaults, also what gather decides with when not told otherwise. */
+export const LEADER_BALANCE_DEFAULTS: LeaderBalanceThresholds = { ratio: 1.5, minExcess: 2 };
+
+export interface HotEntry {
+  readonly server: string;
+  readonly metric: LeaderMetric;
+  readonly count: number;
+  readonly average: number;
+  readonly ratio: number;
+}
+
+/** The check's threshold values by key (`ratio`, `min_excess`), defaults for what is missing. */
+export function leaderBalanceThresholds(values: Readonly<Record<string, number>> | undefined): LeaderBalanceThresholds {
+  return {
+    ratio: values?.ratio ?? LEADER_BALANCE_DEFAULTS.ratio,
+    minExcess: values?.min_excess ?? LEADER_BALANCE_DEFAULTS.minExcess,
+  };
+}
+
+export function averageOf(counts: ReadonlyMap<string, LeaderCounts>): LeaderCounts {
+  const sum = { streams: 0, consumers: 0, total: 0 };
+  for (const c of counts.values()) {
+    sum.streams += c.streams;
+    sum.consumers += c.consumers;
+    sum.total += c.total;
+  }
+  const n = Math.max(1, counts.size);
+  return { streams: sum.streams / n, consumers: sum.consumers / n, total: sum.total / n };
+}
+
+/**
+ * Every (server, metric) above both thresholds, in the map's order and
+ * metric order; `counts` holds every member of one cluster, leading none included.
+ */
+export function hotEntries(
+  counts: ReadonlyMap<string, LeaderCounts>,
+  thresholds: LeaderBalanceThresholds,
+): { readonly averages: LeaderCounts; readonly hot: readonly HotEntry[] } {
+  const averages = averageOf(counts);
+  const hot: HotEntry[] = [];
+  for (const [server, c] of counts) {
+    for (const metric of LEADER_METRICS) {
+      const average = averages[metric];
+      if (average === 0) continue;
+      const ratio = c[metric] / average;
+      if (ratio > thresholds.ratio && c[metric] - average >= thresholds.minExcess) {
+        hot.push({ server, metric, count: c[metric], average, ratio });
+      }
+    }
+  }
+  return { averages, hot };
+}
