@@ -1,49 +1,39 @@
 /**
- * Target 4: the Lambda bundle. functions/audit.ts is bundled with esbuild
- * using the arguments aws-cdk-lib's NodejsFunction passes for the bundling
- * options in lib/infra/audit-function.ts (ESM, node20, main fields
- * module,main, the createRequire banner, minify, source map without
- * sources content, the AWS SDK inside); an empty handler is bundled the
- * same way. Cold start is then measured in fresh node processes, the two
- * alternating, with `--enable-source-maps` as the function's NODE_OPTIONS
- * sets it.
+ * Target 4: the Lambda bundle. functions/audit.ts is bundled with the esbuild
+ * options the CDK asset is built with (auditBundleOptions in
+ * lib/infra/audit-bundle.ts: ESM split into index.mjs and on-demand chunks,
+ * node20, main fields module,main, the createRequire banner, minify, source
+ * maps without sources content, the AWS SDK inside); an empty handler is
+ * bundled the same way. Cold start is then measured in fresh node processes,
+ * the two alternating, with the function's NODE_OPTIONS (AUDIT_NODE_OPTIONS)
+ * set as Lambda sets them.
  *
  * What "init" covers: `import()` of the bundle, then one `handler()` call
  * whose event fails validation. That call runs the module's whole
  * initialisation (reading and validating the environment, building the
- * DynamoDB, SNS and Secrets Manager clients, the check registry, the
- * handler) and returns before any network I/O, so it is the part a cold
- * start adds to the first invocation, without the epoch itself.
+ * DynamoDB and Secrets Manager clients, the check registry, the handler)
+ * and returns before any network I/O, so it is the part a cold start adds
+ * to the first invocation, without the epoch itself. The SNS client is not
+ * in it: the function loads it when an epoch first has something to publish.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { AUDIT_NODE_OPTIONS, auditBundleOptions } from '../lib/infra/audit-bundle.js';
 import { median } from './stats.js';
 
-/** The banner lib/infra/audit-function.ts gives esbuild. */
-const BANNER =
-  "import { createRequire as __natsAuditCreateRequire } from 'node:module'; const require = __natsAuditCreateRequire(import.meta.url);";
+/** What the function ran with before: measured beside the real settings, so the report shows its cost. */
+const SOURCE_MAPS_FLAG = '--enable-source-maps';
 
-/** `NodejsFunction` bundling of lib/infra/audit-function.ts, as esbuild options. */
-function cdkBundling(entry: string, outfile: string): BuildOptions {
+/** The CDK asset's bundling, plus what the bench reads back. */
+function lambdaBundling(entry: string, outdir: string): BuildOptions {
   return {
+    ...auditBundleOptions(entry, outdir),
     // For the stand-in entries written to a temp dir: resolve packages from the project.
     nodePaths: [join(process.cwd(), 'node_modules')],
-    entryPoints: [entry],
-    bundle: true,
-    target: 'node20',
-    platform: 'node',
-    format: 'esm',
-    outfile,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    banner: { js: BANNER },
-    mainFields: ['module', 'main'],
-    logLevel: 'warning',
     metafile: true,
   };
 }
@@ -53,21 +43,26 @@ export interface BundleOptions {
 }
 
 export interface BundleResult {
+  /** All the function's code: index.mjs and every chunk. */
   readonly bytes: number;
+  /** What a cold start imports: index.mjs and the chunks it imports statically. */
+  readonly startupBytes: number;
+  readonly files: number;
+  readonly startupFiles: number;
   readonly mapBytes: number;
   readonly emptyBytes: number;
   readonly buildMs: number;
-  /** Largest inputs by bytes in the minified output. */
+  /** Largest inputs by bytes in the minified output, all files. */
   readonly topInputs: readonly { readonly path: string; readonly bytes: number }[];
   /** Medians, import + init in the child (ms). */
   readonly auditInitMs: number;
   readonly emptyInitMs: number;
-  /** A handler that only imports nats and builds the three AWS SDK clients: the dependencies' share. */
+  /** A handler that only imports nats and builds the DynamoDB and Secrets Manager clients: the dependencies' share. */
   readonly depsInitMs: number;
   readonly depsBytes: number;
   readonly auditImportMs: number;
-  /** Same without --enable-source-maps. */
-  readonly auditInitNoMapsMs: number;
+  /** Same with --enable-source-maps added, as the function ran before. */
+  readonly auditInitSourceMapsMs: number;
   /** Whole child process, spawn to exit. */
   readonly auditProcessMs: number;
   readonly emptyProcessMs: number;
@@ -100,14 +95,13 @@ const LAMBDA_ENV = {
   AWS_SECRET_ACCESS_KEY: 'bench',
 };
 
-/** What every invocation needs besides our code: nats and the three SDK clients functions/audit.ts builds. */
+/** What every cold start needs besides our code: nats and the two SDK clients functions/audit.ts builds at init. */
 const DEPS_HANDLER = `import { connect } from 'nats';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 let clients: unknown[] | undefined;
 export async function handler(_event: unknown): Promise<object> {
-  clients ??= [new DynamoDBClient({}), new SecretsManagerClient({}), new SNSClient({}), connect];
+  clients ??= [new DynamoDBClient({}), new SecretsManagerClient({}), connect];
   return {};
 }
 `;
@@ -133,16 +127,19 @@ export async function measureBundle(opts: BundleOptions): Promise<BundleResult> 
     const depsEntry = join(dir, 'deps-handler.ts');
     await writeFile(depsEntry, DEPS_HANDLER);
     const t0 = performance.now();
-    const audit = await build(cdkBundling(join(process.cwd(), 'functions', 'audit.ts'), auditOut));
+    const audit = await build(lambdaBundling(join(process.cwd(), 'functions', 'audit.ts'), dirname(auditOut)));
     const buildMs = performance.now() - t0;
-    await build(cdkBundling(emptyEntry, emptyOut));
-    await build(cdkBundling(depsEntry, depsOut));
+    await build(lambdaBundling(emptyEntry, dirname(emptyOut)));
+    const deps = await build(lambdaBundling(depsEntry, dirname(depsOut)));
 
-    const out = audit.metafile!.outputs[Object.keys(audit.metafile!.outputs).find((k) => k.endsWith('index.mjs'))!]!;
+    const code = codeOutputs(audit.metafile!);
+    const startup = startupOutputs(audit.metafile!);
     const byPackage = new Map<string, number>();
-    for (const [path, info] of Object.entries(out.inputs)) {
-      const key = packageOf(path);
-      byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
+    for (const [, info] of code) {
+      for (const [path, input] of Object.entries(info.inputs)) {
+        const key = packageOf(path);
+        byPackage.set(key, (byPackage.get(key) ?? 0) + input.bytesInOutput);
+      }
     }
     const topInputs = [...byPackage.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -152,36 +149,41 @@ export async function measureBundle(opts: BundleOptions): Promise<BundleResult> 
     const auditRuns: number[] = [];
     const emptyRuns: number[] = [];
     const auditImports: number[] = [];
-    const auditNoMaps: number[] = [];
+    const auditSourceMaps: number[] = [];
     const auditProcess: number[] = [];
     const emptyProcess: number[] = [];
     const depsRuns: number[] = [];
+    const withSourceMaps = [...AUDIT_NODE_OPTIONS, SOURCE_MAPS_FLAG];
     // One of each first, unmeasured: the OS file cache, as a warm Lambda host would have it.
-    await probe(auditOut, true);
-    await probe(emptyOut, true);
+    await probe(auditOut, AUDIT_NODE_OPTIONS);
+    await probe(emptyOut, AUDIT_NODE_OPTIONS);
     for (let i = 0; i < opts.repetitions; i++) {
-      const e = await probe(emptyOut, true);
+      const e = await probe(emptyOut, AUDIT_NODE_OPTIONS);
       emptyRuns.push(e.initMs);
       emptyProcess.push(e.processMs);
-      const a = await probe(auditOut, true);
+      const a = await probe(auditOut, AUDIT_NODE_OPTIONS);
       auditRuns.push(a.initMs);
       auditImports.push(a.importMs);
       auditProcess.push(a.processMs);
-      auditNoMaps.push((await probe(auditOut, false)).initMs);
-      depsRuns.push((await probe(depsOut, true)).initMs);
+      auditSourceMaps.push((await probe(auditOut, withSourceMaps)).initMs);
+      depsRuns.push((await probe(depsOut, AUDIT_NODE_OPTIONS)).initMs);
     }
+    const maps = Object.entries(audit.metafile!.outputs).filter(([path]) => path.endsWith('.map'));
     return {
-      bytes: (await stat(auditOut)).size,
-      mapBytes: (await stat(`${auditOut}.map`)).size,
+      bytes: sum(code.map(([, o]) => o.bytes)),
+      startupBytes: sum(startup.map(([, o]) => o.bytes)),
+      files: code.length,
+      startupFiles: startup.length,
+      mapBytes: sum(maps.map(([, o]) => o.bytes)),
       emptyBytes: (await stat(emptyOut)).size,
       buildMs,
       topInputs,
       auditInitMs: median(auditRuns),
       emptyInitMs: median(emptyRuns),
       depsInitMs: median(depsRuns),
-      depsBytes: (await stat(depsOut)).size,
+      depsBytes: sum(startupOutputs(deps.metafile!).map(([, o]) => o.bytes)),
       auditImportMs: median(auditImports),
-      auditInitNoMapsMs: median(auditNoMaps),
+      auditInitSourceMapsMs: median(auditSourceMaps),
       auditProcessMs: median(auditProcess),
       emptyProcessMs: median(emptyProcess),
       auditRuns,
@@ -192,6 +194,33 @@ export async function measureBundle(opts: BundleOptions): Promise<BundleResult> 
   }
 }
 
+type Output = [path: string, info: Metafile['outputs'][string]];
+
+/** index.mjs and its chunks, without the source maps. */
+function codeOutputs(meta: Metafile): Output[] {
+  return Object.entries(meta.outputs).filter(([path]) => path.endsWith('.mjs'));
+}
+
+/** index.mjs and what it imports statically, transitively: the files a cold start reads. */
+function startupOutputs(meta: Metafile): Output[] {
+  const entry = Object.keys(meta.outputs).find((path) => path.endsWith('/index.mjs') || path === 'index.mjs');
+  if (!entry) throw new Error('the bundle has no index.mjs');
+  const seen = new Set<string>();
+  const visit = (path: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const imported of meta.outputs[path]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(entry);
+  return [...seen].map((path) => [path, meta.outputs[path]!]);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
 /** `node_modules/@aws-sdk/client-dynamodb/...` -> `@aws-sdk/client-dynamodb`; our own files -> their folder. */
 function packageOf(path: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
@@ -200,11 +229,13 @@ function packageOf(path: string): string {
   return own ? own[1]! : path;
 }
 
-function probe(bundle: string, sourceMaps: boolean): Promise<{ importMs: number; initMs: number; processMs: number }> {
+/** Runs the probe on `bundle` with `nodeOptions` in NODE_OPTIONS, as Lambda passes the function's. */
+function probe(bundle: string, nodeOptions: readonly string[]): Promise<{ importMs: number; initMs: number; processMs: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', PROBE, pathToFileURL(bundle).href];
-    const proc = spawn(process.execPath, args, { env: { PATH: process.env['PATH'] ?? '', ...LAMBDA_ENV }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = ['--input-type=module', '-e', PROBE, pathToFileURL(bundle).href];
+    const env = { PATH: process.env['PATH'] ?? '', ...LAMBDA_ENV, ...(nodeOptions.length > 0 ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}) };
+    const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     proc.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     proc.on('error', reject);

@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GATHER_DEFAULTS } from '../lib/sampling/gather.js';
+import { AUDIT_NODE_OPTIONS } from '../lib/infra/audit-bundle.js';
 import { measureBundle, type BundleResult } from './bundle.js';
 import { recordedPaths, tallySample, type LiveBytes, type RecordedPath } from './bytes.js';
 import { EPOCHS_PER_MONTH, FUNCTION_MEMORY_MB, measureHandlerEpochs, monthlyCost, normalMetricNames, PRICES, type HandlerMeasurement } from './cost.js';
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     results.offline = await measureOffline({ ...cfg.offline, benchDir: dirname(fileURLToPath(import.meta.url)) }, log);
   });
   await section('bundle', async () => {
-    log('bundle: esbuild as NodejsFunction does, then cold starts');
+    log('bundle: esbuild as the CDK asset is built, then cold starts');
     results.bundle = await measureBundle(cfg.bundle);
   });
   await section('planner', async () => {
@@ -332,9 +333,9 @@ function renderBundle(b: BundleResult): string[] {
   return [
     '### 4. Lambda bundle',
     '',
-    `functions/audit.ts bundled with esbuild as aws-cdk-lib's NodejsFunction runs it for lib/infra/audit-function.ts (ESM, node20, minify, source map without sources content, the createRequire banner, AWS SDK inside): **${bytes(b.bytes)}** (source map ${bytes(b.mapBytes)}; empty handler ${bytes(b.emptyBytes)}), built in ${ms(b.buildMs)}. Largest contributors: ${b.topInputs.map((x) => `${x.path} ${bytes(x.bytes)}`).join(', ')}.`,
+    `functions/audit.ts bundled with esbuild as the CDK asset is built (auditBundleOptions in lib/infra/audit-bundle.ts: ESM split into index.mjs and on-demand chunks, node20, minify, source maps without sources content, the createRequire banner, AWS SDK inside): **${bytes(b.bytes)}** in ${b.files} files, of which a cold start imports ${bytes(b.startupBytes)} in ${b.startupFiles} (source maps ${bytes(b.mapBytes)}; empty handler ${bytes(b.emptyBytes)}), built in ${ms(b.buildMs)}. Largest contributors: ${b.topInputs.map((x) => `${x.path} ${bytes(x.bytes)}`).join(', ')}.`,
     '',
-    `Cold start in a fresh \`node --enable-source-maps\` (the function's NODE_OPTIONS), medians of ${b.auditRuns.length} alternating runs: import + init of the audit handler **${ms(b.auditInitMs)}** (import alone ${ms(b.auditImportMs)}; without source maps ${ms(b.auditInitNoMapsMs)}) against **${ms(b.emptyInitMs)}** for the empty handler, and **${ms(b.depsInitMs)}** for a handler bundled the same way that only loads nats and builds the three AWS SDK clients (${bytes(b.depsBytes)}). Whole process, spawn to exit: ${ms(b.auditProcessMs)} vs ${ms(b.emptyProcessMs)}. Init = \`import()\` plus one \`handler()\` call with an invalid event: it reads and validates the environment (a cluster pointing at a closed loopback port), builds the DynamoDB, SNS and Secrets Manager clients, the check registry and the handler, logs the rejected event, and returns before any network I/O.`,
+    `Cold start in a fresh node with the function's NODE_OPTIONS (${AUDIT_NODE_OPTIONS.length > 0 ? `\`${AUDIT_NODE_OPTIONS.join(' ')}\`` : 'none'}), medians of ${b.auditRuns.length} alternating runs: import + init of the audit handler **${ms(b.auditInitMs)}** (import alone ${ms(b.auditImportMs)}; with \`--enable-source-maps\` added ${ms(b.auditInitSourceMapsMs)}) against **${ms(b.emptyInitMs)}** for the empty handler, and **${ms(b.depsInitMs)}** for a handler bundled the same way that only loads nats and builds the DynamoDB and Secrets Manager clients (${bytes(b.depsBytes)} imported at start). Whole process, spawn to exit: ${ms(b.auditProcessMs)} vs ${ms(b.emptyProcessMs)}. Init = \`import()\` plus one \`handler()\` call with an invalid event: it reads and validates the environment (a cluster pointing at a closed loopback port), builds the DynamoDB and Secrets Manager clients, the check registry and the handler, logs the rejected event, and returns before any network I/O. The SNS client is loaded when an epoch first has something to publish.`,
     '',
   ];
 }

@@ -2,12 +2,15 @@
  * The scheduled auditor's Lambda entry point: builds the adapters once per
  * container (so warm invocations reuse connections and the cached secret)
  * and hands each event to the core handler. Everything else lives in lib/.
+ *
+ * The SNS client is imported when there is first something to publish, not
+ * here: most epochs publish nothing, and the bundle keeps it in a chunk of
+ * its own, out of every cold start (lib/infra/audit-bundle.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { defaultRegistry } from '../lib/checks/index.js';
-import { SnsNotifier } from '../lib/notify/sns-notifier.js';
+import { lazyNotifier } from '../lib/notify/lazy-notifier.js';
 import { createAuditHandler, type AuditOutcome, type InvocationContext } from '../lib/serverless/audit-handler.js';
 import { readLambdaEnvironment, topicRegion } from '../lib/serverless/lambda-environment.js';
 import { jsonLogger } from '../lib/serverless/log.js';
@@ -39,12 +42,16 @@ function init(env: NodeJS.ProcessEnv): Handler {
     };
   }
   const dynamodb = new DynamoDBClient({});
+  const { topicArn } = config;
   return createAuditHandler({
     clusters: config.clusters,
     registry: defaultRegistry(),
     store: new DynamoDbStateStore({ client: dynamodb, tableName: config.tableName }),
     ledger: new DynamoDbRunLedger({ client: dynamodb, tableName: config.tableName, retentionDays: config.historyDays }),
-    notifier: new SnsNotifier({ client: new SNSClient({ region: topicRegion(config.topicArn) }), topicArn: config.topicArn }),
+    notifier: lazyNotifier(async () => {
+      const [{ SNSClient }, { SnsNotifier }] = await Promise.all([import('@aws-sdk/client-sns'), import('../lib/notify/sns-notifier.js')]);
+      return new SnsNotifier({ client: new SNSClient({ region: topicRegion(topicArn) }), topicArn });
+    }),
     secrets: new SecretReader({ client: new SecretsManagerClient({}) }),
     logger,
     metrics: (line) => process.stdout.write(`${line}\n`),

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
-import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ConfigError } from '../errors.js';
 import type { ClusterAuditConfig, EnvironmentConfig } from '../fleet/fleet-config.js';
 import { ENVIRONMENT } from '../serverless/lambda-environment.js';
+import { AUDIT_NODE_OPTIONS, AuditBundling } from './audit-bundle.js';
 import type { AuditStateTable } from './audit-state-table.js';
 import type { FindingsDestination } from './findings-destination.js';
 import { wildcardResourceFinding } from './nag-finding.js';
@@ -89,8 +89,9 @@ export interface AuditFunctionProps {
 
 /**
  * The scheduled auditor: one invocation audits one cluster. Bundled by
- * esbuild into a single ESM file with the AWS SDK inside, so the SDK version
- * that runs is the one the tests ran, not whatever the runtime ships.
+ * esbuild into an ES module and the chunks it loads on demand, with the AWS
+ * SDK inside, so the SDK version that runs is the one the tests ran, not
+ * whatever the runtime ships (see audit-bundle.ts).
  *
  * Permissions are named one by one: the cluster secrets, the state table,
  * publishing to the central topic and the central key by alias. A secret
@@ -99,7 +100,7 @@ export interface AuditFunctionProps {
  * secret in another account also needs a resource policy admitting `role`.
  */
 export class AuditFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
 
@@ -117,7 +118,7 @@ export class AuditFunction extends Construct {
       [ENVIRONMENT.table]: props.stateTable.table.tableName,
       [ENVIRONMENT.topicArn]: props.findings.topicArn,
       [ENVIRONMENT.historyDays]: String(historyDays),
-      NODE_OPTIONS: '--enable-source-maps',
+      ...(AUDIT_NODE_OPTIONS.length > 0 ? { NODE_OPTIONS: AUDIT_NODE_OPTIONS.join(' ') } : {}),
     };
     const bytes = environmentBytes(environment);
     if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
@@ -140,15 +141,22 @@ export class AuditFunction extends Construct {
       this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
     }
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    // Pinned, not "latest". Lambda deprecated its Node 20 runtime in 2026;
+    // the bundle targets Node 20 syntax (what CI runs the handler on), which 24 runs unchanged.
+    const runtime = lambda.Runtime.NODEJS_24_X;
+    this.function = new lambda.Function(this, 'Function', {
       description: `nats-audit: audits the NATS clusters of environment ${props.environmentName}`,
-      entry,
-      handler: 'handler',
-      projectRoot: root,
-      depsLockFilePath: join(root, 'package-lock.json'),
-      // Pinned, not "latest". Lambda deprecated its Node 20 runtime in 2026;
-      // the bundle targets Node 20 syntax (what CI runs the handler on), which 24 runs unchanged.
-      runtime: lambda.Runtime.NODEJS_24_X,
+      code: lambda.Code.fromAsset(root, {
+        // Hashed by what was built, not by the project directory (node_modules and all).
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new AuditBundling(entry),
+          // Required by the type, never used: AuditBundling bundles or throws.
+          image: runtime.bundlingImage,
+        },
+      }),
+      handler: 'index.handler',
+      runtime,
       architecture: lambda.Architecture.ARM_64,
       memorySize,
       timeout,
@@ -156,18 +164,6 @@ export class AuditFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment,
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node20',
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies (nats, nkeys.js, tweetnacl) require() Node built-ins, and an ES module has no require.
-        banner: "import { createRequire as __natsAuditCreateRequire } from 'node:module'; const require = __natsAuditCreateRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The SDK goes into the bundle: the version that runs is the one tested.
-        bundleAwsSDK: true,
-      },
       ...vpcConfig,
     });
 
@@ -181,7 +177,7 @@ export class AuditFunction extends Construct {
     }
   }
 
-  private importNetwork(network: NonNullable<EnvironmentConfig['network']>): Pick<nodejs.NodejsFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+  private importNetwork(network: NonNullable<EnvironmentConfig['network']>): Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
     // Imported by id, not looked up: synth must work without credentials.
     const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: network.vpcId, availabilityZones: Fn.getAzs() });
     Validations.of(vpc).acknowledge({

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -15,7 +15,8 @@ const ROOT = projectRoot();
 const BUNDLED_STACK = STACK_IDS.environment('search-prod');
 
 /**
- * Size the minified handler may reach. zod's classic API (~450 KB minified,
+ * Size the minified handler may reach, all its files together. zod's
+ * classic API (~450 KB minified,
  * not tree-shakeable), nats (~220 KB) and the three SDK clients (~350 KB)
  * already come to ~1.15 MB; the budget is there to catch an accident, such
  * as aws-cdk-lib or a second copy of the SDK finding its way into the bundle.
@@ -43,15 +44,29 @@ describe('the audit function bundle', () => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
   });
 
-  it('is one minified ES module with its source map, within budget', () => {
+  it('is a minified ES module and the chunks it loads, each with its source map, within budget', () => {
+    // Prepare
+    const code = codeFiles(assetDir);
+
     // Assess
-    const file = join(assetDir, 'index.mjs');
-    expect(existsSync(file)).toBe(true);
-    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
-    expect(statSync(file).size).toBeLessThan(BUNDLE_BUDGET_BYTES);
+    expect(code).toContain('index.mjs');
+    for (const file of code) expect(existsSync(join(assetDir, `${file}.map`)), `${file}.map`).toBe(true);
+    expect(code.reduce((total, file) => total + statSync(join(assetDir, file)).size, 0)).toBeLessThan(BUNDLE_BUDGET_BYTES);
     // Minified: long lines, not one per statement (template literals keep their own line breaks).
-    const text = readFileSync(file, 'utf8');
+    const text = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     expect(text.length / text.split('\n').length).toBeGreaterThan(1_000);
+  });
+
+  it('leaves the SNS client and the SDK credential chain past the environment out of a cold start', () => {
+    // Act
+    const startup = staticImports(assetDir, 'index.mjs');
+    const text = startup.map((file) => readFileSync(join(assetDir, file), 'utf8')).join('\n');
+
+    // Assess: still in the asset, for when an epoch publishes or credentials come from elsewhere.
+    expect(startup.length).toBeLessThan(codeFiles(assetDir).length);
+    expect(text).not.toContain('PublishBatch');
+    expect(text).not.toContain('node:child_process');
+    expect(codeFiles(assetDir).some((file) => readFileSync(join(assetDir, file), 'utf8').includes('PublishBatch'))).toBe(true);
   });
 
   it('loads as an ES module under node and exports handler', () => {
@@ -66,3 +81,17 @@ describe('the audit function bundle', () => {
     expect(out.trim()).toBe('function');
   });
 });
+
+/** The asset's JavaScript files, relative to it: index.mjs and chunks/*.mjs. */
+function codeFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.mjs'));
+}
+
+/** `file` and every file it imports statically, transitively: what importing it reads. `import("...")` is not followed. */
+function staticImports(dir: string, file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [...seen];
+  seen.add(file);
+  const text = readFileSync(join(dir, file), 'utf8');
+  for (const m of text.matchAll(/(?:from|import)\s*"(\.\.?\/[^"]+\.mjs)"/g)) staticImports(dir, normalize(join(dirname(file), m[1]!)), seen);
+  return [...seen];
+}
