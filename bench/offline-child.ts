@@ -1,12 +1,14 @@
 /**
  * One offline measurement in a fresh process, so its peak RSS is its own.
  * Prints one JSON line. Modes:
- * - `floor FILE`: read the file, gunzip it when it ends in .gz, JSON.parse it.
+ * - `floor FILE`: read the file, gunzip it (when it starts with gzip's magic
+ *   bytes), JSON.parse it: each line of a v2 sample, the whole of a v1 one.
  * - `check FILE`: `nats-audit check --sample FILE --format json` in-process
  *   (read, validate, observe, every check, report).
- * - `phases FILE`: the steps of `check --sample` timed one by one (read,
- *   JSON.parse of the file, sample schema, JSON.parse of every reply body
- *   alone, observe, the checks).
+ * - `phases FILE` (a v2 sample): the steps of `check --sample` timed one by
+ *   one (read, gunzip, JSON.parse of every line, the header's schema, the
+ *   reply parsers' validation of every body alone, observe (which includes
+ *   that validation), the checks).
  * - `lambda DIR`: the Lambda's share after gathering: the sample is rebuilt
  *   in memory from DIR (head.json plus one file per reply body, as gather
  *   holds them), then one epoch is judged with a memory state store. Run it
@@ -15,13 +17,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parseJszReply, parseRaftzReply, parseRoutezReply } from '../lib/replies/index.js';
 import { checkCommand } from '../lib/cli/check-command.js';
 import { defaultRegistry } from '../lib/checks/index.js';
 import { judge } from '../lib/epoch/judge.js';
 import { runEpoch } from '../lib/epoch/run-epoch.js';
 import { observe } from '../lib/observation/observe.js';
-import { rawSampleSchema } from '../lib/sampling/raw-sample-schema.js';
-import type { RawSample } from '../lib/sampling/raw-sample.js';
+import { sampleFileHeaderSchema } from '../lib/sampling/raw-sample-schema.js';
+import type { RawReply, RawSample } from '../lib/sampling/raw-sample.js';
 import { MemoryStateStore } from '../lib/state/state-store.js';
 
 export interface ChildResult {
@@ -44,8 +47,10 @@ async function main(): Promise<void> {
   let extra: Partial<ChildResult> = {};
   if (mode === 'floor') {
     const raw = await readFile(target);
-    const text = (target.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
-    JSON.parse(text);
+    const content = isGzip(raw) ? gunzipSync(raw) : raw;
+    const lines = splitLines(content);
+    if (isV2(lines[0]!)) for (const line of lines) JSON.parse(line.toString('utf8'));
+    else JSON.parse(content.toString('utf8'));
   } else if (mode === 'check') {
     let out = '';
     const code = await checkCommand(['--sample', target, '--format', 'json'], {
@@ -64,12 +69,24 @@ async function main(): Promise<void> {
       phases[name] = performance.now() - t;
       return value;
     };
-    const text = await readFile(target, 'utf8');
+    const raw = await readFile(target);
     phases['read'] = performance.now() - t0;
-    const json = step('parse file', () => JSON.parse(text) as unknown);
-    const parsed = step('validate sample', () => rawSampleSchema.parse(json));
-    step('JSON.parse bodies', () => {
-      for (const v of parsed.vantages) for (const r of v.requests) for (const reply of r.replies) if (reply.body !== undefined) JSON.parse(reply.body);
+    const content = step('gunzip', () => gunzipSync(raw));
+    const values = step('JSON.parse lines', () => splitLines(content).map((line) => JSON.parse(line.toString('utf8')) as unknown));
+    const header = step('validate header', () => sampleFileHeaderSchema.parse(values[0]));
+    const parsed: RawSample = {
+      ...header,
+      vantages: header.vantages.map((v) => ({
+        ...v,
+        requests: v.requests.map((r) => ({
+          ...r,
+          replies: r.replies.map(({ jsonLine, ...meta }): RawReply => (jsonLine === undefined ? meta : { ...meta, json: values[jsonLine - 1] })),
+        })),
+      })),
+    };
+    const parsers = { JSZ: parseJszReply, ROUTEZ: parseRoutezReply, RAFTZ: parseRaftzReply };
+    step('validate replies', () => {
+      for (const v of parsed.vantages) for (const r of v.requests) for (const reply of r.replies) if (reply.json !== undefined) parsers[r.endpoint]({ json: reply.json });
     });
     const observation = step('observe', () => observe(parsed));
     step('checks', () => judge(defaultRegistry(), { observation, history: [] }, { skip: new Set(), thresholds: {} }));
@@ -93,6 +110,25 @@ async function main(): Promise<void> {
     throw new Error(`unknown mode ${mode}`);
   }
   emit({ mode, ms: performance.now() - t0, startRss, peakRss: process.resourceUsage().maxRSS * 1024, ...extra });
+}
+
+function isGzip(bytes: Buffer): boolean {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+function isV2(firstLine: Buffer): boolean {
+  return firstLine.subarray(0, 64).toString('utf8').includes('"type":"io.nats-audit.v2.sample"');
+}
+
+function splitLines(content: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let end = content.indexOf(10); end !== -1; end = content.indexOf(10, start)) {
+    lines.push(content.subarray(start, end));
+    start = end + 1;
+  }
+  if (start < content.length) lines.push(content.subarray(start));
+  return lines;
 }
 
 function emit(result: ChildResult): void {

@@ -4,13 +4,16 @@
  *
  * Per size, in fresh child processes (bench/offline-child.ts), so each peak
  * RSS is its own:
- * - floor: read + JSON.parse of the very sample file (and of a gzipped copy);
+ * - floor: read + gunzip + JSON.parse of the very sample file (what
+ *   writeSampleFile writes: gzip-compressed JSON lines, bodies as values);
  * - check: `nats-audit check --sample FILE` in-process;
+ * - v1 check: the same sample saved the way samples were before (one plain
+ *   JSON document, bodies as text), read by today's code, up to 10k streams;
  * - lambda: one epoch judged from the sample held in memory as gather holds
  *   it (one string per reply body), i.e. the Lambda's share after gathering.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,10 +23,11 @@ import { runEpoch } from '../lib/epoch/run-epoch.js';
 import { GATHER_DEFAULTS, type JszDetail } from '../lib/sampling/gather.js';
 import { collectPing, type ReplyBudget } from '../lib/sampling/ping.js';
 import type { RawReply, RawSample } from '../lib/sampling/raw-sample.js';
+import { writeSampleFile } from '../lib/sampling/sample-file.js';
 import { MemoryStateStore } from '../lib/state/state-store.js';
 import type { ChildResult } from './offline-child.js';
 import { bytes, median } from './stats.js';
-import { syntheticSample, writeLargeSampleFile, type SyntheticSample } from './synthetic-sample.js';
+import { syntheticSample, writeV1SampleFile, type SyntheticSample } from './synthetic-sample.js';
 
 export interface OfflineOptions {
   readonly servers: number;
@@ -49,9 +53,11 @@ export interface OfflineRow {
   readonly replyBytes: number;
   readonly largestReply: number;
   readonly fileBytes: number;
-  readonly gzipBytes: number;
+  /** The same sample as a v1 file (plain JSON, bodies as text). */
+  readonly v1Bytes: number;
   readonly floorMs: number;
-  readonly floorGzMs: number;
+  /** `check --sample` of the v1 file (NaN above 10k streams). */
+  readonly v1CheckMs: number;
   readonly checkMs: number;
   readonly floorPeakRss: number;
   readonly checkPeakRss: number;
@@ -128,8 +134,9 @@ async function measureSize(
 ): Promise<OfflineRow> {
   const built = syntheticSample({ servers: opts.servers, streams, consumersPerStream: opts.consumersPerStream, shape });
   await onBuilt?.(built, streams);
-  const file = join(dir, `sample-${shape}-${streams}.json`);
-  const fileBytes = lambdaOnly ? NaN : await writeLargeSampleFile(file, built.sample);
+  const file = join(dir, `sample-${shape}-${streams}.json.gz`);
+  if (!lambdaOnly) await writeSampleFile(file, built.sample);
+  const fileBytes = lambdaOnly ? NaN : (await stat(file)).size;
   // What gather would hand the Lambda: nothing over the per-reply cap or past the epoch budget.
   const refusedBy =
     built.largestReply > GATHER_DEFAULTS.maxReplyBytes
@@ -140,9 +147,9 @@ async function measureSize(
   const judgeAsLambda = refusedBy === undefined && shape === 'per-server';
   const split = join(dir, `split-${shape}-${streams}`);
   if (judgeAsLambda) await splitSample(split, built.sample);
-  // Only the gzip size is wanted; level 1 keeps this quick for the large ones.
-  const gz = `${file}.gz`;
-  const gzipBytes = lambdaOnly ? NaN : await gzipFile(file, gz);
+  const v1 = join(dir, `sample-${shape}-${streams}.v1.json`);
+  const measureV1 = !lambdaOnly && streams <= 10_000;
+  const v1Bytes = measureV1 ? await writeV1SampleFile(v1, built.sample) : NaN;
   const base = {
     shape,
     streams,
@@ -150,11 +157,11 @@ async function measureSize(
     replyBytes: built.replyBytes,
     largestReply: built.largestReply,
     fileBytes,
-    gzipBytes,
+    v1Bytes,
   };
 
   const floor: ChildResult[] = [];
-  const floorGz: ChildResult[] = [];
+  const v1Check: ChildResult[] = [];
   const check: ChildResult[] = [];
   const lambda: ChildResult[] = [];
   let phases: ChildResult | undefined;
@@ -165,14 +172,14 @@ async function measureSize(
       floor.push(await child(opts.benchDir, 'floor', file));
       check.push(await child(opts.benchDir, 'check', file));
     }
-    if (!lambdaOnly) floorGz.push(await child(opts.benchDir, 'floor', gz));
+    if (measureV1) v1Check.push(await child(opts.benchDir, 'check', v1));
     if (!lambdaOnly && streams <= opts.phasesUpTo) phases = await child(opts.benchDir, 'phases', file);
     if (judgeAsLambda) lambda.push(await child(opts.benchDir, 'lambda', split, LAMBDA_NODE_FLAGS));
   } catch (error) {
     return {
       ...base,
       floorMs: NaN,
-      floorGzMs: NaN,
+      v1CheckMs: NaN,
       checkMs: NaN,
       floorPeakRss: NaN,
       checkPeakRss: NaN,
@@ -186,12 +193,12 @@ async function measureSize(
   } finally {
     await rm(split, { recursive: true, force: true });
     await rm(file, { force: true });
-    await rm(gz, { force: true });
+    await rm(v1, { force: true });
   }
   return {
     ...base,
     floorMs: median(floor.map((r) => r.ms)),
-    floorGzMs: median(floorGz.map((r) => r.ms)),
+    v1CheckMs: median(v1Check.map((r) => r.ms)),
     checkMs: median(check.map((r) => r.ms)),
     floorPeakRss: median(floor.map((r) => r.peakRss)),
     checkPeakRss: median(check.map((r) => r.peakRss)),
@@ -203,15 +210,6 @@ async function measureSize(
     ...(phases?.phases === undefined ? {} : { phases: phases.phases }),
     status: check[0]?.status ?? (lambdaOnly ? 'judged as the Lambda only' : 'n/a'),
   };
-}
-
-async function gzipFile(from: string, to: string): Promise<number> {
-  const { createGzip } = await import('node:zlib');
-  const { createReadStream, createWriteStream } = await import('node:fs');
-  const { pipeline } = await import('node:stream/promises');
-  const { stat } = await import('node:fs/promises');
-  await pipeline(createReadStream(from), createGzip({ level: 1 }), createWriteStream(to));
-  return (await stat(to)).size;
 }
 
 /** The sample's skeleton in head.json and each reply body in its own file (see offline-child.ts). */

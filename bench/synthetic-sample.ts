@@ -14,7 +14,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { GATHER_DEFAULTS, type JszDetail } from '../lib/sampling/gather.js';
-import type { RawReply, RawRequest, RawSample, RawVantage } from '../lib/sampling/raw-sample.js';
+import { SAMPLE_TYPE_V1, type RawReply, type RawRequest, type RawSample, type RawVantage } from '../lib/sampling/raw-sample.js';
 import { routez, sample, type ReplySet, type ServerSpec } from '../test/support/sample-builder.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'replies');
@@ -204,11 +204,12 @@ function detailRequest(i: number, body: string, startedAt: number): RawRequest {
 }
 
 /**
- * Writes the sample as `writeSampleFile` would (same JSON), one reply at a
- * time: the whole file as one string would pass V8's string limit
- * (2^29 - 24 characters) for the largest samples.
+ * Writes the sample as a v1 file (one plain JSON document, every body as
+ * text: what `writeSampleFile` wrote before v2), one reply at a time: the
+ * whole file as one string would pass V8's string limit (2^29 - 24
+ * characters) for the largest samples.
  */
-export async function writeLargeSampleFile(path: string, raw: RawSample): Promise<number> {
+export async function writeV1SampleFile(path: string, raw: RawSample): Promise<number> {
   const out = createWriteStream(path, { mode: 0o600 });
   let written = 0;
   const write = async (text: string): Promise<void> => {
@@ -216,7 +217,7 @@ export async function writeLargeSampleFile(path: string, raw: RawSample): Promis
     if (!out.write(text)) await once(out, 'drain');
   };
   const { vantages, ...head } = raw;
-  await write(`${JSON.stringify(head).slice(0, -1)},"vantages":[`);
+  await write(`${JSON.stringify({ ...head, type: SAMPLE_TYPE_V1 }).slice(0, -1)},"vantages":[`);
   for (const [vi, v] of vantages.entries()) {
     const { requests, ...vHead } = v;
     await write(`${vi === 0 ? '' : ','}${JSON.stringify(vHead).slice(0, -1)},"requests":[`);

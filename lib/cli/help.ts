@@ -23,7 +23,7 @@ export function commandHelp(command: string): string | undefined {
         'Samples every server through the system account, runs every check and compares with the previous epoch kept in the state file. With --fleet, does so for each cluster of the fleet file (credentials from its Secrets Manager secret through the default AWS credential chain, unless auth flags are given); --format json then prints one report per line, and the exit code is the worst status (critical, warning, unknown, ok).');
     case 'gather':
       return usage('nats-audit gather --servers URL[,URL...] --out FILE [options]', GATHER_SPECS,
-        'Saves one epoch\'s raw replies (per vantage, decompressed, with timings). The file holds no credentials; judge it later with `check --sample FILE`.');
+        'Saves one epoch\'s raw replies (per vantage, with timings) as gzip-compressed JSON lines. The file holds no credentials; judge it later with `check --sample FILE`.');
     case 'demo':
       return usage('nats-audit demo [options]', DEMO_SPECS,
         'Starts a throwaway 3-node JetStream cluster on free loopback ports (needs nats-server on PATH), piles stream leaders onto one server, partitions the meta leader and heals it, running an epoch after each step. Everything is removed afterwards.');

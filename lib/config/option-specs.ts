@@ -42,7 +42,7 @@ export const CHECK_SPECS = {
 
 export const GATHER_SPECS = {
   ...CONNECTION_SPECS,
-  out: { flag: 'out', env: 'NATS_AUDIT_OUT', type: 'string', value: 'FILE', help: 'Where to write the sample (JSON; holds no credentials)' },
+  out: { flag: 'out', env: 'NATS_AUDIT_OUT', type: 'string', value: 'FILE', help: 'Where to write the sample (gzip-compressed JSON lines, owner-only; holds no credentials)' },
 } as const satisfies Record<string, OptionSpec>;
 
 export const REBALANCE_SPECS = {

@@ -1,4 +1,4 @@
-import { serverIdOf } from '../sampling/ping.js';
+import { serverIdOf, serverIdOfJson } from '../sampling/ping.js';
 import type { Endpoint, RawReply, RawSample, RawVantage } from '../sampling/raw-sample.js';
 import { parseJszReply, parseRaftzReply, parseRoutezReply } from '../replies/index.js';
 import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from '../replies/types.js';
@@ -78,7 +78,7 @@ export function observe(sample: RawSample): Observation {
         const parsed = parseOne(req.endpoint, reply);
         if (parsed === undefined) continue;
         if (!parsed.ok) {
-          const id = parsed.server === undefined ? ((reply.body === undefined ? undefined : serverIdOf(reply.body)) ?? addressedServer(req.subject)) : undefined;
+          const id = parsed.server === undefined ? (senderIdOf(reply) ?? addressedServer(req.subject)) : undefined;
           unusable.push({ endpoint: req.endpoint, vantage: vantage.url, problem: parsed.problem, name: parsed.server?.name, id });
           continue;
         }
@@ -141,10 +141,28 @@ export function observe(sample: RawSample): Observation {
 function parseOne(endpoint: Endpoint, reply: RawReply): ParsedReply<unknown> | undefined {
   // A 503 status is the "no responders" marker, not a server's reply.
   if (reply.status === 503) return undefined;
+  if (reply.json !== undefined) return parsers[endpoint]({ json: reply.json });
   if (reply.body === undefined) {
     return { ok: false, problem: reply.decodeError ?? 'reply could not be decoded' };
   }
   return parsers[endpoint](reply.body);
+}
+
+/** The sender's id as far as a reply whose envelope could not be read gives it. */
+function senderIdOf(reply: RawReply): string | undefined {
+  if (reply.json !== undefined) return serverIdOfJson(reply.json);
+  return reply.body === undefined ? undefined : serverIdOf(reply.body);
+}
+
+/**
+ * Whether two replies carry the same body. A sample file stores a body
+ * parsed only when no other reply to its request parses to the same value
+ * from different text, so comparing values gives the live verdict.
+ */
+function sameBody(a: RawReply, b: RawReply): boolean {
+  if (a === b) return true;
+  if (a.json === undefined || b.json === undefined) return a.json === b.json && a.body === b.body;
+  return JSON.stringify(a.json) === JSON.stringify(b.json);
 }
 
 /**
@@ -168,7 +186,7 @@ function usable(received: readonly Received[], identities: ResolvedIdentities, p
   const kept: Received[] = [];
   for (const answers of byRequest.values()) {
     const first = answers[0]!;
-    if (answers.every((a) => a.reply.body === first.reply.body)) {
+    if (answers.every((a) => sameBody(a.reply, first.reply))) {
       kept.push(first);
       continue;
     }

@@ -13,6 +13,7 @@ export type {
   RaftGroupClusterView,
   RaftzData,
   RaftzMetaView,
+  ReplyBody,
   ReplyError,
   RouteView,
   RoutezData,

@@ -9,7 +9,7 @@
  * so every optional container accepts null as "absent".
  */
 import * as z from 'zod';
-import { replyName } from './names.js';
+import { isReplyName, replyName } from './names.js';
 import type {
   ConsumerView,
   JszData,
@@ -164,3 +164,126 @@ function toJszData(raw: RawJsInfo): JszData {
 
 /** Validates JSZ `data` and maps it to {@link JszData}. */
 export const jszDataSchema: z.ZodType<JszData, unknown> = jsInfoSchema.transform(toJszData);
+
+/*
+ * The same rules as the schemas above, as plain tests. zod spends most of a
+ * detail reply's time on bookkeeping for the tens of thousands of names,
+ * peers and flags it checks; these check the same things without it and
+ * without zod's copy of every object. They must never accept what the
+ * schemas refuse (a property test in test/unit/hostile holds them to
+ * exactly the schemas' verdict); whatever they refuse goes to zod, which
+ * decides and words the issues.
+ */
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `z.number()`: NaN and ±Infinity (JSON.parse of `1e999`) are not numbers. */
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isOptional(value: unknown, test: (value: unknown) => boolean): boolean {
+  return value === undefined || test(value);
+}
+
+function isNullish(value: unknown, test: (value: unknown) => boolean): boolean {
+  return value === undefined || value === null || test(value);
+}
+
+function isArrayOf(value: unknown, test: (value: unknown) => boolean): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (!test(item)) return false;
+  return true;
+}
+
+function isBoolean(value: unknown): value is boolean {
+  return typeof value === 'boolean';
+}
+
+function isLeaderCount(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isPeerInfo(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    isReplyName(value['name']) &&
+    isBoolean(value['current']) &&
+    isOptional(value['offline'], isBoolean) &&
+    isOptional(value['active'], isNumber) &&
+    isOptional(value['lag'], isNumber) &&
+    isOptional(value['peer'], isReplyName)
+  );
+}
+
+function isPeerList(value: unknown): boolean {
+  return isNullish(value, (list) => isArrayOf(list, isPeerInfo));
+}
+
+function isClusterInfo(value: unknown): boolean {
+  return isObject(value) && isOptional(value['name'], isReplyName) && isOptional(value['leader'], isReplyName) && isPeerList(value['replicas']);
+}
+
+function isConsumerInfo(value: unknown): boolean {
+  return isObject(value) && isReplyName(value['name']) && isNullish(value['cluster'], isClusterInfo);
+}
+
+function isStreamConfig(value: unknown): boolean {
+  return isObject(value) && isOptional(value['num_replicas'], isNumber);
+}
+
+function isStreamDetail(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    isReplyName(value['name']) &&
+    isNullish(value['cluster'], isClusterInfo) &&
+    isNullish(value['config'], isStreamConfig) &&
+    isNullish(value['consumer_detail'], (list) => isArrayOf(list, isConsumerInfo))
+  );
+}
+
+function isAccountDetail(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    isReplyName(value['name']) &&
+    isOptional(value['id'], isReplyName) &&
+    isNullish(value['stream_detail'], (list) => isArrayOf(list, isStreamDetail))
+  );
+}
+
+function isClusterSize(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_CLUSTER_SIZE;
+}
+
+function isMetaCluster(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    isOptional(value['name'], isReplyName) &&
+    isOptional(value['leader'], isReplyName) &&
+    isOptional(value['peer'], isReplyName) &&
+    isOptional(value['cluster_size'], isClusterSize) &&
+    isPeerList(value['replicas']) &&
+    isOptional(value['pending'], isNumber)
+  );
+}
+
+function isJsInfo(value: unknown): value is RawJsInfo {
+  return (
+    isObject(value) &&
+    isOptional(value['disabled'], isBoolean) &&
+    isNullish(value['meta_cluster'], isMetaCluster) &&
+    isOptional(value['streams_leader'], isLeaderCount) &&
+    isOptional(value['consumers_leader'], isLeaderCount) &&
+    isNullish(value['account_details'], (list) => isArrayOf(list, isAccountDetail))
+  );
+}
+
+/**
+ * {@link jszDataSchema}'s result for JSZ `data` that passes the plain tests,
+ * mapped straight from the parsed reply; undefined when they refuse it.
+ */
+export function validJszData(raw: unknown): JszData | undefined {
+  return isJsInfo(raw) ? toJszData(raw) : undefined;
+}

@@ -1,15 +1,16 @@
 /**
- * One entry point per endpoint: reply text in, {@link ParsedReply} out.
- * These never throw; whatever is wrong with a reply becomes `ok: false`
- * with a short `problem`, keeping the server when its block could be read.
+ * One entry point per endpoint: reply text (or the same text already parsed
+ * as JSON) in, {@link ParsedReply} out. These never throw; whatever is wrong
+ * with a reply becomes `ok: false` with a short `problem`, keeping the server
+ * when its block could be read.
  */
 import type { z } from 'zod';
 import { issueText, kindOf } from '../util/issue-text.js';
 import { replyErrorSchema, serverInfoSchema } from './envelope.js';
-import { jszDataSchema } from './jsz.js';
+import { jszDataSchema, validJszData } from './jsz.js';
 import { raftzDataSchema } from './raftz.js';
 import { routezDataSchema } from './routez.js';
-import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from './types.js';
+import type { JszData, ParsedReply, RaftzData, ReplyBody, RoutezData, ServerInfo } from './types.js';
 import { errorText } from '../util/error-text.js';
 
 /** Longest `problem` text; a finding quotes it, so it stays one line. */
@@ -64,19 +65,32 @@ function formatIssues(issues: readonly ReplyIssue[]): string {
   return clip(shown.join('; '), MAX_PROBLEM_CHARS - suffix.length) + suffix;
 }
 
-
 /** Our wording for zod's issues; it says what kind of value arrived, never the value. */
 const PARSE_OPTIONS = { error: issueText } as const;
 
-function parseReplyUnguarded<T>(body: unknown, dataSchema: z.ZodType<T, unknown>): ParsedReply<T> {
-  if (typeof body !== 'string') {
-    return { ok: false, problem: `reply body is not text (got ${kindOf(body)})` };
-  }
+/**
+ * How one endpoint's `data` is read: its zod schema, which defines what is
+ * valid and words the issues, and optionally a shortcut that maps data the
+ * schema is known to accept without zod's per-field overhead (undefined
+ * when it cannot vouch for the data; the schema then decides).
+ */
+interface DataReader<T> {
+  readonly schema: z.ZodType<T, unknown>;
+  readonly shortcut?: (raw: unknown) => T | undefined;
+}
+
+function parseReplyUnguarded<T>(body: ReplyBody, reader: DataReader<T>): ParsedReply<T> {
   let envelope: unknown;
-  try {
-    envelope = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, problem: clip(`reply is not JSON: ${errorText(error)}`) };
+  if (typeof body === 'object' && body !== null) {
+    envelope = body.json;
+  } else if (typeof body !== 'string') {
+    return { ok: false, problem: `reply body is not text (got ${kindOf(body)})` };
+  } else {
+    try {
+      envelope = JSON.parse(body);
+    } catch (error) {
+      return { ok: false, problem: clip(`reply is not JSON: ${errorText(error)}`) };
+    }
   }
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
     return { ok: false, problem: `reply is not a JSON object (got ${kindOf(envelope)})` };
@@ -105,7 +119,11 @@ function parseReplyUnguarded<T>(body: unknown, dataSchema: z.ZodType<T, unknown>
     };
   }
 
-  const dataResult = dataSchema.safeParse(rawData, PARSE_OPTIONS);
+  if (server !== undefined) {
+    const mapped = reader.shortcut?.(rawData);
+    if (mapped !== undefined) return { ok: true, server, data: mapped };
+  }
+  const dataResult = reader.schema.safeParse(rawData, PARSE_OPTIONS);
   if (!dataResult.success) issues.push(...toReplyIssues('data', dataResult.error.issues));
   if (server === undefined || !dataResult.success) {
     return { ok: false, server, problem: formatIssues(issues) };
@@ -113,10 +131,10 @@ function parseReplyUnguarded<T>(body: unknown, dataSchema: z.ZodType<T, unknown>
   return { ok: true, server, data: dataResult.data };
 }
 
-function parseReply<T>(body: string, dataSchema: z.ZodType<T, unknown>): ParsedReply<T> {
+function parseReply<T>(body: ReplyBody, reader: DataReader<T>): ParsedReply<T> {
   let parsed: ParsedReply<T>;
   try {
-    parsed = parseReplyUnguarded(body, dataSchema);
+    parsed = parseReplyUnguarded(body, reader);
   } catch (error) {
     // Nothing above should throw; this keeps a surprise (a stack overflow,
     // a zod bug) from stopping a whole audit run.
@@ -126,14 +144,17 @@ function parseReply<T>(body: string, dataSchema: z.ZodType<T, unknown>): ParsedR
   return parsed.ok ? parsed : { ...parsed, problem: parsed.problem.replace(CONTROL_CHARS, '\uFFFD') };
 }
 
+/** A detail reply lists thousands of streams: valid ones skip zod (see `validJszData`). */
+const JSZ_READER: DataReader<JszData> = { schema: jszDataSchema, shortcut: validJszData };
+
 /** Parses a `$SYS.REQ.SERVER.*.JSZ` reply. */
-export function parseJszReply(body: string): ParsedReply<JszData> {
-  return parseReply(body, jszDataSchema);
+export function parseJszReply(body: ReplyBody): ParsedReply<JszData> {
+  return parseReply(body, JSZ_READER);
 }
 
 /** Parses a `$SYS.REQ.SERVER.*.ROUTEZ` reply. */
-export function parseRoutezReply(body: string): ParsedReply<RoutezData> {
-  return parseReply(body, routezDataSchema);
+export function parseRoutezReply(body: ReplyBody): ParsedReply<RoutezData> {
+  return parseReply(body, { schema: routezDataSchema });
 }
 
 /**
@@ -141,8 +162,8 @@ export function parseRoutezReply(body: string): ParsedReply<RoutezData> {
  * the peers other than the answering server, so that server is added to
  * `peerNames` under its own peer id with the name from the envelope.
  */
-export function parseRaftzReply(body: string): ParsedReply<RaftzData> {
-  const parsed = parseReply(body, raftzDataSchema);
+export function parseRaftzReply(body: ReplyBody): ParsedReply<RaftzData> {
+  const parsed = parseReply(body, { schema: raftzDataSchema });
   if (!parsed.ok || parsed.data.meta === undefined) return parsed;
   const { meta } = parsed.data;
   if (Object.hasOwn(meta.peerNames, meta.selfPeer)) return parsed;

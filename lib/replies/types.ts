@@ -118,6 +118,13 @@ export interface ReplyError {
 }
 
 /**
+ * A reply body as the parsers take it: the text the server sent, or that
+ * text already parsed as JSON (a sample file stores bodies parsed, so they
+ * are not parsed twice). Either is validated the same way.
+ */
+export type ReplyBody = string | { readonly json: unknown };
+
+/**
  * Outcome of parsing one reply. A reply that fails validation still reports
  * which server sent it when the envelope could be read, so the finding can
  * name the server.

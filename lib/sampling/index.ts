@@ -27,9 +27,10 @@ export {
   type GatherProgressEvent,
 } from './gather.js';
 export { classifyConnectError } from './connect-error.js';
-export { collectPing, pingSubject, serverIdOf, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
+export { collectPing, pingSubject, serverIdOf, serverIdOfJson, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
 export {
   SAMPLE_TYPE,
+  SAMPLE_TYPE_V1,
   type Endpoint,
   type RawReply,
   type RawRequest,

@@ -180,6 +180,19 @@ export function serverIdOf(body: string): string | undefined {
   return SERVER_ID.exec(body.slice(0, SERVER_BLOCK_SCAN_CHARS))?.[1];
 }
 
+/**
+ * {@link serverIdOf} for a body already parsed as JSON. A sample file keeps
+ * a body as text when the two would disagree (sample-file.ts), so a saved
+ * reply names the same server as it did live.
+ */
+export function serverIdOfJson(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const server = (json as Record<string, unknown>)['server'];
+  if (typeof server !== 'object' || server === null || Array.isArray(server)) return undefined;
+  const id = (server as Record<string, unknown>)['id'];
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 function decodeBody(msg: Msg, maxBytes: number, budget: ReplyBudget | undefined): { body: string } | { decodeError: string } {
   const encoding = msg.headers?.get('Content-Encoding', Match.IgnoreCase).toLowerCase() ?? '';
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {

@@ -1,14 +1,19 @@
 /**
  * What one epoch's gathering produced, before any judgement: the replies of
- * every server as heard through every vantage, decompressed but unparsed.
+ * every server as heard through every vantage, decompressed but unvalidated.
  * The same shape is what `nats-audit gather` saves and `check --sample`
- * reads back, so live and offline analysis run through identical code.
+ * reads back, so live and offline analysis run through identical code. Live,
+ * a reply's body is its text; read back from a file, a body that was JSON
+ * arrives already parsed (`json`), so it is not parsed twice.
  */
 
 /** System-account endpoints the auditor asks for (`$SYS.REQ.SERVER.PING.<EP>`). */
 export type Endpoint = 'JSZ' | 'ROUTEZ' | 'RAFTZ';
 
-export const SAMPLE_TYPE = 'io.nats-audit.v1.sample' as const;
+/** The current sample (gzip-compressed JSON lines when saved; see sample-file.ts). */
+export const SAMPLE_TYPE = 'io.nats-audit.v2.sample' as const;
+/** Samples saved before bodies were stored parsed: one plain JSON document, every body as text. Still read. */
+export const SAMPLE_TYPE_V1 = 'io.nats-audit.v1.sample' as const;
 
 export interface RawReply {
   /** Milliseconds from publishing the request to this reply arriving. */
@@ -17,8 +22,14 @@ export interface RawReply {
   readonly receivedAt: number;
   /** Payload bytes as received (compressed size when the server gzipped). */
   readonly wireBytes: number;
-  /** Decompressed reply text; absent when it could not be decoded. */
+  /** Decompressed reply text; absent when it could not be decoded, or when `json` holds it. */
   readonly body?: string;
+  /**
+   * The body already parsed as JSON, as a sample file stores a body that is
+   * JSON (`null` is a value here; absent means there is none). Never
+   * together with `body`.
+   */
+  readonly json?: unknown;
   /** Why the body could not be decoded (bad gzip, over the size cap). */
   readonly decodeError?: string;
   /** NATS status code carried in the reply header, when there was one. */

@@ -1,30 +1,34 @@
 /**
  * Saving and loading a {@link RawSample}: `nats-audit gather` writes one,
- * `check --sample` reads it back through the same schema every time.
+ * `check --sample` reads it back. The file is gzip-compressed JSON lines
+ * (format in sample-lines.ts); reading detects gzip by its magic bytes, so
+ * the name does not matter, and still reads uncompressed and v1 files.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { z } from 'zod';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants as zlib, createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
 import { sanitizeUrl } from './connection-options.js';
 import type { RawSample } from './raw-sample.js';
 import { rawSampleSchema } from './raw-sample-schema.js';
+import { SampleFileError } from './sample-file-error.js';
+import { decodeSampleLines, encodeSampleLines, formatIssues, SampleFormatError } from './sample-lines.js';
+
+export { SampleFileError } from './sample-file-error.js';
 
 /** Sample files hold full server replies (account and stream names): owner-only. */
 const SAMPLE_FILE_MODE = 0o600;
-/** Enough issues to fix a hand-edited file, few enough to read. */
-const MAX_ISSUES_SHOWN = 5;
-
-/** A sample file cannot be read, is not JSON, or breaks the schema. The message names the file and field. */
-export class SampleFileError extends Error {
-  readonly path: string;
-
-  constructor(path: string, problem: string, options?: { cause?: unknown }) {
-    super(`${path}: ${problem}`, options);
-    this.name = 'SampleFileError';
-    this.path = path;
-  }
-}
+/** Replies repeat themselves stream after stream: the fastest level already shrinks them ~30×. */
+const SAMPLE_GZIP_LEVEL = zlib.Z_BEST_SPEED;
+/** Every gzip stream starts with these two bytes (RFC 1952). */
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+/** Read and inflate in large pieces: a detail body is tens of MB. */
+const CHUNK_BYTES = 1 << 20;
+/** How far inflating (on the thread pool) may run ahead of parsing the line before. */
+const INFLATE_AHEAD_BYTES = 16 * CHUNK_BYTES;
+const NEWLINE = 0x0a;
 
 /**
  * Writes atomically (temp file in the same directory, fsync, rename), mode
@@ -41,7 +45,9 @@ export async function writeSampleFile(path: string, sample: RawSample): Promise<
   try {
     const handle = await open(temp, 'wx', SAMPLE_FILE_MODE);
     try {
-      await handle.writeFile(`${JSON.stringify(safe)}\n`, 'utf8');
+      await pipeline(Readable.from(encodeSampleLines(safe)), createGzip({ level: SAMPLE_GZIP_LEVEL }), async (compressed: AsyncIterable<Buffer>) => {
+        for await (const chunk of compressed) await handle.write(chunk);
+      });
       await handle.sync();
     } finally {
       await handle.close();
@@ -55,37 +61,59 @@ export async function writeSampleFile(path: string, sample: RawSample): Promise<
 
 /** Reads and validates; throws {@link SampleFileError}. */
 export async function readSampleFile(path: string): Promise<RawSample> {
-  let text: string;
+  let handle;
   try {
-    text = await readFile(path, 'utf8');
+    handle = await open(path, 'r');
   } catch (err) {
     throw new SampleFileError(path, `cannot read: ${errnoOf(err)}`, { cause: err });
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    const magic = Buffer.alloc(GZIP_MAGIC.length);
+    const { bytesRead } = await handle.read(magic, 0, magic.length, 0);
+    const gzipped = bytesRead === GZIP_MAGIC.length && GZIP_MAGIC.every((b, i) => magic[i] === b);
+    const file = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES, autoClose: false });
+    // zlib streams take stream options too, though ZlibOptions does not declare them.
+    const inflate: ZlibOptions & { highWaterMark: number } = { chunkSize: CHUNK_BYTES, highWaterMark: INFLATE_AHEAD_BYTES };
+    const content = gzipped ? file.pipe(createGunzip(inflate)) : file;
+    // pipe() does not pass a read error on to the gunzip stream.
+    if (gzipped) file.on('error', (err) => content.destroy(err));
+    try {
+      return await decodeSampleLines(splitLines(content));
+    } finally {
+      content.destroy();
+      file.destroy();
+    }
   } catch (err) {
-    throw new SampleFileError(path, `not JSON (${(err as Error).message})`, { cause: err });
+    if (err instanceof SampleFormatError) throw new SampleFileError(path, err.message, { cause: err });
+    throw new SampleFileError(path, readProblem(err), { cause: err });
+  } finally {
+    await handle.close().catch(() => undefined);
   }
-  const parsed = rawSampleSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new SampleFileError(path, `not a valid nats-audit sample: ${formatIssues(parsed.error)}`);
-  }
-  return parsed.data;
 }
 
-function formatIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-  const more = error.issues.length - shown.length;
-  return shown.join('; ') + (more > 0 ? `; ... and ${more} more` : '');
+/** The lines of a byte stream, without their `'\n'`. */
+async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      pending.push(chunk.subarray(start, end));
+      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      pending = [];
+      start = end + 1;
+    }
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+  }
+  if (pending.length > 0) yield Buffer.concat(pending);
 }
 
-/** `vantages[1].requests[0].ended`, the way a reader finds it in the file. */
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
+function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    // zlib says "unexpected end of file" for a cut-off stream and names the damage otherwise.
+    return `not a valid gzip file (${(err as Error).message}, ${code})`;
+  }
+  return `cannot read: ${errnoOf(err)}`;
 }
 
 function errnoOf(err: unknown): string {

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/local-cluster/index.js';
 import { useCluster } from '../support/cluster.js';
@@ -59,9 +60,9 @@ describe('the CLI against a real cluster it cannot audit', () => {
     const gathered = await runCli(['gather', '--out', out], { env: systemEnv(c) });
     expect(gathered.code).toBe(0);
     expect(gathered.stderr).toMatch(/wrote .*sample\.json: \d+ replies through 3 of 3 vantages/);
-    const text = readFileSync(out, 'utf8');
+    const text = gunzipSync(readFileSync(out)).toString('utf8');
     expect(text).not.toContain(c.system.password);
-    expect(JSON.parse(text)).toMatchObject({ type: 'io.nats-audit.v1.sample' });
+    expect(JSON.parse(text.slice(0, text.indexOf('\n')))).toMatchObject({ type: 'io.nats-audit.v2.sample' });
 
     const offline = await checkJson(['--sample', out], {});
     expect(offline.code).toBe(0);

@@ -14,6 +14,7 @@ import { createReplicatedStreams, freePort, startLocalCluster, type LocalCluster
 import { gather, type GatherConfig, type GatherProgressEvent } from '../../lib/sampling/gather.js';
 import type { RawRequest, RawSample, RawVantage } from '../../lib/sampling/raw-sample.js';
 import { readSampleFile, SampleFileError, writeSampleFile } from '../../lib/sampling/sample-file.js';
+import { observe } from '../../lib/observation/observe.js';
 
 /** Generous against a loaded 2-core CI box; "all answered" takes tens of ms here. */
 const TIMEOUT_MS = 10_000;
@@ -178,14 +179,20 @@ describe('gather on a healthy cluster', () => {
     }
   });
 
-  it('round-trips through a sample file written owner-only', async () => {
+  it('round-trips through a sample file written owner-only: the same observation, every body parsed once', async () => {
     // Prepare
     const path = join(dir, 'sample.json');
     // Act
     await writeSampleFile(path, sample);
     const back = await readSampleFile(path);
     // Assess
-    expect(back).toEqual(sample);
+    expect(observe(back)).toEqual(observe(sample));
+    const replies = (s: RawSample) => s.vantages.flatMap((v) => v.requests.flatMap((r) => r.replies));
+    const textBodies = replies(sample).filter((r) => r.body !== undefined);
+    expect(textBodies.length).toBeGreaterThan(0);
+    // Every body a server sent is JSON: each comes back parsed, equal to its text parsed.
+    expect(replies(back).map((r) => r.json)).toEqual(replies(sample).map((r) => (r.body === undefined ? undefined : JSON.parse(r.body))));
+    expect(replies(back).every((r) => r.body === undefined)).toBe(true);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 

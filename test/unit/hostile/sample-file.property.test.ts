@@ -1,0 +1,91 @@
+/**
+ * Hostile replies through the saved-sample path:
+ *
+ * - the JSZ shortcut (`validJszData`) gives exactly zod's verdict and result
+ *   on mutated JSZ data, so skipping zod for valid replies changes nothing;
+ * - a mutated sample saved in the v2 format and read back is judged exactly
+ *   as it was live: same findings, same servers (a body that is not JSON, or
+ *   whose value would read differently, stays text).
+ *
+ * Replay a failure with the seed and path fast-check prints (see property-runs.ts).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../../lib/checks/index.js';
+import { runEpoch } from '../../../lib/epoch/run-epoch.js';
+import { jszDataSchema, validJszData } from '../../../lib/replies/jsz.js';
+import type { Report } from '../../../lib/report/report.js';
+import type { Endpoint, RawSample } from '../../../lib/sampling/raw-sample.js';
+import { decodeSampleLines, encodeSampleLines } from '../../../lib/sampling/sample-lines.js';
+import { MemoryStateStore } from '../../../lib/state/state-store.js';
+import { hostileBody, hostileCase, mutatedBody, recordedSample, recordedCluster, type HostileCase } from '../../support/hostile-replies.js';
+import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';
+
+const registry = defaultRegistry();
+
+async function reportOf(sample: RawSample): Promise<Report> {
+  const { report } = await runEpoch({
+    sample: async () => sample,
+    store: new MemoryStateStore(),
+    clusterKey: 'hostile',
+    registry,
+    checks: { skip: new Set(), thresholds: {} },
+    persistence: { epochs: 2, minMs: 0 },
+    now: () => sample.startedAt + 100,
+  });
+  return report;
+}
+
+/** What writeSampleFile writes and readSampleFile reads, without gzip and the disk. */
+async function saveAndRead(sample: RawSample): Promise<RawSample> {
+  const text = [...encodeSampleLines(sample)].join('');
+  async function* lines(): AsyncGenerator<Buffer> {
+    for (const line of text.split('\n')) yield Buffer.from(line, 'utf8');
+  }
+  return decodeSampleLines(lines());
+}
+
+function dataOf(body: string): { found: boolean; data?: unknown } {
+  try {
+    const envelope: unknown = JSON.parse(body);
+    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return { found: false };
+    return { found: true, data: (envelope as Record<string, unknown>)['data'] };
+  } catch {
+    return { found: false };
+  }
+}
+
+async function checkRoundTrip(c: HostileCase): Promise<void> {
+  // Prepare
+  const live = recordedSample(recordedCluster(c.cluster), c);
+  // Act
+  const saved = await saveAndRead(live);
+  const [before, after] = [await reportOf(live), await reportOf(saved)];
+  // Assess
+  expect(after.findings).toEqual(before.findings);
+  expect(after.servers).toEqual(before.servers);
+  expect(after.status).toBe(before.status);
+}
+
+describe('hostile replies through a saved sample (property-based)', () => {
+  it('the JSZ shortcut accepts exactly what the zod schema accepts, with the same result', () => {
+    fc.assert(
+      fc.property(hostileBody('JSZ'), (hostile) => {
+        const { found, data } = dataOf(mutatedBody('JSZ', hostile).body);
+        fc.pre(found);
+        const viaZod = jszDataSchema.safeParse(data);
+        const viaShortcut = validJszData(data);
+        expect(viaShortcut !== undefined).toBe(viaZod.success);
+        if (viaZod.success) expect(viaShortcut).toEqual(viaZod.data);
+      }),
+      propertyRuns(3_000),
+    );
+  }, propertyTimeout(120_000));
+
+  const RUNS: Record<Endpoint, number> = { JSZ: 300, ROUTEZ: 150, RAFTZ: 150 };
+  for (const endpoint of ['JSZ', 'ROUTEZ', 'RAFTZ'] as const) {
+    it(`${endpoint}: ${RUNS[endpoint]} mutated samples saved and read back give the live findings`, async () => {
+      await fc.assert(fc.asyncProperty(hostileCase(endpoint), checkRoundTrip), propertyRuns(RUNS[endpoint]));
+    }, propertyTimeout(120_000));
+  }
+});
