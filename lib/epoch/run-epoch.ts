@@ -74,6 +74,9 @@ export type EpochResult =
 export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   const now = deps.now ?? Date.now;
   const started = now();
+  // Read while the servers are asked: the state does not depend on the
+  // sample, and the epoch then waits for the slower of the two, not both.
+  const previous = loadPrevious(deps);
   let sample: RawSample;
   try {
     sample = await deps.sample();
@@ -84,11 +87,11 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
     const draft: CheckedDraft = { ...failure, check: AUDIT_FAILED_CHECK, severity: 'critical', details: {} };
     // Nothing about the cluster was seen: every check's findings stay open as they were.
     const unjudged = new Set(deps.registry.ids());
-    const report = await conclude(deps, now, started, { seen: { startedAt: started, servers: [] }, failed: { draft, unjudged } });
+    const report = await conclude(deps, now, started, await previous, { seen: { startedAt: started, servers: [] }, failed: { draft, unjudged } });
     return { report, failed: failure };
   }
   const observation = observe(sample);
-  const report = await conclude(deps, now, started, { seen: observation, observation });
+  const report = await conclude(deps, now, started, await previous, { seen: observation, observation });
   return { report, sample, observation };
 }
 
@@ -102,20 +105,38 @@ type EpochInput =
     };
 
 /** Judges, applies the lifecycle, delivers and saves. */
-async function conclude(deps: EpochDependencies, now: () => number, started: number, input: EpochInput): Promise<Report> {
-  const notices: string[] = [];
-  let previous: AuditState;
-  let stateKnown = true;
+interface PreviousState {
+  readonly state: AuditState;
+  /** False when the state could not be read. */
+  readonly known: boolean;
+  readonly notice?: string | undefined;
+}
+
+/** Never rejects: an unreadable state is an epoch whose persistence is unknown. */
+async function loadPrevious(deps: EpochDependencies): Promise<PreviousState> {
   try {
     const loaded = await deps.store.load(deps.clusterKey);
-    previous = loaded.state;
-    if (loaded.notice) notices.push(loaded.notice);
+    return { state: loaded.state, known: true, notice: loaded.notice };
   } catch (error) {
     // Findings still go out; without the last epoch they cannot be told transient from persistent.
-    previous = emptyState();
-    stateKnown = false;
-    notices.push(`state could not be read (${errorText(error)}); persistence of findings is unknown this epoch`);
+    return {
+      state: emptyState(),
+      known: false,
+      notice: `state could not be read (${errorText(error)}); persistence of findings is unknown this epoch`,
+    };
   }
+}
+
+async function conclude(
+  deps: EpochDependencies,
+  now: () => number,
+  started: number,
+  loaded: PreviousState,
+  input: EpochInput,
+): Promise<Report> {
+  const notices: string[] = loaded.notice ? [loaded.notice] : [];
+  const previous = loaded.state;
+  const stateKnown = loaded.known;
 
   const epochId = previous.epoch + 1;
   const full = input.observation;

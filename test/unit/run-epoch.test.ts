@@ -188,6 +188,43 @@ describe('runEpoch', () => {
     expect((results[1] as PromiseRejectedResult).reason.message).toBe('state for c1 changed while this epoch ran (expected revision 0, found 1)');
   });
 
+  it('reads the last epoch while the servers are asked, not after them', async () => {
+    // Prepare: a sample that finishes only once the state has been asked for.
+    const store = new MemoryStateStore();
+    let loadStarted!: () => void;
+    const loading = new Promise<void>((resolve) => (loadStarted = resolve));
+    const watched: StateStore = {
+      load: (key) => {
+        loadStarted();
+        return store.load(key);
+      },
+      save: (key, state) => store.save(key, state),
+    };
+    const asked: string[] = [];
+    const sampleAfterLoad = async (): Promise<RawSample> => {
+      asked.push('sample started');
+      await Promise.race([loading, new Promise((_, reject) => setTimeout(() => reject(new Error('state not read while sampling')), 1_000))]);
+      asked.push('state read meanwhile');
+      return healthy(T0);
+    };
+
+    // Act
+    const { report } = await runEpoch({
+      sample: sampleAfterLoad,
+      store: watched,
+      clusterKey: 'c1',
+      registry: defaultRegistry(),
+      checks: { skip: new Set(), thresholds: {} },
+      persistence: { epochs: 2, minMs: 0 },
+      now: () => T0,
+    });
+
+    // Assess
+    expect(asked).toEqual(['sample started', 'state read meanwhile']);
+    expect(report.epoch.id).toBe(1);
+    expect((await store.load('c1')).state.epoch).toBe(1);
+  });
+
   it('a store that cannot save still reports, with a notice; the next epoch then sees the findings as new', async () => {
     // Prepare
     const store = new MemoryStateStore();
