@@ -7,9 +7,9 @@
  *   answered; the servers' own reply time. Its connect is timed apart.
  * - full: `runEpoch` exactly as `nats-audit check` runs it (gather from
  *   every vantage, validate, every check, FileStateStore load and save),
- *   once with JSZ detail asked of each server once (`jszDetail:
- *   'per-server'`, the default) and once of every server through every
- *   vantage (`'per-vantage'`, the behaviour before). Its connection setup
+ *   once in the default detail mode (`jszDetail: 'flagged'`, which on
+ *   2.9.10 asks each server for its detail once) and once of every server
+ *   through every vantage (`'per-vantage'`, the behaviour before). Its connection setup
  *   (TCP probe + CONNECT, until the last vantage connected, from gather's
  *   progress events) is timed apart.
  */
@@ -21,7 +21,7 @@ import { defaultRegistry } from '../lib/checks/index.js';
 import { runEpoch } from '../lib/epoch/run-epoch.js';
 import { createReplicatedStreams, startLocalCluster, type LocalCluster } from '../lib/local-cluster/index.js';
 import { observe } from '../lib/observation/observe.js';
-import { GATHER_DEFAULTS, gather, type GatherProgressEvent, type JszDetail } from '../lib/sampling/gather.js';
+import { GATHER_DEFAULTS, gather, type GatherProgressEvent } from '../lib/sampling/gather.js';
 import type { RawSample } from '../lib/sampling/raw-sample.js';
 import { FileStateStore } from '../lib/state/file-state-store.js';
 import { median, timed } from './stats.js';
@@ -33,13 +33,19 @@ export interface LiveClusterOptions {
 }
 
 export interface LiveEpochOptions {
-  /** Rounds of (baseline, full per-server, baseline, full per-vantage) measured after one warm-up round. */
+  /** Rounds of (baseline, full flagged, baseline, full per-vantage) measured after one warm-up round. */
   readonly repetitions: number;
   readonly timeoutMs: number;
 }
 
+/**
+ * The detail modes measured: the default, and the behaviour before it. On
+ * 2.9.10 (no leader counts) `flagged` sends what `per-server` sends.
+ */
+export type LiveMode = 'flagged' | 'per-vantage';
+
 export interface FullEpochStats {
-  readonly mode: JszDetail;
+  readonly mode: LiveMode;
   /** Medians over the repetitions. */
   readonly totalMs: number;
   readonly setupMs: number;
@@ -63,7 +69,7 @@ export interface LiveEpochResult {
   readonly baselineConnectMs: number;
   readonly baselineRuns: readonly number[];
   readonly jszReplyWireBytes: number;
-  readonly full: Readonly<Record<JszDetail, FullEpochStats>>;
+  readonly full: Readonly<Record<LiveMode, FullEpochStats>>;
   /** Bytes of the state file after the last epoch. */
   readonly stateFileBytes: number;
 }
@@ -143,9 +149,9 @@ export async function measureLiveEpoch(cluster: LocalCluster, setupMs: number, o
     const urls = cluster.urls;
     const n = urls.length;
     const auth = { user: cluster.system.user, password: cluster.system.password };
-    const modes: readonly JszDetail[] = ['per-server', 'per-vantage'];
+    const modes: readonly LiveMode[] = ['flagged', 'per-vantage'];
 
-    const full = async (mode: JszDetail): Promise<{ totalMs: number; setupMs: number; gatherMs: number; sample: RawSample }> => {
+    const full = async (mode: LiveMode): Promise<{ totalMs: number; setupMs: number; gatherMs: number; sample: RawSample }> => {
       let connected = 0;
       let gatherMs = 0;
       let sample: RawSample | undefined;
@@ -197,7 +203,7 @@ export async function measureLiveEpoch(cluster: LocalCluster, setupMs: number, o
       }
     }
 
-    const stats = {} as Record<JszDetail, FullEpochStats>;
+    const stats = {} as Record<LiveMode, FullEpochStats>;
     for (const mode of modes) {
       const r = runs.get(mode)!;
       const sample = r.sample!;
