@@ -221,10 +221,11 @@ function addressedServer(subject: string): string | undefined {
 
 /**
  * The reply a server's Raft groups are read from: its freshest that lists
- * streams. Gather asks each server for stream detail once and every vantage
- * only for a summary (`jszDetail: 'per-server'`), so the freshest reply is
- * usually a summary that lists none; one that lists none for a server
- * without streams gives the same (empty) groups.
+ * streams. Gather asks every vantage only for a summary and each server for
+ * stream detail at most once (`jszDetail: 'flagged'` or `'per-server'`; under
+ * `flagged` a server whose own leader counts need no detail is not asked),
+ * so the freshest reply is usually a summary that lists none; one that lists
+ * none for a server without streams, or never asked, gives no groups.
  */
 function withDetail(heard: readonly Heard<JszData>[]): Heard<JszData> {
   let best: Heard<JszData> | undefined;
