@@ -52,7 +52,11 @@ export interface FullEpochStats {
   /** Full epoch minus its connection setup: what is compared with the baseline. */
   readonly afterSetupMs: number;
   readonly gatherMs: number;
-  /** observe() alone on the last sample, median of a few runs. */
+  /**
+   * observe() alone on a copy of the last sample, median of a few runs: a
+   * copy, because gather validated the sample's own replies as they arrived
+   * (decodeReply) and observe() would find that work done.
+   */
   readonly observeMs: number;
   /** Per repetition, (full minus setup) / the baseline measured just before it. */
   readonly pairRatios: readonly number[];
@@ -208,7 +212,10 @@ export async function measureLiveEpoch(cluster: LocalCluster, setupMs: number, o
       const r = runs.get(mode)!;
       const sample = r.sample!;
       const observeRuns: number[] = [];
-      for (let i = 0; i < 5; i++) observeRuns.push((await timed(() => observe(sample))).ms);
+      for (let i = 0; i < 5; i++) {
+        const copy = structuredClone(sample);
+        observeRuns.push((await timed(() => observe(copy))).ms);
+      }
       stats[mode] = {
         mode,
         totalMs: median(r.total),

@@ -223,7 +223,7 @@ function renderLive(live: LiveEpochResult, r: Results, ctx: RenderContext): stri
     `3 servers (nats-server 2.9.10, routes through the harness's proxies), ${ctx.cfg.live.streams} R3 streams × 3 consumers (${ctx.cfg.live.streams * 4} Raft groups), set up in ${ms(live.setupMs)}. ${live.repetitions} rounds after a warm-up, each round baseline → full (flagged, the default: on 2.9.10 each server's detail once) → baseline → full (per-vantage); medians.`,
     '',
   );
-  out.push('| | total | connection setup | after setup | gather | observe() alone | after setup ÷ baseline (per round) |');
+  out.push('| | total | connection setup | after setup | gather (validating replies as they arrive) | observe() alone, on an unvalidated copy | after setup ÷ baseline (per round) |');
   out.push('| --- | --- | --- | --- | --- | --- | --- |');
   out.push(`| baseline: bare PING.JSZ until 3 replies | ${ms(live.baselineMs + live.baselineConnectMs)} | ${ms(live.baselineConnectMs)} | ${ms(live.baselineMs)} | | | |`);
   for (const f of Object.values(live.full)) {

@@ -12,6 +12,8 @@ export async function gatherCommand(argv: readonly string[], io: CommandIo): Pro
     tls: connection.tls,
     expectServers: connection.expectServers,
     timeoutMs: connection.timeoutMs,
+    // Saved, not judged: nothing would read the decodings.
+    decodeOnArrival: false,
     onProgress: (event) => {
       if (event.type === 'vantage-failed') io.stderr(`${event.kind}: ${event.message}\n`);
     },

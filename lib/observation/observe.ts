@@ -1,6 +1,5 @@
 import { serverIdOf, serverIdOfJson } from '../sampling/ping.js';
 import type { Endpoint, RawReply, RawSample, RawVantage } from '../sampling/raw-sample.js';
-import { parseJszReply, parseRaftzReply, parseRoutezReply } from '../replies/index.js';
 import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from '../replies/types.js';
 import type {
   ClockReading,
@@ -11,6 +10,7 @@ import type {
   VantageObservation,
 } from './types.js';
 import { resolveIdentities, type ResolvedIdentities } from './identities.js';
+import { decodeReply } from './decode-reply.js';
 import { mergeGroups } from './merge-groups.js';
 
 interface Heard<T> {
@@ -32,12 +32,6 @@ type HeardByServer<T> = Map<string, Heard<T>[]>;
 const UNKNOWN_PEER_NAME = /^Server name unknown at this time\b/;
 
 const ONE_SERVER_SUBJECT = /^\$SYS\.REQ\.SERVER\.([^.]+)\.[A-Z]+$/;
-
-const parsers = {
-  JSZ: parseJszReply,
-  ROUTEZ: parseRoutezReply,
-  RAFTZ: parseRaftzReply,
-} as const;
 
 /** A valid reply before its identity is settled. */
 interface Received extends Heard<unknown> {
@@ -75,7 +69,7 @@ export function observe(sample: RawSample): Observation {
         problems.push({ vantage: vantage.url, endpoint: req.endpoint, problem: req.error });
       }
       for (const reply of req.replies) {
-        const parsed = parseOne(req.endpoint, reply);
+        const parsed = decodeReply(req.endpoint, reply);
         if (parsed === undefined) continue;
         if (!parsed.ok) {
           const id = parsed.server === undefined ? (senderIdOf(reply) ?? addressedServer(req.subject)) : undefined;
@@ -136,16 +130,6 @@ export function observe(sample: RawSample): Observation {
     problems,
     knownServerNames: knownNames(servers, groups, vantages, routez, idToName),
   };
-}
-
-function parseOne(endpoint: Endpoint, reply: RawReply): ParsedReply<unknown> | undefined {
-  // A 503 status is the "no responders" marker, not a server's reply.
-  if (reply.status === 503) return undefined;
-  if (reply.json !== undefined) return parsers[endpoint]({ json: reply.json });
-  if (reply.body === undefined) {
-    return { ok: false, problem: reply.decodeError ?? 'reply could not be decoded' };
-  }
-  return parsers[endpoint](reply.body);
 }
 
 /** The sender's id as far as a reply whose envelope could not be read gives it. */

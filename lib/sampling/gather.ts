@@ -17,6 +17,7 @@ import {
   type LoadedConnectionSecrets,
   type TlsOptions,
 } from './connection-options.js';
+import { decodeReply } from '../observation/decode-reply.js';
 import { needsDetailAlways, serversNeedingDetail, summaryOf, type ServerSummary } from './detail-policy.js';
 import { collectPing, pingSubject, serverIdOf, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
 import { SAMPLE_TYPE, type Endpoint, type RawReply, type RawRequest, type RawSample, type RawVantage, type VantageErrorKind } from './raw-sample.js';
@@ -135,6 +136,13 @@ export interface GatherConfig {
    * @default {@link LEADER_BALANCE_DEFAULTS}, the check's defaults
    */
   readonly leaderBalance?: LeaderBalanceThresholds | undefined;
+  /**
+   * Validate each reply as it arrives (`decodeReply`), while the others are
+   * still on their way, so judging the sample afterwards finds the work
+   * done. Off for a sample that is only saved (`nats-audit gather`).
+   * @default true
+   */
+  readonly decodeOnArrival?: boolean | undefined;
   /** @default 64 MiB */
   readonly maxReplyBytes?: number | undefined;
   /** @default 256 MiB */
@@ -247,6 +255,7 @@ interface Settings {
   readonly jszDetailBody: string;
   readonly jszDetail: JszDetail;
   readonly leaderBalance: LeaderBalanceThresholds;
+  readonly decodeOnArrival: boolean;
   readonly maxReplyBytes: number;
   readonly maxSampleBytes: number;
   readonly connectionName: string;
@@ -304,6 +313,7 @@ function resolveSettings(config: GatherConfig): Settings {
     jszDetailBody,
     jszDetail,
     leaderBalance,
+    decodeOnArrival: config.decodeOnArrival ?? true,
     maxReplyBytes: config.maxReplyBytes ?? GATHER_DEFAULTS.maxReplyBytes,
     maxSampleBytes: config.maxSampleBytes ?? GATHER_DEFAULTS.maxSampleBytes,
     connectionName: config.connectionName ?? GATHER_DEFAULTS.connectionName,
@@ -406,8 +416,14 @@ async function requestAll(
     const controller = new AbortController();
     const set = running.get(subject) ?? new Set<AbortController>();
     running.set(subject, set.add(controller));
+    const onReply = (reply: RawReply): void => {
+      // Requests this reply calls for go out first; decoding can wait for them.
+      options.onReply?.(reply);
+      if (settings.decodeOnArrival) decodeReply(endpoint, reply);
+    };
     return collectPing(nc, endpoint, body, {
       ...options,
+      onReply,
       deadlineMs: Math.max(1, deadline - performance.now()),
       maxReplyBytes: settings.maxReplyBytes,
       budget: ctx.budget,

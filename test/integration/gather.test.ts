@@ -14,6 +14,7 @@ import { createReplicatedStreams, freePort, startLocalCluster, type LocalCluster
 import { gather, type GatherConfig, type GatherProgressEvent } from '../../lib/sampling/gather.js';
 import type { RawRequest, RawSample, RawVantage } from '../../lib/sampling/raw-sample.js';
 import { readSampleFile, SampleFileError, writeSampleFile } from '../../lib/sampling/sample-file.js';
+import { wasDecoded } from '../../lib/observation/decode-reply.js';
 import { observe } from '../../lib/observation/observe.js';
 
 /** Generous against a loaded 2-core CI box; "all answered" takes tens of ms here. */
@@ -168,6 +169,18 @@ describe('gather on a healthy cluster', () => {
       expect(answeredBy(request(v, 'JSZ'))).toEqual(['n1', 'n2', 'n3']);
       expect(request(v, 'JSZ').replies.every((x) => x.body!.includes('"stream_detail"'))).toBe(true);
     }
+  });
+
+  it('validates every reply as it arrives, so observe() finds the work done; a sample only saved is left raw', async () => {
+    // Act
+    const saveOnly = await gather(config({ decodeOnArrival: false }));
+    // Assess
+    // Servers' replies, not the "no responders" markers RAFTZ gets on 2.9.10.
+    const replies = (s: RawSample) => s.vantages.flatMap((v) => v.requests.flatMap((r) => r.replies.filter((x) => x.status !== 503)));
+    expect(replies(sample).length).toBeGreaterThan(9);
+    expect(replies(sample).every(wasDecoded)).toBe(true);
+    expect(replies(saveOnly).some(wasDecoded)).toBe(false);
+    expect(observe(saveOnly).servers.map((s) => s.name)).toEqual(['n1', 'n2', 'n3']);
   });
 
   it('RAFTZ ends with no-responders on 2.9.10, well before the deadline', () => {
