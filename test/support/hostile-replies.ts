@@ -14,6 +14,10 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { Endpoint, RawReply, RawRequest, RawSample, RawVantage } from '../../lib/sampling/raw-sample.js';
 import { SAMPLE_TYPE } from '../../lib/sampling/raw-sample.js';
+import { defaultRegistry } from '../../lib/checks/index.js';
+import { runEpoch } from '../../lib/epoch/run-epoch.js';
+import type { Report } from '../../lib/report/report.js';
+import { MemoryStateStore } from '../../lib/state/state-store.js';
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../fixtures/replies/${name}`, import.meta.url), 'utf8');
@@ -543,4 +547,21 @@ export function mutatedBody(endpoint: Endpoint, hostile: HostileBody): { readonl
   const original = server.replies[endpoint]!;
   const context = { others: cluster.servers.filter((s) => s !== server) };
   return { original, body: hostile.steps.reduce((body, step) => applyBodyMutation(body, step, context), original) };
+}
+
+const hostileRegistry = defaultRegistry();
+
+/** One epoch over `sample` with every check and a fresh memory store, as the property tests judge a mutated sample. */
+export async function auditEpoch(sample: RawSample): Promise<{ report: Report; elapsedMs: number }> {
+  const started = performance.now();
+  const result = await runEpoch({
+    sample: async () => sample,
+    store: new MemoryStateStore(),
+    clusterKey: 'hostile',
+    registry: hostileRegistry,
+    checks: { skip: new Set(), thresholds: {} },
+    persistence: { epochs: 2, minMs: 0 },
+    now: () => sample.startedAt + 100,
+  });
+  return { report: result.report, elapsedMs: performance.now() - started };
 }

@@ -17,17 +17,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../../lib/checks/index.js';
-import { runEpoch } from '../../../lib/epoch/run-epoch.js';
 import { MAX_PROBLEM_CHARS, parseJszReply, parseRaftzReply, parseRoutezReply } from '../../../lib/replies/index.js';
 import { MAX_NAME_CHARS } from '../../../lib/replies/names.js';
 import { formatText } from '../../../lib/report/text-report.js';
 import type { ParsedReply } from '../../../lib/replies/types.js';
 import type { Report, ReportFinding } from '../../../lib/report/report.js';
 import { serverIdOf } from '../../../lib/sampling/ping.js';
-import type { Endpoint, RawReply, RawSample } from '../../../lib/sampling/raw-sample.js';
-import { MemoryStateStore } from '../../../lib/state/state-store.js';
+import type { Endpoint, RawReply } from '../../../lib/sampling/raw-sample.js';
 import {
+  auditEpoch,
   RECORDED_CLUSTERS,
   hostileBody,
   hostileCase,
@@ -42,7 +40,6 @@ import {
 } from '../../support/hostile-replies.js';
 import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';
 
-const registry = defaultRegistry();
 /**
  * A parse takes well under a millisecond and an epoch over a three-server
  * sample a few dozen on a busy 2-core CI machine; these bounds only catch a
@@ -60,20 +57,6 @@ const parsers: Record<Endpoint, (body: string) => ParsedReply<unknown>> = {
   ROUTEZ: parseRoutezReply,
   RAFTZ: parseRaftzReply,
 };
-
-async function auditEpoch(sample: RawSample): Promise<{ report: Report; elapsedMs: number }> {
-  const started = performance.now();
-  const result = await runEpoch({
-    sample: async () => sample,
-    store: new MemoryStateStore(),
-    clusterKey: 'hostile',
-    registry,
-    checks: { skip: new Set(), thresholds: {} },
-    persistence: { epochs: 2, minMs: 0 },
-    now: () => sample.startedAt + 100,
-  });
-  return { report: result.report, elapsedMs: performance.now() - started };
-}
 
 interface Baseline {
   readonly report: Report;

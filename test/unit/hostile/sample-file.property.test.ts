@@ -11,30 +11,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../../lib/checks/index.js';
-import { runEpoch } from '../../../lib/epoch/run-epoch.js';
 import { jszDataSchema, validJszData } from '../../../lib/replies/jsz.js';
-import type { Report } from '../../../lib/report/report.js';
 import type { Endpoint, RawSample } from '../../../lib/sampling/raw-sample.js';
 import { decodeSampleLines, encodeSampleLines } from '../../../lib/sampling/sample-lines.js';
-import { MemoryStateStore } from '../../../lib/state/state-store.js';
-import { hostileBody, hostileCase, mutatedBody, recordedSample, recordedCluster, type HostileCase } from '../../support/hostile-replies.js';
+import { auditEpoch, hostileBody, hostileCase, mutatedBody, recordedSample, recordedCluster, type HostileCase } from '../../support/hostile-replies.js';
 import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';
-
-const registry = defaultRegistry();
-
-async function reportOf(sample: RawSample): Promise<Report> {
-  const { report } = await runEpoch({
-    sample: async () => sample,
-    store: new MemoryStateStore(),
-    clusterKey: 'hostile',
-    registry,
-    checks: { skip: new Set(), thresholds: {} },
-    persistence: { epochs: 2, minMs: 0 },
-    now: () => sample.startedAt + 100,
-  });
-  return report;
-}
 
 /** What writeSampleFile writes and readSampleFile reads, without gzip and the disk. */
 async function saveAndRead(sample: RawSample): Promise<RawSample> {
@@ -60,7 +41,7 @@ async function checkRoundTrip(c: HostileCase): Promise<void> {
   const live = recordedSample(recordedCluster(c.cluster), c);
   // Act
   const saved = await saveAndRead(live);
-  const [before, after] = [await reportOf(live), await reportOf(saved)];
+  const [before, after] = [(await auditEpoch(live)).report, (await auditEpoch(saved)).report];
   // Assess
   expect(after.findings).toEqual(before.findings);
   expect(after.servers).toEqual(before.servers);
