@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlib, createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
 import { sanitizeUrl } from './connection-options.js';
@@ -91,20 +92,27 @@ export async function readSampleFile(path: string): Promise<RawSample> {
   }
 }
 
-/** The lines of a byte stream, without their `'\n'`. */
-async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
+/**
+ * The lines of a UTF-8 byte stream as text, without their `'\n'`. A line
+ * that spans chunks is decoded piece by piece, not first copied into one
+ * buffer: that copy (a body line is tens of MB) only waited for a major
+ * collection, and `'\n'` never falls inside a multi-byte character.
+ */
+async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const utf8 = new StringDecoder('utf8');
+  let pending = '';
   for await (const chunk of chunks) {
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      pending.push(chunk.subarray(start, end));
-      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-      pending = [];
+      const line = pending + utf8.write(chunk.subarray(start, end)) + utf8.end();
+      pending = '';
+      yield line;
       start = end + 1;
     }
-    if (start < chunk.length) pending.push(chunk.subarray(start));
+    if (start < chunk.length) pending += utf8.write(chunk.subarray(start));
   }
-  if (pending.length > 0) yield Buffer.concat(pending);
+  pending += utf8.end();
+  if (pending.length > 0) yield pending;
 }
 
 function readProblem(err: unknown): string {

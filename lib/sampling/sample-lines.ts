@@ -24,6 +24,14 @@ import { sampleFileHeaderSchema, v1SampleSchema, type SampleFileHeader } from '.
 /** Enough issues to fix a hand-edited file, few enough to read. */
 const MAX_ISSUES_SHOWN = 5;
 
+/**
+ * A file's metadata is parsed once per read: compiling zod's fast path for
+ * each of its object schemas (`new Function` on first use) costs more than
+ * it saves on a sample's few dozen vantages, requests and replies. Same
+ * rules, same result.
+ */
+const PARSE_ONCE = { jitless: true } as const;
+
 /** What a file problem says; the caller adds the file's name. */
 export class SampleFormatError extends Error {
   constructor(problem: string, options?: { cause?: unknown }) {
@@ -138,14 +146,14 @@ function planReply(reply: RawReply, wantDigest: boolean): { plan: BodyPlan; dige
 }
 
 /**
- * Reads a sample from its lines (without their `'\n'`): a v2 file line by
- * line, keeping each body's value and dropping its text; anything else is
- * read whole as a v1 document. Throws {@link SampleFormatError}.
+ * Reads a sample from its lines (text, without their `'\n'`): a v2 file
+ * line by line, keeping each body's value and dropping its text; anything
+ * else is read whole as a v1 document. Throws {@link SampleFormatError}.
  */
-export async function decodeSampleLines(lines: AsyncIterable<Buffer>): Promise<RawSample> {
+export async function decodeSampleLines(lines: AsyncIterable<string>): Promise<RawSample> {
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
-  const firstText = first.done === true ? '' : first.value.toString('utf8');
+  const firstText = first.done === true ? '' : first.value;
   let head: unknown;
   try {
     head = JSON.parse(firstText);
@@ -155,9 +163,9 @@ export async function decodeSampleLines(lines: AsyncIterable<Buffer>): Promise<R
   if (typeof head === 'object' && head !== null && (head as { type?: unknown }).type === SAMPLE_TYPE) {
     return decodeV2(head, iterator);
   }
-  const rest: Buffer[] = first.done === true ? [] : [first.value];
-  for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) rest.push(Buffer.from('\n'), next.value);
-  return decodeV1(Buffer.concat(rest).toString('utf8'));
+  const rest: string[] = first.done === true ? [] : [first.value];
+  for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) rest.push(next.value);
+  return decodeV1(rest.join('\n'));
 }
 
 function decodeV1(text: string): RawSample {
@@ -167,13 +175,13 @@ function decodeV1(text: string): RawSample {
   } catch (err) {
     throw new SampleFormatError(`not JSON (${(err as Error).message})`, { cause: err });
   }
-  const parsed = v1SampleSchema.safeParse(json);
+  const parsed = v1SampleSchema.safeParse(json, PARSE_ONCE);
   if (!parsed.success) throw new SampleFormatError(`not a valid nats-audit sample: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 
-async function decodeV2(head: unknown, lines: AsyncIterator<Buffer>): Promise<RawSample> {
-  const parsed = sampleFileHeaderSchema.safeParse(head);
+async function decodeV2(head: unknown, lines: AsyncIterator<string>): Promise<RawSample> {
+  const parsed = sampleFileHeaderSchema.safeParse(head, PARSE_ONCE);
   if (!parsed.success) throw new SampleFormatError(`not a valid nats-audit sample: ${formatIssues(parsed.error)}`);
   const header = parsed.data;
   const pathOf: string[] = [];
@@ -198,7 +206,7 @@ async function decodeV2(head: unknown, lines: AsyncIterator<Buffer>): Promise<Ra
       throw new SampleFormatError(`truncated: ends after line ${lineNo - 1}, but the body of ${path} is on line ${lineNo} (of ${pathOf.length + 1})`);
     }
     try {
-      values.push(JSON.parse(next.value.toString('utf8')));
+      values.push(JSON.parse(next.value));
     } catch (err) {
       throw new SampleFormatError(`line ${lineNo} (the body of ${path}) is not JSON (${(err as Error).message})`, { cause: err });
     }
