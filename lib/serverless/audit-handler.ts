@@ -13,7 +13,7 @@ import type { StateStore } from '../state/state-store.js';
 import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';
 import { parseAuditEvent } from './lambda-event.js';
 import type { Logger, LogSink } from './log.js';
-import { autoRebalance } from './auto-rebalance.js';
+import { rebalanceCalledFor } from './rebalance-trigger.js';
 import { emitMetrics } from './metrics.js';
 import { errorText } from '../util/error-text.js';
 
@@ -153,6 +153,10 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
  * Automatic rebalancing after a completed epoch, when the cluster opted in.
  * Its failures are logged, never thrown: the epoch is already saved and
  * recorded, and a retry would not run it again.
+ *
+ * The rebalancing code is imported only when a finding calls for it: most
+ * epochs move nothing, and the Lambda bundle keeps it (with lib/rebalance
+ * and its dependencies) in a chunk of its own, out of every cold start.
  */
 async function remediate(
   result: EpochResult,
@@ -163,7 +167,9 @@ async function remediate(
   context: InvocationContext,
 ): Promise<number | undefined> {
   if (result.failed || config instanceof ConfigError || !credentials || !config.autoRebalance.enabled) return undefined;
+  if (!rebalanceCalledFor(config, result.report)) return 0;
   try {
+    const { autoRebalance } = await import('./auto-rebalance.js');
     const signal = AbortSignal.timeout(Math.max(1_000, context.getRemainingTimeInMillis() - REMEDIATION_RESERVE_MS));
     const run = await autoRebalance({ cluster: config, credentials, report: result.report, observation: result.observation, notifier, log, signal });
     return run?.executions.flatMap((e) => e.result.outcomes).filter((o) => o.result === 'moved' || o.result === 'moved_elsewhere').length ?? 0;

@@ -10,6 +10,7 @@ import type { Report } from '../report/report.js';
 import { gather } from '../sampling/gather.js';
 import type { ClusterCredentials } from '../secrets/credentials-secret.js';
 import type { Logger } from './log.js';
+import { rebalanceCalledFor } from './rebalance-trigger.js';
 
 /** One election at a time, a second apart: the pace the CLI defaults to. */
 const MOVES_PER_SECOND = 1;
@@ -30,14 +31,12 @@ export interface AutoRebalanceInput {
  * Opt-in remediation of a persistent uneven leader distribution: at most
  * `maxMovesPerEpoch` step-downs, behind the same gate as `nats-audit
  * rebalance --execute` (re-checked from a fresh sample before each move),
- * and a notice listing every move. A transient finding is left alone: a
- * server that just restarted is not yet a reason to add elections.
+ * and a notice listing every move; nothing when {@link rebalanceCalledFor}
+ * finds no reason to.
  */
 export async function autoRebalance(input: AutoRebalanceInput): Promise<RebalanceRun | undefined> {
   const { cluster, credentials, report, log } = input;
-  if (!cluster.autoRebalance.enabled) return undefined;
-  const uneven = report.findings.find((f) => f.check === 'uneven_leader_distribution' && f.lifecycle.persistent);
-  if (!uneven) return undefined;
+  if (!rebalanceCalledFor(cluster, report)) return undefined;
 
   const observeNow = async () => {
     const sample = await gather({

@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../lib/checks/index.js';
 import { parseFleetConfig } from '../../lib/fleet/fleet-config.js';
 import { addNatsAuditStacks, STACK_IDS } from '../../lib/infra/nats-audit-app.js';
 import { projectRoot } from '../../lib/infra/project-root.js';
+import { concentrateLeaders, createReplicatedStreams } from '../../lib/local-cluster/index.js';
 import { ENVIRONMENT } from '../../lib/serverless/lambda-environment.js';
 import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
 import { startAuditStack, type AuditStack } from '../support/audit-stack.js';
@@ -42,6 +43,14 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
       testFleet([
         { name: 'bundled', servers: [...c.urls], credentialsSecret: 'nats-audit/bundled', expectServers: 3, audit: { timeoutMs: 2_000 } },
         { name: 'bundled-degraded', servers: [...c.urls, DEAD_URL], credentialsSecret: 'nats-audit/bundled', audit: { timeoutMs: 2_000 } },
+        {
+          name: 'bundled-rebalanced',
+          servers: [...c.urls],
+          credentialsSecret: 'nats-audit/bundled-rebalanced',
+          expectServers: 3,
+          audit: { timeoutMs: 2_000 },
+          autoRebalance: { enabled: true, maxMovesPerEpoch: 2 },
+        },
       ]),
       defaultRegistry(),
     );
@@ -102,7 +111,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
 
   it('carries the clusters in its environment as the stack wrote them', () => {
     const clusters = JSON.parse(functionEnv[ENVIRONMENT.clusters]!) as { name: string }[];
-    expect(clusters.map((c) => c.name)).toEqual(['bundled', 'bundled-degraded']);
+    expect(clusters.map((c) => c.name)).toEqual(['bundled', 'bundled-degraded', 'bundled-rebalanced']);
   });
 
   it('audits a healthy cluster: ok, nothing published, the run recorded in DynamoDB, a heartbeat logged', async () => {
@@ -139,5 +148,37 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
     const envelope = JSON.parse(message!.body) as { default: string; email: string };
     expect(JSON.parse(envelope.default)).toMatchObject({ version: '1.0', source: 'custom' });
     expect(envelope.email).toContain('vantage_failed on cluster bundled-degraded');
+  });
+
+  it('loads the rebalancing code from its own chunk when a persistent uneven distribution calls for it', async () => {
+    // Prepare (last: the leaders it piles onto n1 would make the other clusters uneven too)
+    const c = cluster();
+    stack.secrets.put(
+      'nats-audit/bundled-rebalanced',
+      JSON.stringify({ user: c.system.user, password: c.system.password, accounts: { APP: { user: c.app.user, password: c.app.password } } }),
+    );
+    const app = await c.connect({ as: 'app' });
+    try {
+      const streams = await createReplicatedStreams(app, { count: 6, replicas: 3, consumersPerStream: 1 });
+      await concentrateLeaders(app, { onto: 'n1', streams, consumers: true });
+      const queue = await stack.subscribe({ cluster: ['bundled-rebalanced'], transition: ['remediation'] });
+
+      // Act: a fresh process each time, so the second one must find the chunk beside index.mjs.
+      const transient = await invoke({ cluster: 'bundled-rebalanced', scheduledTime: '2026-11-23T12:00:00Z' });
+      const persistent = await invoke({ cluster: 'bundled-rebalanced', scheduledTime: '2026-11-23T12:01:00Z' });
+
+      // Assess
+      const leadersMoved = [transient, persistent].map((r) => {
+        const line = r.stdout.split('\n').find((l) => l.includes('"CloudWatchMetrics"'));
+        return (JSON.parse(line ?? '{}') as { LeadersMoved?: number }).LeadersMoved;
+      });
+      expect(leadersMoved, persistent.stdout).toEqual([0, 2]);
+      expect(persistent.stdout).not.toContain('auto-rebalance failed');
+      const [notice, ...more] = await queue.receiveAll(1_500);
+      expect(more).toEqual([]);
+      expect((JSON.parse(notice!.body) as { email: string }).email).toContain('Auto-rebalance moved 2 of 2 leaders attempted');
+    } finally {
+      await app.close();
+    }
   });
 });
