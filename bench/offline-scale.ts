@@ -60,6 +60,7 @@ export interface OfflineRow {
   readonly v1CheckMs: number;
   readonly checkMs: number;
   readonly floorPeakRss: number;
+  readonly floorStartRss: number;
   readonly checkPeakRss: number;
   readonly checkStartRss: number;
   /** NaN when gather would not deliver these replies (over the reply cap or the epoch budget). */
@@ -182,6 +183,7 @@ async function measureSize(
       v1CheckMs: NaN,
       checkMs: NaN,
       floorPeakRss: NaN,
+      floorStartRss: NaN,
       checkPeakRss: NaN,
       checkStartRss: NaN,
       lambdaMs: NaN,
@@ -201,6 +203,7 @@ async function measureSize(
     v1CheckMs: median(v1Check.map((r) => r.ms)),
     checkMs: median(check.map((r) => r.ms)),
     floorPeakRss: median(floor.map((r) => r.peakRss)),
+    floorStartRss: median(floor.map((r) => r.startRss)),
     checkPeakRss: median(check.map((r) => r.peakRss)),
     checkStartRss: median(check.map((r) => r.startRss)),
     lambdaMs: median(lambda.map((r) => r.ms)),
