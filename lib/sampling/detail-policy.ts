@@ -4,7 +4,10 @@
  * summaries in, server ids out.
  */
 import { hotEntries, type LeaderBalanceThresholds, type LeaderCounts } from '../checks/leader-balance.js';
-import { countsOwnLeaders, parseJszReply } from '../replies/index.js';
+import { decodeReply } from '../observation/decode-reply.js';
+import { countsOwnLeaders } from '../replies/index.js';
+import type { JszData, ParsedReply } from '../replies/types.js';
+import type { RawReply } from './raw-sample.js';
 
 /**
  * A summary is about a kilobyte whatever the number of streams; a larger
@@ -24,11 +27,14 @@ export interface ServerSummary {
   readonly consumersLeader?: number | undefined;
 }
 
-/** The summary in a reply body, or undefined for anything but a small valid JSZ reply. */
-export function summaryOf(body: string | undefined): ServerSummary | undefined {
-  if (body === undefined || body.length > MAX_SUMMARY_BYTES) return undefined;
-  const parsed = parseJszReply(body);
-  if (!parsed.ok) return undefined;
+/**
+ * The summary in a JSZ reply, or undefined for anything but a small valid
+ * one. Validated through `decodeReply`, so observe() reuses the result.
+ */
+export function summaryOf(reply: RawReply): ServerSummary | undefined {
+  if (reply.body === undefined || reply.body.length > MAX_SUMMARY_BYTES) return undefined;
+  const parsed = decodeReply('JSZ', reply) as ParsedReply<JszData> | undefined;
+  if (parsed === undefined || !parsed.ok) return undefined;
   const { server, data } = parsed;
   return {
     id: server.id,

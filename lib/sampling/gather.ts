@@ -475,8 +475,8 @@ async function requestAll(
     clearTimeout(decisionTimer);
     for (const id of serversNeedingDetail(summaries, settings.leaderBalance)) askForDetail(id);
   };
-  const onSummary = (body: string): void => {
-    const summary = summaryOf(body);
+  const onSummary = (reply: RawReply): void => {
+    const summary = summaryOf(reply);
     if (summary === undefined) return;
     summaries.push(summary);
     if (needsDetailAlways(summary.version)) askForDetail(summary.id);
@@ -489,7 +489,7 @@ async function requestAll(
         : (reply: RawReply): void => {
             offerJsz(reply);
             if (reply.body === undefined) return;
-            if (detailFlagged) return onSummary(reply.body);
+            if (detailFlagged) return onSummary(reply);
             const id = detailPerServer ? serverIdOf(reply.body) : undefined;
             if (id !== undefined) askForDetail(id);
           };

@@ -11,10 +11,15 @@ import {
   summaryOf,
   type ServerSummary,
 } from '../../lib/sampling/detail-policy.js';
+import { wasDecoded } from '../../lib/observation/decode-reply.js';
+import type { RawReply } from '../../lib/sampling/raw-sample.js';
 import { onlyFinding, runCheck } from '../support/run-check.js';
 import { T0, errorReply, jsz, sample, serverId, servers, type ServerSpec } from '../support/sample-builder.js';
 
 const DEFAULTS = LEADER_BALANCE_DEFAULTS;
+
+/** A reply as gather hands it over: decompressed text, or none. */
+const arrived = (body?: string): RawReply => ({ latencyMs: 1, receivedAt: T0, wireBytes: body?.length ?? 0, ...(body === undefined ? {} : { body }) });
 
 /** A summary as `summaryOf` makes it; `streams`/`consumers` undefined: the server omitted the count. */
 function summary(name: string, streams?: number, consumers?: number, over: Partial<ServerSummary> = {}): ServerSummary {
@@ -61,10 +66,13 @@ describe('summaryOf', () => {
     // Prepare
     const n1 = { name: 'n1', version: '2.11.12', cluster: 'east', time: T0 };
 
-    // Act
-    const got = summaryOf(summaryBody(n1, 7, 3));
+    const reply = arrived(summaryBody(n1, 7, 3));
 
-    // Assess
+    // Act
+    const got = summaryOf(reply);
+
+    // Assess: validated once, for the decision and for observe() alike.
+    expect(wasDecoded(reply)).toBe(true);
     expect(got).toEqual({ id: serverId(n1), name: 'n1', cluster: 'east', version: '2.11.12', jetstream: true, streamsLeader: 7, consumersLeader: 3 });
   });
 
@@ -80,7 +88,7 @@ describe('summaryOf', () => {
       delete reply.data.account_details;
 
       // Act
-      const got = summaryOf(JSON.stringify(reply));
+      const got = summaryOf(arrived(JSON.stringify(reply)));
 
       // Assess
       expect(got).toMatchObject({ version, jetstream: true });
@@ -94,16 +102,16 @@ describe('summaryOf', () => {
     const big = summaryBody(n1, 1).replace('"memory":0', `"memory":0,"pad":"${'x'.repeat(MAX_SUMMARY_BYTES)}"`);
 
     // Act / Assess
-    expect(summaryOf(undefined)).toBeUndefined();
-    expect(summaryOf('{not json')).toBeUndefined();
-    expect(summaryOf(errorReply(n1, 400, 'bad request'))).toBeUndefined();
-    expect(summaryOf(summaryBody(n1, -1))).toBeUndefined();
-    expect(summaryOf(big)).toBeUndefined();
+    expect(summaryOf(arrived())).toBeUndefined();
+    expect(summaryOf(arrived('{not json'))).toBeUndefined();
+    expect(summaryOf(arrived(errorReply(n1, 400, 'bad request')))).toBeUndefined();
+    expect(summaryOf(arrived(summaryBody(n1, -1)))).toBeUndefined();
+    expect(summaryOf(arrived(big))).toBeUndefined();
   });
 
   it('marks a server without JetStream', () => {
     // Act / Assess
-    expect(summaryOf(jsz({ name: 'x', cluster: null, time: T0 }, { disabled: true }))?.jetstream).toBe(false);
+    expect(summaryOf(arrived(jsz({ name: 'x', cluster: null, time: T0 }, { disabled: true })))?.jetstream).toBe(false);
   });
 });
 
@@ -190,7 +198,7 @@ describe('serversNeedingDetail', () => {
       const bodies = names.map((n, i) => summaryBody(v[n], counts[i]![0] || undefined, counts[i]![1] || undefined));
 
       // Act
-      const flagged = serversNeedingDetail(bodies.map((b) => summaryOf(b)!), DEFAULTS);
+      const flagged = serversNeedingDetail(bodies.map((b) => summaryOf(arrived(b))!), DEFAULTS);
       const findings = runCheck(unevenLeaderDistribution, sample({ replies: Object.fromEntries(names.map((n, i) => [n, { jsz: bodies[i]! }])) }));
 
       // Assess
