@@ -3,6 +3,7 @@
  * own so gather can apply it to the servers' own leader counts (2.11.11+)
  * and ask only the hot servers for stream detail.
  */
+import { countsOwnLeaders } from '../replies/leader-counts.js';
 
 export type LeaderMetric = 'streams' | 'consumers' | 'total';
 export const LEADER_METRICS: readonly LeaderMetric[] = ['streams', 'consumers', 'total'];
@@ -38,6 +39,34 @@ export function leaderBalanceThresholds(values: Readonly<Record<string, number>>
     ratio: values?.ratio ?? LEADER_BALANCE_DEFAULTS.ratio,
     minExcess: values?.min_excess ?? LEADER_BALANCE_DEFAULTS.minExcess,
   };
+}
+
+/** What a server says of itself that its own leader counts are read from. */
+export interface SelfCounting {
+  readonly version: string;
+  readonly streamsLeader?: number | undefined;
+  readonly consumersLeader?: number | undefined;
+}
+
+/**
+ * The members' own leader counts (R1 included), keyed by `key`, when they
+ * can stand for the cluster: every member counts its leaders (2.11.11+ /
+ * 2.12.1+) and at least one sent a count (they come only with `raft`; a
+ * zero is omitted). Undefined otherwise: then counts must come from group
+ * detail of every member. The check judges by this and gather decides
+ * which servers to ask for detail by it, so the two cannot disagree.
+ */
+export function ownLeaderCounts<T extends SelfCounting>(members: readonly T[], key: (member: T) => string): Map<string, LeaderCounts> | undefined {
+  const counted =
+    members.every((s) => countsOwnLeaders(s.version)) && members.some((s) => s.streamsLeader !== undefined || s.consumersLeader !== undefined);
+  if (!counted) return undefined;
+  return new Map(
+    members.map((s) => {
+      const streams = s.streamsLeader ?? 0;
+      const consumers = s.consumersLeader ?? 0;
+      return [key(s), { streams, consumers, total: streams + consumers }];
+    }),
+  );
 }
 
 export function averageOf(counts: ReadonlyMap<string, LeaderCounts>): LeaderCounts {

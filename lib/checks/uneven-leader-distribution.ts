@@ -1,11 +1,11 @@
 import { groupKey } from '../observation/group-key.js';
 import type { RaftGroup, ServerObservation } from '../observation/types.js';
-import { countsOwnLeaders } from '../replies/index.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
 import {
   LEADER_BALANCE_DEFAULTS,
   hotEntries,
   leaderBalanceThresholds,
+  ownLeaderCounts,
   type HotEntry,
   type LeaderBalanceThresholds,
   type LeaderCounts,
@@ -136,18 +136,9 @@ function leaderCounts(
   members: readonly ServerObservation[],
   groups: readonly RaftGroup[],
 ): { counts: Map<string, LeaderCounts>; source: 'groups' | 'server_counts' } {
+  const own = ownLeaderCounts(members, (s) => s.name);
+  if (own) return { counts: own, source: 'server_counts' };
   const counts = new Map<string, MutableCounts>(members.map((s) => [s.name, { streams: 0, consumers: 0, total: 0 }]));
-  const serverCounted =
-    members.every((s) => countsOwnLeaders(s.version)) &&
-    members.some((s) => s.streamsLeader !== undefined || s.consumersLeader !== undefined);
-  if (serverCounted) {
-    for (const s of members) {
-      const streams = s.streamsLeader ?? 0;
-      const consumers = s.consumersLeader ?? 0;
-      counts.set(s.name, { streams, consumers, total: streams + consumers });
-    }
-    return { counts, source: 'server_counts' };
-  }
   for (const g of groups) {
     const c = counts.get(g.leader!);
     if (!c) continue; // led by a server outside this cluster's answering members

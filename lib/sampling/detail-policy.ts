@@ -3,7 +3,7 @@
  * decided from the JSZ summaries (`{raft: true}`) one vantage heard. Pure:
  * summaries in, server ids out.
  */
-import { hotEntries, type LeaderBalanceThresholds, type LeaderCounts } from '../checks/leader-balance.js';
+import { hotEntries, ownLeaderCounts, type LeaderBalanceThresholds } from '../checks/leader-balance.js';
 import { decodeReply } from '../observation/decode-reply.js';
 import { countsOwnLeaders } from '../replies/index.js';
 import type { JszData, ParsedReply } from '../replies/types.js';
@@ -84,20 +84,11 @@ export function serversNeedingDetail(
   const ids: string[] = [];
   for (const members of clusters.values()) {
     if (members.length < 2) continue;
-    const counted =
-      members.every((s) => countsOwnLeaders(s.version)) &&
-      members.some((s) => s.streamsLeader !== undefined || s.consumersLeader !== undefined);
-    if (!counted) {
+    const counts = ownLeaderCounts(members, (s) => s.id);
+    if (counts === undefined) {
       ids.push(...members.map((s) => s.id));
       continue;
     }
-    const counts = new Map<string, LeaderCounts>(
-      members.map((s) => {
-        const streams = s.streamsLeader ?? 0;
-        const consumers = s.consumersLeader ?? 0;
-        return [s.id, { streams, consumers, total: streams + consumers }];
-      }),
-    );
     const { hot } = hotEntries(counts, thresholds);
     ids.push(...new Set(hot.map((h) => h.server)));
   }
