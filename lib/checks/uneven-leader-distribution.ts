@@ -1,5 +1,5 @@
 import { groupKey } from '../observation/group-key.js';
-import type { RaftGroup, ServerObservation } from '../observation/types.js';
+import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
 import {
   LEADER_BALANCE_DEFAULTS,
@@ -36,23 +36,41 @@ export const unevenLeaderDistribution: CheckDefinition = {
   ],
   run({ observation, thresholds }) {
     const findings: FindingDraft[] = [];
-    for (const [cluster, members] of jetStreamServersByCluster(observation.servers)) {
-      const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
-      const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
-      const finding = judgeCluster(cluster, members, groups, thresholds);
+    for (const counted of clusterLeaderCounts(observation)) {
+      const finding = judgeCluster(counted, thresholds);
       if (finding) findings.push(finding);
     }
     return findings;
   },
 };
 
+/** One cluster's leaders per JetStream server, as this check counts and judges them. */
+export interface ClusterLeaderCounts {
+  readonly cluster: string;
+  /** Every JetStream member of the cluster that answered, leading none included. */
+  readonly counts: ReadonlyMap<string, LeaderCounts>;
+  readonly source: 'groups' | 'server_counts';
+  /** The replicated groups with a known leader in the detail gathered: what step-downs are chosen from. */
+  readonly groups: readonly RaftGroup[];
+}
+
+/**
+ * Leaders per server for every cluster of two or more JetStream servers;
+ * the check judges these and reports (the HTML report's bars) draw them,
+ * so what is drawn is what was judged.
+ */
+export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | 'groups'>): ClusterLeaderCounts[] {
+  return [...jetStreamServersByCluster(observation.servers)].map(([cluster, members]) => {
+    const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
+    const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
+    return { cluster, groups, ...leaderCounts(members, groups) };
+  });
+}
+
 function judgeCluster(
-  cluster: string,
-  members: readonly ServerObservation[],
-  groups: readonly RaftGroup[],
+  { cluster, counts, source, groups }: ClusterLeaderCounts,
   thresholds: Readonly<Record<string, number>>,
 ): FindingDraft | undefined {
-  const { counts, source } = leaderCounts(members, groups);
   const { averages, hot } = hotEntries(counts, leaderBalanceThresholds(thresholds));
   if (hot.length === 0) return undefined;
 

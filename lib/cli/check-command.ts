@@ -12,6 +12,7 @@ import { FileStateStore } from '../state/file-state-store.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../state/state-store.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
 import { checkFleet } from './fleet-check.js';
+import { htmlPage } from './html-page.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandIo } from './io.js';
 
@@ -20,9 +21,11 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   const registry = defaultRegistry();
   const config = parseCheckConfig(argv, io.env, registry);
   const store: StateStore = config.statePath ? new FileStateStore(config.statePath) : new MemoryStateStore();
+  const format = config.format;
   if (config.fleetPath !== undefined) {
     if (config.watchSeconds !== undefined) throw new ConfigError('--watch', 'cannot be combined with --fleet (the scheduled auditor runs fleets)');
-    return checkFleet(config, registry, store, (report) => render(report, config.format), io);
+    if (format === 'html') throw new Error('unreachable: parseCheckConfig refuses html with --fleet');
+    return checkFleet(config, registry, store, (report) => render(report, format), io);
   }
   const source = sampleSource(config);
   const clusterKey = config.clusterName ?? source.defaultKey;
@@ -31,17 +34,18 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
     runEpoch({ sample: source.next, store, clusterKey, registry, checks: config.checks, persistence: config.persistence });
 
   if (config.watchSeconds === undefined) {
-    const { report } = await epoch();
-    io.stdout(render(report, config.format));
-    return EXIT_CODES[report.status];
+    const result = await epoch();
+    io.stdout(format === 'html' ? await htmlPage(result, { store, clusterKey, checks: config.checks }) : render(result.report, format));
+    return EXIT_CODES[result.report.status];
   }
+  if (format === 'html') throw new Error('unreachable: parseCheckConfig refuses html with --watch');
 
   let exitCode: number = EXIT_CODES.unknown;
   for (;;) {
     const started = Date.now();
     try {
       const { report } = await epoch();
-      io.stdout(render(report, config.format));
+      io.stdout(render(report, format));
       exitCode = EXIT_CODES[report.status];
     } catch (error) {
       // A watch outlives a passing outage of the audit itself (a credential
@@ -57,7 +61,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   }
 }
 
-function render(report: Report, format: CheckConfig['format']): string {
+function render(report: Report, format: Exclude<CheckConfig['format'], 'html'>): string {
   return format === 'json' ? `${JSON.stringify(report)}\n` : formatText(report);
 }
 

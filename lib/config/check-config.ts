@@ -30,7 +30,8 @@ export interface CheckConfig {
   readonly fleetCredentials?: { readonly auth: AuthOptions; readonly tls: TlsOptions };
   /** Undefined: keep state in memory only. */
   readonly statePath?: string;
-  readonly format: 'text' | 'json';
+  /** `html`: one self-contained page (see lib/report/html); one cluster, one epoch. */
+  readonly format: 'text' | 'json' | 'html';
   readonly watchSeconds?: number;
   readonly checks: CheckSettings;
   readonly persistence: PersistencePolicy;
@@ -64,6 +65,12 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
     const other = given.sample ?? (given.servers?.source === '--servers' ? given.servers : undefined) ?? given.expectServers;
     if (other) throw new ConfigError(other.source, `cannot be combined with ${given.fleet!.source} (the fleet file lists each cluster's servers)`);
   }
+  const format = validate(given.format, schemas.checkFormat) ?? 'text';
+  if (format === 'html') {
+    // A page is one document: a stream of them on stdout opens as none.
+    const other = given.watch ?? given.fleet;
+    if (other) throw new ConfigError(given.format!.source, `html is one self-contained page for one epoch of one cluster; it cannot be combined with ${other.source}`);
+  }
   const statePath = validate(given.state, schemas.nonEmpty) ?? (samplePath === undefined ? defaultStatePath(env) : undefined);
   return {
     connection: samplePath === undefined && fleetPath === undefined ? connectionConfig(given) : undefined,
@@ -71,7 +78,7 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
     fleetPath,
     fleetCredentials: fleetPath === undefined ? undefined : fleetCredentials(given),
     statePath,
-    format: validate(given.format, schemas.format) ?? 'text',
+    format,
     watchSeconds: validate(given.watch, schemas.positiveInt('seconds')),
     checks: checkSettings(given, registry),
     persistence: {

@@ -29,7 +29,7 @@ export const CONNECTION_SPECS = {
 export const CHECK_SPECS = {
   ...CONNECTION_SPECS,
   state: { flag: 'state', env: 'NATS_AUDIT_STATE', type: 'string', value: 'FILE', help: 'State file remembering the previous epoch (default ~/.local/state/nats-audit/state.json; with --sample: none unless given)' },
-  format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json', help: 'Output format (default text)' },
+  format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json|html', help: 'Output format (default text); html prints one self-contained page (redirect it to a file), not with --watch or --fleet' },
   watch: { flag: 'watch', env: 'NATS_AUDIT_WATCH', type: 'string', value: 'SECONDS', help: 'Run an epoch every SECONDS until interrupted' },
   sample: { flag: 'sample', env: 'NATS_AUDIT_SAMPLE', type: 'string', value: 'FILE', help: 'Judge a sample saved by `gather` instead of asking servers' },
   skip: { flag: 'skip', env: 'NATS_AUDIT_SKIP', type: 'string', multiple: true, value: 'CHECK[,CHECK...]', help: 'Checks not to run' },
