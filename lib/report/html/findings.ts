@@ -1,7 +1,8 @@
 /**
  * Each finding with its severity, summary, lifecycle and the remediation
- * steps as the text report numbers them; commands in steps (a step that
- * starts with `nats ` or a `backticked` part) are set as code to copy.
+ * steps as the text report numbers them; a step that is a command is set
+ * as code to copy. Prose keeps its backticks as written: a name from a
+ * server may hold one too, so they cannot be told apart from markup.
  */
 import type { ReportFinding } from '../report.js';
 import { html, type HtmlValue, type SafeHtml } from './escape.js';
@@ -24,7 +25,5 @@ function finding(f: ReportFinding): SafeHtml {
 }
 
 function step_(step: string): HtmlValue {
-  if (/^nats(-audit)? /.test(step)) return html`<code class="command">${step}</code>`;
-  // Odd pieces between backticks are commands within prose.
-  return step.split('`').map((piece, i) => (i % 2 === 1 ? html`<code class="command">${piece}</code>` : piece));
+  return /^nats(-audit)? /.test(step) ? html`<code class="command">${step}</code>` : step;
 }
