@@ -1,8 +1,9 @@
 /**
  * Each finding with its severity, summary, lifecycle and the remediation
  * steps as the text report numbers them; a step that is a command is set
- * as code to copy. Prose keeps its backticks as written: a name from a
- * server may hold one too, so they cannot be told apart from markup.
+ * as code to copy, and so is a `nats ...` command quoted in prose. The
+ * text stays exactly as written, backticks included: a name from a server
+ * may hold a backtick too, and must still read as given.
  */
 import type { ReportFinding } from '../report.js';
 import { html, type HtmlValue, type SafeHtml } from './escape.js';
@@ -24,6 +25,12 @@ function finding(f: ReportFinding): SafeHtml {
 </article>`;
 }
 
+/** A command quoted in prose: `nats ...` or `nats-audit ...` between backticks. */
+const QUOTED_COMMAND = /(?<=`)(nats(?:-audit)? [^`]*)(?=`)/;
+
 function step_(step: string): HtmlValue {
-  return /^nats(-audit)? /.test(step) ? html`<code class="command">${step}</code>` : step;
+  if (/^nats(-audit)? /.test(step)) return html`<code class="command">${step}</code>`;
+  // Split keeps the captured command at odd positions; the backticks stay as
+  // text, so what reads on the page is exactly the step as written.
+  return step.split(QUOTED_COMMAND).map((piece, i) => (i % 2 === 1 ? html`<code class="command">${piece}</code>` : piece));
 }

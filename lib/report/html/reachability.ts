@@ -20,7 +20,7 @@ export function vantageMatrix(observation: Pick<Observation, 'vantages' | 'serve
             : html`<td class="no" data-server="${server}" title="${server} did not answer through this vantage">&ndash;</td>`,
         )
       : html`<td class="failed" colspan="${columns.length}">${v.error ? `${v.error.kind}: ${v.error.message}` : 'not connected'}</td>`;
-    return html`<tr data-vantage="${v.url}"><th scope="row"><code>${v.url}</code>${through}</th>${cells}</tr>`;
+    return html`<tr data-vantage="${v.url}" data-via="${v.serverName ?? ''}"><th scope="row"><code>${v.url}</code>${through}</th>${cells}</tr>`;
   });
   return html`<table class="matrix vantages">
 <caption>Who hears whom: which server answered through which vantage (&#10003; heard, &ndash; not heard)</caption>

@@ -28,7 +28,7 @@ article.finding .life { margin: 2px 0; color: var(--muted); font-size: 13px; }
 ol.remediation { margin: 4px 0; padding-left: 22px; } ol.remediation li { margin: 3px 0; overflow-wrap: anywhere; }
 .subject { color: var(--muted); font-weight: normal; }
 table { border-collapse: collapse; margin: 6px 0 14px; font-size: 13px; }
-caption { text-align: left; font-weight: 600; padding-bottom: 6px; }
+caption { text-align: left; font-weight: 600; padding-bottom: 6px; white-space: nowrap; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 thead th { background: #f0f2f4; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
