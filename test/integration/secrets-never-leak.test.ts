@@ -1,9 +1,9 @@
 /**
  * Every way the auditor can be run, with recognisable secrets, and then a
  * search for those secrets in everything it wrote: CLI output and errors,
- * sample and state files, DynamoDB items, SNS messages, the handler's logs
- * and metrics. None may hold a password, token or account password, whether
- * the run succeeded, failed, or was refused.
+ * sample and state files, the HTML report, DynamoDB items, SNS messages,
+ * the handler's logs and metrics. None may hold a password, token or account
+ * password, whether the run succeeded, failed, or was refused.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,15 +70,21 @@ describe('secrets never leak, from the CLI or the scheduled auditor', () => {
     const runs: [string, string[], Record<string, string>, number][] = [
       ['check', ['check', '--state', state], env, 0],
       ['check --format json', ['check', '--format', 'json', '--state', state], env, 0],
+      ['check --format html', ['check', '--format', 'html', '--state', state], env, 0],
       ['check --fleet', ['check', '--fleet', fleet, '--format', 'json', '--state', state], awsEnv, 1],
       ['check --fleet (text)', ['check', '--fleet', fleet, '--state', state], awsEnv, 1],
       ['gather --out', ['gather', '--out', sample], env, 0],
       ['check --sample', ['check', '--sample', sample, '--state', sampleState], {}, 0],
+      ['check --sample --format html', ['check', '--sample', sample, '--format', 'html'], {}, 0],
       ['rebalance (dry run)', ['rebalance', '--accounts', accounts], env, 0],
       ['rebalance --format json', ['rebalance', '--accounts', accounts, '--format', 'json'], env, 0],
       ['rebalance --execute', ['rebalance', '--execute', '--accounts', accounts, '--max-moves', '1'], env, 0],
       ['wrong NATS_PASSWORD', ['check', '--state', state], wrongEnv, 3],
       ['wrong NATS_PASSWORD, json', ['check', '--format', 'json', '--state', state], wrongEnv, 3],
+      ['wrong NATS_PASSWORD, html', ['check', '--format', 'html', '--state', state], wrongEnv, 3],
+      // The page shows each vantage's URL: the user info in it must not come along.
+      ['check --format html, password in the URL', ['check', '--format', 'html', '--servers', `nats://${c.system.user}:${c.system.password}@127.0.0.1:${port}`], {}, 0],
+      ['wrong password in a URL, html', ['check', '--format', 'html', '--servers', `nats://${c.system.user}:${URL_PASSWORD}@127.0.0.1:${port}`], {}, 3],
       ['wrong --password', ['check', '--user', c.system.user, '--password', WRONG_PASSWORD, '--servers', c.urls.join(',')], {}, 3],
       ['refused --token', ['check', '--token', TOKEN, '--servers', c.urls.join(',')], {}, 3],
       ['wrong password in a URL', ['check', '--servers', `nats://${c.system.user}:${URL_PASSWORD}@127.0.0.1:${port}`], {}, 3],
