@@ -344,7 +344,7 @@ function buildVantage(v: VantageSpec, spec: SampleSpec, startedAt: number, answe
   const requests = ENDPOINTS.map(({ endpoint, key }): RawRequest => {
     const replies: RawReply[] = [];
     for (const name of v.hears) {
-      const body = (v.replies?.[name] ?? spec.replies[name])?.[key];
+      const body = (own(v.replies, name) ?? own(spec.replies, name))?.[key];
       if (body === undefined) continue;
       const latencyMs = (spec.latencyMs?.[name] ?? DEFAULT_LATENCY_MS) + (v.delayMs ?? 0);
       const common = { latencyMs, receivedAt: startedAt + latencyMs };
@@ -367,6 +367,11 @@ function buildVantage(v: VantageSpec, spec: SampleSpec, startedAt: number, answe
   return { url, connected: true, connectMs: 1, serverName: v.via, serverId: serverId({ name: v.via }), requests };
 }
 
+/** A record's own entry: a server may be called `constructor` or `__proto__` (the hostile tests name them so). */
+function own<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 // ---------------------------------------------------------------- scenarios
 
 export interface ClusterSpec {
@@ -386,7 +391,7 @@ export function healthyReplies(spec: ClusterSpec = {}): Record<string, ReplySet>
   const names = spec.names ?? ['n1', 'n2', 'n3'];
   const leader = spec.leader ?? names[0]!;
   const all = names.map((name) => ({ ...spec.base, name }));
-  const out: Record<string, ReplySet> = {};
+  const out: Record<string, ReplySet> = Object.create(null) as Record<string, ReplySet>;
   for (const server of all) {
     const others = all.filter((s) => s.name !== server.name);
     out[server.name] = {
@@ -396,7 +401,7 @@ export function healthyReplies(spec: ClusterSpec = {}): Record<string, ReplySet>
           clusterSize: names.length,
           ...(server.name === leader ? { replicas: others.map((o) => o.name) } : {}),
         },
-        streams: spec.streams?.[server.name] ?? [],
+        streams: own(spec.streams, server.name) ?? [],
       }),
       ...(spec.routes === false ? {} : { routez: routez(server, others) }),
     };

@@ -79,6 +79,10 @@ async function checkHostileNames(names: Names): Promise<void> {
 }
 
 describe('hostile names in the HTML report (property-based)', () => {
+  it('names that are Object.prototype properties are names like any other', async () => {
+    await checkHostileNames({ servers: ['__proto__', 'constructor', 'toString'], cluster: '__proto__', account: 'hasOwnProperty', streamPrefix: '__proto__' });
+  });
+
   it('the known attacks as server names come out as text', async () => {
     await checkHostileNames({ servers: ATTACKS.slice(0, 3), cluster: ATTACKS[3]!, account: ATTACKS[4]!, streamPrefix: ATTACKS[1]! });
   });
