@@ -65,6 +65,21 @@ describe('the HTML report', () => {
     expect(healedPage).toMatch(/<table class="lifecycle resolved">[^]*data-check="meta_leader_disagreement"/);
   });
 
+  it('a vantage that could not connect is a row saying why, across every server column', async () => {
+    const page = await pageOf([
+      sample({
+        replies: healthyReplies(),
+        vantages: [
+          { via: 'n1', hears: ['n1', 'n2', 'n3'] },
+          { via: 'n2', url: 'nats://10.0.0.2:4222', hears: [], error: { kind: 'unreachable', message: 'nats://10.0.0.2:4222: connection refused' } },
+        ],
+      }),
+    ]);
+    expect(page).toContain(
+      '<tr data-vantage="nats://10.0.0.2:4222" data-via=""><th scope="row"><code>nats://10.0.0.2:4222</code></th><td class="failed" colspan="3">unreachable: nats://10.0.0.2:4222: connection refused</td></tr>',
+    );
+  });
+
   it('is self-contained: no script, no external reference, a policy that forbids loading anything', async () => {
     const page = await pageOf([unevenSample(T0)]);
     const { elements, attributeValues } = readPage(page);
