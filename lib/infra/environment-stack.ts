@@ -61,6 +61,8 @@ export class NatsAuditEnvironmentStack extends Stack {
       stateTable: this.state,
       findings: findingsDestination(this.partition, notifications),
       network: environment.network,
+      logRetention: functionOptions?.logRetention ?? environment.logs.retentionDays,
+      logEncrypted: environment.logs.encrypted,
     });
     this.schedules = new AuditSchedules(this, 'Schedules', { ...schedules, function: this.auditor.function, clusters });
     // The scheduler invokes asynchronously, so a failed epoch (SNS refused the
