@@ -1,5 +1,5 @@
 import { groupKey } from '../observation/group-key.js';
-import type { RaftGroup, ServerObservation } from '../observation/types.js';
+import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
 import {
   LEADER_BALANCE_DEFAULTS,
@@ -36,23 +36,45 @@ export const unevenLeaderDistribution: CheckDefinition = {
   ],
   run({ observation, thresholds }) {
     const findings: FindingDraft[] = [];
-    for (const [cluster, members] of jetStreamServersByCluster(observation.servers)) {
-      const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
-      const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
-      const finding = judgeCluster(cluster, members, groups, thresholds);
+    for (const [cluster, { counts, source, groups }] of clusterLeaderCounts(observation)) {
+      const finding = judgeCluster(cluster, counts, source, groups, thresholds);
       if (finding) findings.push(finding);
     }
     return findings;
   },
 };
 
+/** One cluster's leaders per server as the check counts them, and the replicated groups they were counted from. */
+export interface ClusterLeaderCounts {
+  /** Every answering JetStream member, leading none included. */
+  readonly counts: ReadonlyMap<string, LeaderCounts>;
+  readonly source: 'groups' | 'server_counts';
+  /** Replicated groups with a known leader, from the stream detail gathered. */
+  readonly groups: readonly RaftGroup[];
+}
+
+/**
+ * Leaders per server for each cluster of two or more JetStream servers, by
+ * cluster name ('' for none): what the check judges, and what the scheduled
+ * auditor logs for the dashboard, so the two cannot show different numbers.
+ */
+export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | 'groups'>): Map<string, ClusterLeaderCounts> {
+  const result = new Map<string, ClusterLeaderCounts>();
+  for (const [cluster, members] of jetStreamServersByCluster(observation.servers)) {
+    const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
+    const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
+    result.set(cluster, { ...leaderCounts(members, groups), groups });
+  }
+  return result;
+}
+
 function judgeCluster(
   cluster: string,
-  members: readonly ServerObservation[],
+  counts: ReadonlyMap<string, LeaderCounts>,
+  source: ClusterLeaderCounts['source'],
   groups: readonly RaftGroup[],
   thresholds: Readonly<Record<string, number>>,
 ): FindingDraft | undefined {
-  const { counts, source } = leaderCounts(members, groups);
   const { averages, hot } = hotEntries(counts, leaderBalanceThresholds(thresholds));
   if (hot.length === 0) return undefined;
 
