@@ -11,8 +11,8 @@ import { ENVIRONMENT } from '../serverless/lambda-environment.js';
 import { AUDIT_NODE_OPTIONS, AuditBundling } from './audit-bundle.js';
 import { AuditLogGroup } from './audit-log-group.js';
 import type { AuditStateTable } from './audit-state-table.js';
-import type { FindingsDestination } from './findings-destination.js';
 import { CONTROL_TOWER_RULES, acknowledgeControlTower } from './control-tower.js';
+import type { FindingsDestination } from './findings-destination.js';
 import { wildcardResourceFinding } from './nag-finding.js';
 import { projectRoot } from './project-root.js';
 
@@ -176,19 +176,18 @@ export class AuditFunction extends Construct {
     });
 
     this.grantRunPermissions(props);
-    if (!props.network) {
-      acknowledgeControlTower(
-        this.function,
-        CONTROL_TOWER_RULES.lambdaInVpc,
-        `Environment ${props.environmentName} names no network, so its clusters are reached on addresses Lambda's own networking routes to; where Control Tower's CT.LAMBDA.PR.3 is enforced, set the fleet file's environments.${props.environmentName}.network (VPC, subnets, security groups).`,
-      );
-    }
     if (props.network) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
         reason:
           "AWSLambdaVPCAccessExecutionRole is what Lambda needs to manage the function's network interfaces in the environment VPC; ec2:DescribeNetworkInterfaces supports no resource scoping, and AWS keeps the policy in step with what Lambda checks when it creates the function.",
       });
+    } else {
+      acknowledgeControlTower(
+        this.function,
+        CONTROL_TOWER_RULES.lambdaInVpc,
+        `Environment ${props.environmentName} names no network, so its clusters are reached on addresses Lambda's own networking routes to; where Control Tower's CT.LAMBDA.PR.3 is enforced, set the fleet file's environments.${props.environmentName}.network (VPC, subnets, security groups).`,
+      );
     }
   }
 
