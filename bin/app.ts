@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { defaultRegistry } from '../lib/checks/index.js';
 import { ConfigError } from '../lib/errors.js';
 import { readFleetFile } from '../lib/fleet/read-fleet-file.js';
+import { controlTowerChecks } from '../lib/infra/control-tower.js';
 import { addNatsAuditStacks } from '../lib/infra/nats-audit-app.js';
 
 const DEFAULT_FLEET_FILE = 'config/fleet.example.json';
@@ -22,6 +23,7 @@ try {
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }
-// Every synth is checked: an unacknowledged finding fails it.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+// Every synth is checked, by cdk-nag and by AWS Control Tower's proactive
+// controls (cfn-guard, offline): an unacknowledged finding fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), controlTowerChecks());
 app.synth();

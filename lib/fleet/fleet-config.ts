@@ -55,10 +55,34 @@ const auditSettingsSchema = z.strictObject({
   reminderMinutes: z.number().int().min(0).optional(),
 });
 
+const distinct = (ids: readonly string[]) => new Set(ids).size === ids.length;
+
+/** Lambda takes at most 16 subnets and 5 security groups per function. */
 const networkSchema = z.strictObject({
   vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)'),
-  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-...)')).min(1),
-  securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-...)')).min(1),
+  subnetIds: z
+    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-...)'))
+    .min(1)
+    .max(16)
+    .refine(distinct, 'must not list a subnet twice'),
+  securityGroupIds: z
+    .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-...)'))
+    .min(1)
+    .max(5)
+    .refine(distinct, 'must not list a security group twice'),
+});
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const logsSchema = z.strictObject({
+  /** Days the auditor's log group keeps its lines; 365 or more where Control Tower's CT.CLOUDWATCH.PR.2 is enforced. */
+  retentionDays: z
+    .number()
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of CloudWatch Logs' retention periods: ${LOG_RETENTION_DAYS.join(', ')}`)
+    .optional(),
+  /** Encrypt the log group with a customer managed key the stack creates (CT.CLOUDWATCH.PR.3). */
+  encrypted: z.boolean().optional(),
 });
 
 const environmentSchema = z.strictObject({
@@ -66,6 +90,10 @@ const environmentSchema = z.strictObject({
   region: REGION,
   /** Run the auditor inside this VPC to reach private clusters. */
   network: networkSchema.optional(),
+  /** The auditor's log group. */
+  logs: logsSchema.optional(),
+  /** The environment's CloudWatch dashboard (on unless `{"enabled": false}`). */
+  dashboard: z.strictObject({ enabled: z.boolean() }).optional(),
   /** Where the auditor's own health alarms (errors, dead letters, missing heartbeat) are emailed. */
   alarmEmails: z.array(z.email('must be an email address')).optional(),
 });
@@ -135,6 +163,8 @@ export const FLEET_DEFAULTS = {
   reminderMinutes: 240,
   notifyMinSeverity: 'warning',
   autoRebalanceMaxMoves: 5,
+  /** A month of logs: enough to look back on an incident, cheap to keep. */
+  logRetentionDays: 30,
 } as const;
 
 /** One cluster with every default applied: what an epoch needs. */
@@ -160,6 +190,10 @@ export interface EnvironmentConfig {
   readonly region: string;
   readonly network?: z.infer<typeof networkSchema>;
   readonly alarmEmails: readonly string[];
+  /** The auditor's log group, defaults applied. */
+  readonly logs: { readonly retentionDays: number; readonly encrypted: boolean };
+  /** Whether the environment gets its fleet dashboard. */
+  readonly dashboard: boolean;
 }
 
 export interface NotificationsConfig {
@@ -214,6 +248,8 @@ function resolveFleet(fleet: ParsedFleet): FleetConfig {
     region: e.region,
     network: e.network,
     alarmEmails: e.alarmEmails ?? [],
+    logs: { retentionDays: e.logs?.retentionDays ?? FLEET_DEFAULTS.logRetentionDays, encrypted: e.logs?.encrypted ?? false },
+    dashboard: e.dashboard?.enabled ?? true,
   }));
   const n = fleet.notifications;
   return {

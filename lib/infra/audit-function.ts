@@ -9,7 +9,9 @@ import { ConfigError } from '../errors.js';
 import type { ClusterAuditConfig, EnvironmentConfig } from '../fleet/fleet-config.js';
 import { ENVIRONMENT } from '../serverless/lambda-environment.js';
 import { AUDIT_NODE_OPTIONS, AuditBundling } from './audit-bundle.js';
+import { AuditLogGroup } from './audit-log-group.js';
 import type { AuditStateTable } from './audit-state-table.js';
+import { CONTROL_TOWER_RULES, acknowledgeControlTower } from './control-tower.js';
 import type { FindingsDestination } from './findings-destination.js';
 import { wildcardResourceFinding } from './nag-finding.js';
 import { projectRoot } from './project-root.js';
@@ -67,6 +69,12 @@ export interface AuditFunctionProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Encrypt the log group with a customer managed key (see AuditLogGroup).
+   *
+   * @default false
+   */
+  readonly logEncrypted?: boolean;
   /**
    * Days run records stay in the state table (NATS_AUDIT_HISTORY_DAYS).
    *
@@ -129,7 +137,7 @@ export class AuditFunction extends Construct {
     }
 
     // Created here rather than by Lambda on first write, so retention applies from the start and the role can be scoped to it.
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logRetention });
+    this.logGroup = new AuditLogGroup(this, 'Logs', { environmentName: props.environmentName, retention: logRetention, encrypted: props.logEncrypted }).logGroup;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `nats-audit auditor of environment ${props.environmentName}`,
@@ -174,6 +182,12 @@ export class AuditFunction extends Construct {
         reason:
           "AWSLambdaVPCAccessExecutionRole is what Lambda needs to manage the function's network interfaces in the environment VPC; ec2:DescribeNetworkInterfaces supports no resource scoping, and AWS keeps the policy in step with what Lambda checks when it creates the function.",
       });
+    } else {
+      acknowledgeControlTower(
+        this.function,
+        CONTROL_TOWER_RULES.lambdaInVpc,
+        `Environment ${props.environmentName} names no network, so its clusters are reached on addresses Lambda's own networking routes to; where Control Tower's CT.LAMBDA.PR.3 is enforced, set the fleet file's environments.${props.environmentName}.network (VPC, subnets, security groups).`,
+      );
     }
   }
 

@@ -54,6 +54,9 @@ export class AuditSchedules extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: AUDIT_SCHEDULE_DEFAULTS.deadLetterRetention,
+      // Declares the queue a dead-letter queue (Control Tower's CT.SQS.PR.1 then asks for no
+      // dead-letter queue of its own); allowAll is what SQS applies when no policy is given.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsServices } from './control-tower.js';
 
 export interface AuditorHealthTopicProps {
   /**
@@ -43,6 +44,8 @@ export class AuditorHealthTopic extends Construct {
         resources: ['*'],
       }),
     );
+
+    denyGrantsExceptForAwsServices(this.key);
 
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'nats-audit auditor health',

@@ -1,6 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Construct } from 'constructs';
+import { defaultRegistry } from '../checks/index.js';
 import type { ClusterAuditConfig, EnvironmentConfig, NotificationsConfig } from '../fleet/fleet-config.js';
 import { AuditAlarms } from './audit-alarms.js';
 import { AuditFunction, type AuditFunctionProps } from './audit-function.js';
@@ -8,6 +9,7 @@ import { AuditSchedules, type AuditSchedulesProps } from './audit-schedules.js';
 import { AuditStateTable, type AuditStateTableProps } from './audit-state-table.js';
 import { AuditorHealthTopic } from './auditor-health-topic.js';
 import { findingsDestination } from './findings-destination.js';
+import { FleetDashboard, type FleetDashboardProps } from './fleet-dashboard.js';
 
 /** Lambda's own retries of a failed epoch (on top of the scheduler's delivery retries). */
 const ASYNC_RETRY_ATTEMPTS = 2;
@@ -21,6 +23,8 @@ export interface EnvironmentStackOptions {
   readonly table?: AuditStateTableProps;
   /** @default - AuditSchedules' defaults */
   readonly schedules?: Pick<AuditSchedulesProps, 'retryAttempts' | 'maxEventAge'>;
+  /** @default - FleetDashboard's defaults (made unless the fleet file turns it off) */
+  readonly dashboard?: Pick<FleetDashboardProps, 'bin' | 'defaultInterval' | 'dashboardName'>;
 }
 
 export interface NatsAuditEnvironmentStackProps extends Omit<StackProps, 'env'>, EnvironmentStackOptions {
@@ -43,9 +47,11 @@ export class NatsAuditEnvironmentStack extends Stack {
   readonly schedules: AuditSchedules;
   readonly health: AuditorHealthTopic;
   readonly alarms: AuditAlarms;
+  /** Absent where the fleet file turns the environment's dashboard off. */
+  readonly dashboard?: FleetDashboard;
 
   constructor(scope: Construct, id: string, props: NatsAuditEnvironmentStackProps) {
-    const { environment, clusters, notifications, function: functionOptions, table, schedules, ...stackProps } = props;
+    const { environment, clusters, notifications, function: functionOptions, table, schedules, dashboard, ...stackProps } = props;
     super(scope, id, {
       description: `nats-audit auditor of environment ${environment.name}`,
       ...stackProps,
@@ -61,6 +67,8 @@ export class NatsAuditEnvironmentStack extends Stack {
       stateTable: this.state,
       findings: findingsDestination(this.partition, notifications),
       network: environment.network,
+      logRetention: functionOptions?.logRetention ?? environment.logs.retentionDays,
+      logEncrypted: environment.logs.encrypted,
     });
     this.schedules = new AuditSchedules(this, 'Schedules', { ...schedules, function: this.auditor.function, clusters });
     // The scheduler invokes asynchronously, so a failed epoch (SNS refused the
@@ -79,5 +87,14 @@ export class NatsAuditEnvironmentStack extends Stack {
       clusters,
       topic: this.health.topic,
     });
+    if (environment.dashboard) {
+      this.dashboard = new FleetDashboard(this, 'Dashboard', {
+        ...dashboard,
+        environmentName: environment.name,
+        logGroup: this.auditor.logGroup,
+        clusters,
+        checks: defaultRegistry().ids(),
+      });
+    }
   }
 }

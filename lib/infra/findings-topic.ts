@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsServices } from './control-tower.js';
 import type { NotificationsConfig } from '../fleet/fleet-config.js';
 import { FINDINGS } from './names.js';
 
@@ -79,6 +80,8 @@ export class FindingsTopic extends Construct {
         conditions: { StringEquals: { ...inOrganization, 'kms:ViaService': `sns.${stack.region}.amazonaws.com` } },
       }),
     );
+
+    denyGrantsExceptForAwsServices(this.key);
 
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: FINDINGS.topicName,

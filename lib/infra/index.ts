@@ -4,7 +4,10 @@ export { AuditSchedules, AUDIT_SCHEDULE_DEFAULTS, type AuditSchedulesProps } fro
 export { AuditStateTable, type AuditStateTableProps } from './audit-state-table.js';
 export { AuditorHealthTopic, type AuditorHealthTopicProps } from './auditor-health-topic.js';
 export { NatsAuditEnvironmentStack, type EnvironmentStackOptions, type NatsAuditEnvironmentStackProps } from './environment-stack.js';
+export { AuditLogGroup, type AuditLogGroupProps } from './audit-log-group.js';
+export { acknowledgeControlTower, controlTowerChecks, CONTROL_TOWER_PLUGIN, CONTROL_TOWER_RULES, denyGrantsExceptForAwsServices } from './control-tower.js';
 export { findingsDestination, type FindingsDestination } from './findings-destination.js';
+export { DashboardQueries, FleetDashboard, FLEET_DASHBOARD_DEFAULTS, type FleetDashboardProps } from './fleet-dashboard.js';
 export { FindingsTopic, SEVERITIES_AT_OR_ABOVE, type FindingsTopicProps } from './findings-topic.js';
 export { addNatsAuditStacks, STACK_IDS, type NatsAuditStacks } from './nats-audit-app.js';
 export { CLUSTER_DIMENSION, FINDINGS } from './names.js';

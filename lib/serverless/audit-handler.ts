@@ -11,6 +11,8 @@ import { gather } from '../sampling/gather.js';
 import type { RunLedger, RunRecord } from '../state/run-ledger.js';
 import type { StateStore } from '../state/state-store.js';
 import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';
+import { EPOCH_DONE_MESSAGE, EPOCH_FAILED_MESSAGE } from './epoch-log-messages.js';
+import { epochDashboardFields } from './epoch-log-fields.js';
 import { parseAuditEvent } from './lambda-event.js';
 import type { Logger, LogSink } from './log.js';
 import { rebalanceCalledFor } from './rebalance-trigger.js';
@@ -106,7 +108,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
       } catch (error) {
         // Nothing was saved (e.g. SNS refused the notifications): the retry
         // of this same scheduled time runs the epoch again and re-sends.
-        log.log('error', 'epoch failed; state not advanced', { error: errorText(error) });
+        log.log('error', EPOCH_FAILED_MESSAGE, { error: errorText(error) });
         emitMetrics(deps.metrics, event.cluster, { Heartbeat: 1, AuditFailed: 1, EpochDuration: now() - started });
         throw error;
       }
@@ -133,13 +135,14 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
         EpochDuration: now() - started,
         AuditFailed: result.failed ? 1 : 0,
       });
-      log.log(result.failed ? 'error' : 'info', 'epoch done', {
+      log.log(result.failed ? 'error' : 'info', EPOCH_DONE_MESSAGE, {
         status: record.status,
         epoch: report.epoch.id,
         counts: report.counts,
         servers: report.servers.length,
         findings: record.findings,
         notices: report.notices,
+        ...epochDashboardFields(result, record.durationMs),
       });
       if (result.failed) throw new AuditFailedError(`${event.cluster}: ${result.failed.summary}`);
       return { cluster: event.cluster, scheduledTime: event.scheduledTime, status: report.status, epoch: report.epoch.id, notified };

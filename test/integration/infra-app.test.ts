@@ -44,6 +44,20 @@ describe('cdk.json app', () => {
       ['NatsAudit-payments-prod', 'aws://222222222222/eu-west-1'],
       ['NatsAudit-search-prod', 'aws://333333333333/us-east-1'],
     ]);
+    // The Control Tower rules ran (cfn-guard, offline) and only the acknowledged departures remain.
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations?: { ruleName: string }[] }[];
+    };
+    const guard = report.pluginReports.find((p) => p.pluginName === 'cdk-validator-cfnguard');
+    expect(guard?.conclusion).toBe('success');
+    expect(guard?.violations).toEqual([]);
+    expect(guard?.suppressedViolations?.map((v) => v.ruleName).sort()).toEqual([
+      'cloudwatch_log_group_encrypted_check',
+      'cloudwatch_log_group_encrypted_check',
+      'cloudwatch_log_group_retention_period_check',
+      'cloudwatch_log_group_retention_period_check',
+      'lambda_inside_vpc_check',
+    ]);
   });
 
   it('reports a bad fleet file as field and problem, exits 1 and prints no stack trace', () => {

@@ -141,6 +141,43 @@ describe('parseFleetConfig', () => {
     expect(errorOf(fleet({ defaults: { thresholds: { uneven_leader_distribution: { ratio: -1 } } } })).message).toContain('must be a number of at least');
   });
 
+  it('gives every environment a dashboard and a 30-day unencrypted log group unless told otherwise', () => {
+    // Act
+    const [environment] = parseFleetConfig(fleet(), registry).environments;
+
+    // Assess
+    expect(environment!.dashboard).toBe(true);
+    expect(environment!.logs).toEqual({ retentionDays: FLEET_DEFAULTS.logRetentionDays, encrypted: false });
+  });
+
+  it('takes the dashboard switch, log retention and log encryption from the environment', () => {
+    // Act
+    const [environment] = parseFleetConfig(
+      fleet({ environments: { prod: { account: '222222222222', region: 'eu-west-1', dashboard: { enabled: false }, logs: { retentionDays: 365, encrypted: true } } } }),
+      registry,
+    ).environments;
+
+    // Assess
+    expect(environment!.dashboard).toBe(false);
+    expect(environment!.logs).toEqual({ retentionDays: 365, encrypted: true });
+  });
+
+  it('rejects a bad dashboard switch, log retention or network, naming the field', () => {
+    const env = (extra: Record<string, unknown>) => errorOf(fleet({ environments: { prod: { account: '222222222222', region: 'eu-west-1', ...extra } } }));
+    expect(env({ dashboard: { enabled: 'no' } }).message).toBe('fleet.json: environments.prod.dashboard.enabled: expected a boolean, got string');
+    expect(env({ dashboard: true }).field).toBe('fleet.json: environments.prod.dashboard');
+    expect(env({ logs: { retentionDays: 300 } }).message).toMatch(/^fleet\.json: environments\.prod\.logs\.retentionDays: must be one of CloudWatch Logs' retention periods: 1, 3, .* 365, /);
+    expect(env({ logs: { kmsKey: 'x' } }).message).toBe('fleet.json: environments.prod.logs: unknown field "kmsKey"');
+    const network = { vpcId: 'vpc-0a1b2c3d4e5f60718', subnetIds: ['subnet-0a1b2c3d4e5f60718'], securityGroupIds: ['sg-0a1b2c3d4e5f60718'] };
+    expect(env({ network: { ...network, subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60718'] } }).message).toBe(
+      'fleet.json: environments.prod.network.subnetIds: must not list a subnet twice',
+    );
+    expect(env({ network: { ...network, securityGroupIds: [] } }).field).toBe('fleet.json: environments.prod.network.securityGroupIds');
+    expect(env({ network: { ...network, securityGroupIds: ['sg-1', 'sg-2'] } }).message).toBe(
+      'fleet.json: environments.prod.network.securityGroupIds[0]: must be a security group id (sg-...)',
+    );
+  });
+
   it('reports an unreadable or non-JSON file by path', () => {
     expect(() => readFleetFile('/nonexistent/fleet.json', registry)).toThrow('--fleet: cannot read /nonexistent/fleet.json: ENOENT');
     expect(() => readFleetFile('README.md', registry)).toThrow(/--fleet: README.md is not valid JSON/);

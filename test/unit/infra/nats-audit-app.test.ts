@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { controlTowerChecks } from '../../../lib/infra/control-tower.js';
 import { addNatsAuditStacks, type NatsAuditStacks } from '../../../lib/infra/nats-audit-app.js';
 import { acknowledgements, exampleFleet, nagFindings, testApp } from './infra-fixtures.js';
 
@@ -160,22 +161,27 @@ describe('addNatsAuditStacks with the example fleet', { timeout: 120_000 }, () =
       'AwsSolutions-IAM5[Resource::arn:aws:kms:eu-west-1:111111111111:key/*]': ['Auditor/Role'],
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]': ['Auditor/Role'],
       'AwsSolutions-SQS3': ['Schedules/DeadLetters'],
+      'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check': ['Auditor/Logs/Default'],
+      'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check': ['Auditor/Logs/Default'],
     });
-    // No VPC, no VPC findings.
+    // No VPC, no VPC findings; but Control Tower's rule for a function outside one.
     expect(acknowledgements(environment('search-prod'))).toEqual({
       'AwsSolutions-IAM5[Resource::arn:aws:kms:eu-west-1:111111111111:key/*]': ['Auditor/Role'],
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]': ['Auditor/Role'],
       'AwsSolutions-SQS3': ['Schedules/DeadLetters'],
+      'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check': ['Auditor/Logs/Default'],
+      'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check': ['Auditor/Logs/Default'],
+      'cdk-validator-cfnguard::lambda_inside_vpc_check': ['Auditor/Function'],
     });
   });
 });
 
 describe('the app as bin/app.ts builds it', { timeout: 120_000 }, () => {
-  it('synthesizes with cdk-nag as a validation plugin, without credentials or lookups', () => {
+  it('synthesizes with cdk-nag and the Control Tower rules as validation plugins, without credentials or lookups', () => {
     // Prepare
     const app = testApp({ builtinCloudFormationValidation: true });
     addNatsAuditStacks(app, exampleFleet());
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), controlTowerChecks());
 
     // Act
     const assembly = app.synth();
