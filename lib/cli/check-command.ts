@@ -11,7 +11,6 @@ import { readSampleFile } from '../sampling/sample-file.js';
 import { FileStateStore } from '../state/file-state-store.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../state/state-store.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
-import { checkFleet } from './fleet-check.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandIo } from './io.js';
 
@@ -22,6 +21,8 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   const store: StateStore = config.statePath ? new FileStateStore(config.statePath) : new MemoryStateStore();
   if (config.fleetPath !== undefined) {
     if (config.watchSeconds !== undefined) throw new ConfigError('--watch', 'cannot be combined with --fleet (the scheduled auditor runs fleets)');
+    // Only --fleet reads secrets through the AWS SDK: a plain check never loads it.
+    const { checkFleet } = await import('./fleet-check.js');
     return checkFleet(config, registry, store, (report) => render(report, config.format), io);
   }
   const source = sampleSource(config);
