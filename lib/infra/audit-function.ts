@@ -41,6 +41,12 @@ export interface AuditFunctionProps {
   readonly clusters: readonly ClusterAuditConfig[];
   /** Where the function keeps state. */
   readonly stateTable: AuditStateTable;
+  /**
+   * The environment's health topic, where the watchdog (fleet-watchdog.ts) names stale and failing clusters.
+   *
+   * @default - none: watchdog events fail, naming the missing variable
+   */
+  readonly healthTopicArn?: string;
   /** The central findings topic and its key. */
   readonly findings: FindingsDestination;
   /**
@@ -118,6 +124,8 @@ export class AuditFunction extends Construct {
       [ENVIRONMENT.table]: props.stateTable.table.tableName,
       [ENVIRONMENT.topicArn]: props.findings.topicArn,
       [ENVIRONMENT.historyDays]: String(historyDays),
+      [ENVIRONMENT.environment]: props.environmentName,
+      ...(props.healthTopicArn ? { [ENVIRONMENT.healthTopicArn]: props.healthTopicArn } : {}),
       ...(AUDIT_NODE_OPTIONS.length > 0 ? { NODE_OPTIONS: AUDIT_NODE_OPTIONS.join(' ') } : {}),
     };
     const bytes = environmentBytes(environment);

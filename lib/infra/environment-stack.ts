@@ -8,6 +8,7 @@ import { AuditSchedules, type AuditSchedulesProps } from './audit-schedules.js';
 import { AuditStateTable, type AuditStateTableProps } from './audit-state-table.js';
 import { AuditorHealthTopic } from './auditor-health-topic.js';
 import { findingsDestination } from './findings-destination.js';
+import { FleetWatchdog } from './fleet-watchdog.js';
 
 /** Lambda's own retries of a failed epoch (on top of the scheduler's delivery retries). */
 const ASYNC_RETRY_ATTEMPTS = 2;
@@ -43,6 +44,7 @@ export class NatsAuditEnvironmentStack extends Stack {
   readonly schedules: AuditSchedules;
   readonly health: AuditorHealthTopic;
   readonly alarms: AuditAlarms;
+  readonly watchdog: FleetWatchdog;
 
   constructor(scope: Construct, id: string, props: NatsAuditEnvironmentStackProps) {
     const { environment, clusters, notifications, function: functionOptions, table, schedules, ...stackProps } = props;
@@ -59,6 +61,7 @@ export class NatsAuditEnvironmentStack extends Stack {
       environmentName: environment.name,
       clusters,
       stateTable: this.state,
+      healthTopicArn: this.health.topic.topicArn,
       findings: findingsDestination(this.partition, notifications),
       network: environment.network,
     });
@@ -76,8 +79,16 @@ export class NatsAuditEnvironmentStack extends Stack {
     this.alarms = new AuditAlarms(this, 'Alarms', {
       function: this.auditor.function,
       deadLetterQueue: this.schedules.deadLetterQueue,
+      topic: this.health.topic,
+    });
+    this.watchdog = new FleetWatchdog(this, 'Watchdog', {
+      environmentName: environment.name,
+      function: this.auditor.function,
+      logGroup: this.auditor.logGroup,
       clusters,
       topic: this.health.topic,
+      topicKey: this.health.key,
+      deadLetterQueue: this.schedules.deadLetterQueue,
     });
   }
 }

@@ -12,9 +12,8 @@ import type { RunLedger, RunRecord } from '../state/run-ledger.js';
 import type { StateStore } from '../state/state-store.js';
 import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';
 import { parseAuditEvent } from './lambda-event.js';
-import type { Logger, LogSink } from './log.js';
+import type { Logger } from './log.js';
 import { rebalanceCalledFor } from './rebalance-trigger.js';
-import { emitMetrics } from './metrics.js';
 import { errorText } from '../util/error-text.js';
 
 /** Defaults for a cluster whose configuration is itself broken: its failure must still be remembered. */
@@ -32,9 +31,12 @@ export interface AuditHandlerDeps {
   readonly ledger: RunLedger;
   readonly notifier: Notifier;
   readonly secrets: { read(secretId: string): Promise<ClusterCredentials>; forget(secretId: string): void };
+  /**
+   * One line per epoch carries what the per-cluster metrics used to (servers
+   * answering, sample latency, duration, notices): the watchdog turns the
+   * run ledger into the environment's metrics instead.
+   */
   readonly logger: Logger;
-  /** Where embedded-metric-format records go (stdout in Lambda). */
-  readonly metrics: LogSink;
   readonly now?: () => number;
 }
 
@@ -73,7 +75,6 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
     } catch (error) {
       const cluster = typeof (rawEvent as { cluster?: unknown } | null)?.cluster === 'string' ? (rawEvent as { cluster: string }).cluster : 'unknown';
       deps.logger.log('error', 'invalid event', { cluster, error: errorText(error) });
-      emitMetrics(deps.metrics, cluster, { Heartbeat: 1, AuditFailed: 1 });
       throw error;
     }
     const log = deps.logger.with({ cluster: event.cluster, scheduledTime: event.scheduledTime, requestId: context.awsRequestId });
@@ -106,8 +107,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
       } catch (error) {
         // Nothing was saved (e.g. SNS refused the notifications): the retry
         // of this same scheduled time runs the epoch again and re-sends.
-        log.log('error', 'epoch failed; state not advanced', { error: errorText(error) });
-        emitMetrics(deps.metrics, event.cluster, { Heartbeat: 1, AuditFailed: 1, EpochDuration: now() - started });
+        log.log('error', 'epoch failed; state not advanced', { error: errorText(error), durationMs: now() - started });
         throw error;
       }
       const { report } = result;
@@ -122,24 +122,18 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
       };
       await guard(log, 'run record', () => deps.ledger.recordRun(event.cluster, event.scheduledTime, record, now()));
       const moved = await remediate(result, config, credentials, counting, log, context);
-      emitMetrics(deps.metrics, event.cluster, {
-        Heartbeat: 1,
-        ServersAnswering: report.servers.length,
-        ...(result.failed ? {} : { SampleLatency: result.sample.durationMs }),
-        CriticalFindings: report.counts.critical,
-        WarningFindings: report.counts.warning,
-        NotificationsPublished: notified,
-        ...(moved === undefined ? {} : { LeadersMoved: moved }),
-        EpochDuration: now() - started,
-        AuditFailed: result.failed ? 1 : 0,
-      });
+      // The epoch's one log line: a quiet epoch writes nothing else.
       log.log(result.failed ? 'error' : 'info', 'epoch done', {
         status: record.status,
         epoch: report.epoch.id,
         counts: report.counts,
         servers: report.servers.length,
-        findings: record.findings,
-        notices: report.notices,
+        ...(result.failed ? {} : { sampleMs: result.sample.durationMs }),
+        durationMs: now() - started,
+        notified,
+        ...(moved === undefined ? {} : { leadersMoved: moved }),
+        ...(record.findings.length > 0 ? { findings: record.findings } : {}),
+        ...(report.notices.length > 0 ? { notices: report.notices } : {}),
       });
       if (result.failed) throw new AuditFailedError(`${event.cluster}: ${result.failed.summary}`);
       return { cluster: event.cluster, scheduledTime: event.scheduledTime, status: report.status, epoch: report.epoch.id, notified };

@@ -13,7 +13,13 @@ export const ENVIRONMENT = {
   table: 'NATS_AUDIT_TABLE',
   topicArn: 'NATS_AUDIT_TOPIC_ARN',
   historyDays: 'NATS_AUDIT_HISTORY_DAYS',
+  /** The fleet environment the function audits; its watchdog events must name it. */
+  environment: 'NATS_AUDIT_ENVIRONMENT',
+  /** The environment's health topic, where the watchdog names stale and failing clusters. */
+  healthTopicArn: 'NATS_AUDIT_HEALTH_TOPIC_ARN',
 } as const;
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 const clusterAuditConfigSchema = z.object({
   name: z.string().min(1),
@@ -37,6 +43,9 @@ export interface LambdaEnvironment {
   readonly tableName: string;
   readonly topicArn: string;
   readonly historyDays: number;
+  /** Both set by the stack; the watchdog refuses to run without them, the audit needs neither. */
+  readonly environmentName?: string;
+  readonly healthTopicArn?: string;
 }
 
 export function readLambdaEnvironment(env: Readonly<Record<string, string | undefined>>): LambdaEnvironment {
@@ -63,12 +72,20 @@ export function readLambdaEnvironment(env: Readonly<Record<string, string | unde
     }
   });
   const topicArn = required(env, ENVIRONMENT.topicArn);
-  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)) {
-    throw new ConfigError(ENVIRONMENT.topicArn, 'must be an SNS topic ARN');
-  }
+  if (!TOPIC_ARN.test(topicArn)) throw new ConfigError(ENVIRONMENT.topicArn, 'must be an SNS topic ARN');
+  const healthTopicArn = env[ENVIRONMENT.healthTopicArn]?.trim() || undefined;
+  if (healthTopicArn !== undefined && !TOPIC_ARN.test(healthTopicArn)) throw new ConfigError(ENVIRONMENT.healthTopicArn, 'must be an SNS topic ARN');
+  const environmentName = env[ENVIRONMENT.environment]?.trim() || undefined;
   const historyDays = Number(env[ENVIRONMENT.historyDays] ?? '30');
   if (!Number.isInteger(historyDays) || historyDays < 1) throw new ConfigError(ENVIRONMENT.historyDays, 'must be a whole number of days, at least 1');
-  return { clusters, tableName: required(env, ENVIRONMENT.table), topicArn, historyDays };
+  return {
+    clusters,
+    tableName: required(env, ENVIRONMENT.table),
+    topicArn,
+    historyDays,
+    ...(environmentName ? { environmentName } : {}),
+    ...(healthTopicArn ? { healthTopicArn } : {}),
+  };
 }
 
 /** The region a topic lives in: the SNS client must talk to that region, which may not be the function's. */
