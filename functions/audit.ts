@@ -19,6 +19,7 @@ import { lazyNotifier } from '../lib/notify/lazy-notifier.js';
 import { createAuditHandler, type AuditOutcome, type InvocationContext } from '../lib/serverless/audit-handler.js';
 import { readLambdaEnvironment, topicRegion, ENVIRONMENT, type LambdaEnvironment } from '../lib/serverless/lambda-environment.js';
 import { isWatchdogEvent } from '../lib/serverless/lambda-event.js';
+import { replyBudgetBytes } from '../lib/serverless/reply-budget.js';
 import { jsonLogger, type Logger } from '../lib/serverless/log.js';
 import { createWatchdog, type WatchdogOutcome } from '../lib/serverless/watchdog.js';
 import { SecretReader } from '../lib/secrets/secret-reader.js';
@@ -63,6 +64,8 @@ function init(env: NodeJS.ProcessEnv): Handler {
     }),
     secrets: new SecretReader({ client: new SecretsManagerClient({}) }),
     logger,
+    // Lambda sets it; the replies an epoch may hold must leave room to judge them in this much memory.
+    maxSampleBytes: replyBudgetBytes(Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? Number.NaN)),
   });
   let watchdog: ((event: unknown) => Promise<WatchdogOutcome>) | undefined;
   return async (event, context) => {

@@ -38,6 +38,12 @@ export interface AuditHandlerDeps {
    */
   readonly logger: Logger;
   readonly now?: () => number;
+  /**
+   * The epoch's budget for decompressed replies, from the function's memory (reply-budget.ts).
+   *
+   * @default - the gatherer's, sized for 1 GB
+   */
+  readonly maxSampleBytes?: number;
 }
 
 /** The parts of the Lambda context the handler uses. */
@@ -206,6 +212,7 @@ async function runClusterEpoch(
         timeoutMs: valid.timeoutMs,
         connectionName: 'nats-audit-lambda',
         leaderBalance: leaderBalanceFor(valid.thresholds),
+        maxSampleBytes: deps.maxSampleBytes,
       });
     },
     asFinding: (error) => {
