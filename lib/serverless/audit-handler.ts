@@ -30,7 +30,7 @@ export interface AuditHandlerDeps {
   readonly store: StateStore;
   readonly ledger: RunLedger;
   readonly notifier: Notifier;
-  readonly secrets: { read(secretId: string): Promise<ClusterCredentials>; forget(secretId: string): void };
+  readonly secrets: { read(secretId: string, cluster?: string): Promise<ClusterCredentials>; forget(secretId: string): void };
   /**
    * One line per epoch carries what the per-cluster metrics used to (servers
    * answering, sample latency, duration, notices): the watchdog turns the
@@ -201,7 +201,7 @@ async function runClusterEpoch(
     }),
     sample: async () => {
       if (!valid) throw config;
-      const credentials = await deps.secrets.read(valid.credentialsSecret);
+      const credentials = await deps.secrets.read(valid.credentialsSecret, valid.name);
       log.redact(secretValues(credentials));
       onCredentials(credentials);
       return gather({
