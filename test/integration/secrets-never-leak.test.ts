@@ -107,7 +107,7 @@ describe('secrets never leak, from the CLI or the scheduled auditor', () => {
     expectClean('the sample state file', readFileSync(sampleState, 'utf8'));
   });
 
-  it('the scheduled auditor, healthy and failing: DynamoDB items, SNS messages, logs and metrics', async () => {
+  it('the scheduled auditor, healthy and failing: DynamoDB items (state decompressed), SNS messages and logs', async () => {
     // Prepare
     const c = cluster();
     const queue = await stack.subscribe();
