@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
@@ -10,6 +11,8 @@ import { issuePath, issueText } from '../util/issue-text.js';
  */
 export const ENVIRONMENT = {
   clusters: 'NATS_AUDIT_CLUSTERS',
+  /** The same JSON, gzip-compressed and base64-encoded: what the stack writes when the plain form would pass Lambda's 4 KB. */
+  clustersGz: 'NATS_AUDIT_CLUSTERS_GZ',
   table: 'NATS_AUDIT_TABLE',
   topicArn: 'NATS_AUDIT_TOPIC_ARN',
   historyDays: 'NATS_AUDIT_HISTORY_DAYS',
@@ -49,7 +52,7 @@ export interface LambdaEnvironment {
 }
 
 export function readLambdaEnvironment(env: Readonly<Record<string, string | undefined>>): LambdaEnvironment {
-  const raw = required(env, ENVIRONMENT.clusters);
+  const raw = clustersJson(env);
   let entries: unknown;
   try {
     entries = JSON.parse(raw);
@@ -87,6 +90,20 @@ export function readLambdaEnvironment(env: Readonly<Record<string, string | unde
     ...(healthTopicArn ? { healthTopicArn } : {}),
   };
 }
+
+/** The clusters' JSON, plain or from its compressed form; one of the two must be set. */
+function clustersJson(env: Readonly<Record<string, string | undefined>>): string {
+  const packed = env[ENVIRONMENT.clustersGz]?.trim();
+  if (!packed) return required(env, ENVIRONMENT.clusters);
+  try {
+    return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_CLUSTERS_JSON_BYTES }).toString('utf8');
+  } catch {
+    throw new ConfigError(ENVIRONMENT.clustersGz, 'is not base64-encoded gzip');
+  }
+}
+
+/** Far beyond any environment's clusters; bounds what a hand-edited variable can make the function allocate. */
+const MAX_CLUSTERS_JSON_BYTES = 4 * 1024 * 1024;
 
 /** The region a topic lives in: the SNS client must talk to that region, which may not be the function's. */
 export function topicRegion(topicArn: string): string {
