@@ -1,5 +1,8 @@
 /**
- * Target 6: what one cluster costs a month at a 1-minute epoch.
+ * Target 6: what one cluster costs a month at a 1-minute epoch, all in, for
+ * fleets of 1, 10 and 100 clusters per environment, against the design
+ * before the watchdog (eight EMF metrics and a heartbeat alarm per cluster,
+ * the state item as plain JSON) computed from the same measured epochs.
  *
  * Inputs measured here: the scheduled handler (lib/serverless/audit-handler.ts
  * with the real DynamoDbStateStore and DynamoDbRunLedger) is run against the
@@ -7,8 +10,10 @@
  * instead of sending it, a logger and metric sink that count bytes, and
  * stand-in SNS and Secrets Manager. That gives, per epoch: duration, the
  * DynamoDB requests with the exact items written (sized by DynamoDB's rules),
- * and the bytes logged. Prices are inputs (PRICES below).
+ * and the bytes logged. The watchdog is run the same way over 1, 10 and 100
+ * clusters' run records. Prices are inputs (PRICES below).
  */
+import { gunzipSync } from 'node:zlib';
 import {
   DeleteItemCommand,
   GetItemCommand,
@@ -22,10 +27,11 @@ import type { ClusterAuditConfig } from '../lib/fleet/fleet-config.js';
 import type { LocalCluster } from '../lib/local-cluster/index.js';
 import { createAuditHandler } from '../lib/serverless/audit-handler.js';
 import { jsonLogger } from '../lib/serverless/log.js';
-import { AUDIT_METRICS } from '../lib/serverless/metrics.js';
+import { createWatchdog } from '../lib/serverless/watchdog.js';
 import { HISTORY_LIMIT, type AuditState } from '../lib/state/audit-state.js';
 import { DynamoDbRunLedger } from '../lib/state/dynamodb-run-ledger.js';
-import { DynamoDbStateStore } from '../lib/state/dynamodb-state-store.js';
+import { DynamoDbStateStore, encodeState } from '../lib/state/dynamodb-state-store.js';
+import { MemoryWatchdogMemory } from '../lib/state/watchdog-memory.js';
 import { median } from './stats.js';
 
 /** us-east-1 list prices as of 2026; change them here. */
@@ -47,18 +53,45 @@ export const PRICES = {
   customMetricMonth: 0.3,
   /** SNS standard topic publish, per request (first million a month free). */
   snsPublish: 0.5 / 1e6,
+  /** CloudWatch standard alarm, per alarm metric a month. */
+  alarmMonth: 0.1,
+  /** KMS customer managed key, a month. */
+  kmsKeyMonth: 1.0,
+  /** Secrets Manager, per secret a month, and per 10,000 API calls. */
+  secretMonth: 0.4,
+  secretCall: 0.05 / 1e4,
+  /** DynamoDB storage, per GB-month. */
+  dynamoStorageGbMonth: 0.25,
 } as const;
 
 /** One epoch a minute for an average month (730 h). */
 export const EPOCHS_PER_MONTH = 43_800;
 /** The function's memory (AUDIT_FUNCTION_DEFAULTS.memorySize in lib/infra/audit-function.ts). */
 export const FUNCTION_MEMORY_MB = 1024;
+/** Memory sizes compared (ARM). */
+export const MEMORY_SIZES_MB = [256, 512, 1024] as const;
+/** Lambda gives a function one full vCPU at 1,769 MB and CPU in proportion below it. */
+const FULL_VCPU_MB = 1769;
+/** Secret reads a month per cluster: the reader caches for five minutes per warm container. */
+const SECRET_READS_PER_MONTH = 8_760;
+/** Watchdog runs a month: every minute. */
+const WATCHDOG_RUNS_PER_MONTH = EPOCHS_PER_MONTH;
+/** Days run records are kept (historyDays). */
+const HISTORY_DAYS = 30;
 /**
  * Lambda's own START, END and REPORT lines per invocation, logged to the
  * same group (~90 + ~60 + ~250 bytes; REPORT carries durations, memory and
  * the init duration on a cold start).
  */
 const LAMBDA_PLATFORM_LOG_BYTES = 400;
+
+export interface WatchdogMeasurement {
+  readonly clusters: number;
+  readonly durationMs: number;
+  readonly cpuMs: number;
+  readonly rru: number;
+  readonly logBytes: number;
+}
 
 export interface DynamoCall {
   readonly op: 'GetItem' | 'PutItem' | 'DeleteItem' | 'Query';
@@ -72,12 +105,20 @@ export interface HandlerMeasurement {
   readonly epochs: number;
   readonly durationMs: number;
   readonly durationRuns: readonly number[];
+  /** CPU time of this process per epoch (median): what a smaller Lambda slows down. */
+  readonly cpuMs: number;
   readonly logBytesPerEpoch: number;
-  readonly metricsPerEpoch: number;
+  /** The EMF record per epoch of the design before the watchdog (eight metrics, dimension Cluster). */
+  readonly legacyEmfBytes: number;
   readonly callsPerEpoch: readonly DynamoCall[];
   readonly stateItemBytes: number;
-  /** The state item once its history holds HISTORY_LIMIT epoch summaries. */
+  /** The state item once its history holds HISTORY_LIMIT epoch summaries (gzip-compressed, as stored). */
   readonly steadyStateItemBytes: number;
+  /** The same item stored as plain JSON, as before. */
+  readonly steadyStateJsonItemBytes: number;
+  readonly runItemBytes: number;
+  /** The watchdog over n clusters: median duration, CPU and the read units of one run. */
+  readonly watchdog: readonly WatchdogMeasurement[];
   readonly notifications: number;
   readonly status: string;
 }
@@ -128,8 +169,19 @@ class RecordingDynamoDb {
       return {};
     }
     if (command instanceof QueryCommand) {
-      this.calls.push({ op: 'Query', sk: '', itemBytes: 0, wru: 0, rru: 1 });
-      return { Items: [] };
+      // Only the ledger's query: newest run records of one partition.
+      const input = command.input;
+      const pk = input.ExpressionAttributeValues![':pk']!.S!;
+      const prefix = input.ExpressionAttributeValues![':prefix']!.S!;
+      const found = [...this.items.values()]
+        .filter((i) => i['pk']!.S === pk && i['sk']!.S!.startsWith(prefix))
+        .sort((a, b) => b['sk']!.S!.localeCompare(a['sk']!.S!))
+        .slice(0, input.Limit ?? Infinity);
+      const bytes = found.reduce((n, i) => n + itemBytes(i), 0);
+      // A query reads in 4 KB units of what it returns; eventually consistent costs half.
+      const units = Math.max(1, Math.ceil(bytes / 4096)) * (input.ConsistentRead ? 1 : 0.5);
+      this.calls.push({ op: 'Query', sk: 'run#', itemBytes: bytes, wru: 0, rru: units });
+      return { Items: found };
     }
     throw new Error(`unexpected DynamoDB request ${String((command as object).constructor.name)}`);
   }
@@ -139,12 +191,11 @@ function keyOf(item: Record<string, AttributeValue>): string {
   return `${item['pk']!.S}\u0000${item['sk']!.S}`;
 }
 
-/** Runs `epochs` scheduled invocations of the handler against the live cluster. */
+/** Runs `epochs` scheduled invocations of the handler against the live cluster, then the watchdog over 1, 10 and 100 clusters. */
 export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number): Promise<HandlerMeasurement> {
   const dynamo = new RecordingDynamoDb();
   const client = dynamo as unknown as DynamoDBClient;
   let logBytes = 0;
-  let metricLines = 0;
   let notifications = 0;
   const config: ClusterAuditConfig = {
     name: 'bench',
@@ -161,11 +212,12 @@ export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number
     notifyMinSeverity: 'warning',
     autoRebalance: { enabled: false, maxMovesPerEpoch: 1 },
   };
+  const ledger = new DynamoDbRunLedger({ client, tableName: 'bench', retentionDays: HISTORY_DAYS });
   const handler = createAuditHandler({
     clusters: new Map([[config.name, config]]),
     registry: defaultRegistry(),
     store: new DynamoDbStateStore({ client, tableName: 'bench' }),
-    ledger: new DynamoDbRunLedger({ client, tableName: 'bench', retentionDays: 30 }),
+    ledger,
     notifier: {
       publish: async (list) => {
         notifications += list.length;
@@ -176,13 +228,10 @@ export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number
       forget: () => undefined,
     },
     logger: jsonLogger((line) => (logBytes += Buffer.byteLength(line) + 1)),
-    metrics: (line) => {
-      logBytes += Buffer.byteLength(line) + 1;
-      metricLines++;
-    },
   });
 
   const durations: number[] = [];
+  const cpu: number[] = [];
   let callsPerEpoch: DynamoCall[] = [];
   let status = 'n/a';
   const first = Date.parse('2026-01-01T00:00:00Z');
@@ -190,41 +239,131 @@ export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number
   for (let i = 0; i <= epochs; i++) {
     dynamo.calls = [];
     const before = logBytes;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const outcome = await handler(
       { cluster: 'bench', scheduledTime: new Date(first + i * 60_000).toISOString() },
       { awsRequestId: `bench-${i}`, getRemainingTimeInMillis: () => 60_000 },
     );
+    const elapsed = performance.now() - t0;
+    const used = process.cpuUsage(c0);
     if (i === 0) {
       logBytes = before;
       continue;
     }
-    durations.push(performance.now() - t0);
+    durations.push(elapsed);
+    cpu.push((used.user + used.system) / 1000);
     callsPerEpoch = dynamo.calls;
     status = outcome.status;
   }
   const logBytesPerEpoch = logBytes / epochs;
 
   const stateItem = dynamo.items.get(`cluster#bench\u0000state`)!;
-  const state = JSON.parse(stateItem['state']!.S!) as AuditState;
+  const state = JSON.parse(gunzipSync(stateItem['stateGz']!.B!).toString('utf8')) as AuditState;
   const last = state.history[state.history.length - 1]!;
   const full: AuditState = {
     ...state,
+    revision: state.revision + HISTORY_LIMIT,
     history: Array.from({ length: HISTORY_LIMIT }, (_, k) => ({ ...last, id: last.id + k, startedAt: last.startedAt + k * 60_000 })),
   };
-  const steady = { ...stateItem, state: { S: JSON.stringify(full) }, revision: { N: String(full.revision + HISTORY_LIMIT) } };
+  const steady = { ...stateItem, stateGz: { B: encodeState(full) }, revision: { N: String(full.revision) } };
+  const { stateGz: _packed, ...plain } = steady;
+  const steadyJson = { ...plain, state: { S: JSON.stringify(full) } };
+  const runItem = [...dynamo.items.values()].find((i) => i['sk']!.S!.startsWith('run#'))!;
+
   return {
     epochs,
     durationMs: median(durations),
     durationRuns: durations,
+    cpuMs: median(cpu),
     logBytesPerEpoch,
-    metricsPerEpoch: metricLines / (epochs + 1),
+    legacyEmfBytes: legacyEmfRecordBytes(),
     callsPerEpoch,
     stateItemBytes: itemBytes(stateItem),
     steadyStateItemBytes: itemBytes(steady),
+    steadyStateJsonItemBytes: itemBytes(steadyJson),
+    runItemBytes: itemBytes(runItem),
+    watchdog: await measureWatchdog(dynamo, runItem, [1, 10, 100]),
     notifications,
     status,
   };
+}
+
+/** The EMF record each epoch wrote before the watchdog, with typical values. */
+function legacyEmfRecordBytes(): number {
+  const names = ['Heartbeat', 'ServersAnswering', 'SampleLatency', 'CriticalFindings', 'WarningFindings', 'NotificationsPublished', 'EpochDuration', 'AuditFailed'];
+  const units: Record<string, string> = { SampleLatency: 'Milliseconds', EpochDuration: 'Milliseconds' };
+  const record: Record<string, unknown> = {
+    _aws: { Timestamp: 1_767_225_600_000, CloudWatchMetrics: [{ Namespace: 'NatsAudit', Dimensions: [['Cluster']], Metrics: names.map((n) => ({ Name: n, Unit: units[n] ?? 'Count' })) }] },
+    Cluster: 'payments-eu',
+  };
+  for (const n of names) record[n] = n.endsWith('Latency') || n === 'EpochDuration' ? 123 : 0;
+  return Buffer.byteLength(JSON.stringify(record)) + 1;
+}
+
+/** The watchdog over n clusters whose latest run is the measured one: duration, CPU and the read units of a run. */
+async function measureWatchdog(dynamo: RecordingDynamoDb, runItem: Record<string, AttributeValue>, sizes: readonly number[]): Promise<WatchdogMeasurement[]> {
+  const out: WatchdogMeasurement[] = [];
+  const recordedAt = Number(runItem['recordedAt']!.N);
+  for (const n of sizes) {
+    const names = Array.from({ length: n }, (_, i) => `wd-${n}-${i}`);
+    for (const name of names) dynamo.items.set(`cluster#${name}\u0000${runItem['sk']!.S}`, { ...runItem, pk: { S: `cluster#${name}` } });
+    const clusters = new Map(names.map((name) => [name, { ...BENCH_CLUSTER, name }]));
+    let logBytes = 0;
+    const watchdog = createWatchdog({
+      environment: 'bench',
+      clusters,
+      ledger: new DynamoDbRunLedger({ client: dynamo as unknown as DynamoDBClient, tableName: 'bench' }),
+      memory: new MemoryWatchdogMemory(),
+      publish: async () => undefined,
+      logger: jsonLogger((line) => (logBytes += Buffer.byteLength(line) + 1)),
+      metrics: (line) => (logBytes += Buffer.byteLength(line) + 1),
+      now: () => recordedAt + 30_000,
+    });
+    const durations: number[] = [];
+    const cpu: number[] = [];
+    let rru = 0;
+    for (let i = 0; i <= 5; i++) {
+      dynamo.calls = [];
+      logBytes = 0;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await watchdog({ watchdog: 'bench', scheduledTime: new Date(recordedAt).toISOString() });
+      const elapsed = performance.now() - t0;
+      const used = process.cpuUsage(c0);
+      if (i === 0) continue;
+      durations.push(elapsed);
+      cpu.push((used.user + used.system) / 1000);
+      rru = dynamo.calls.reduce((sum, c) => sum + c.rru, 0);
+    }
+    out.push({ clusters: n, durationMs: median(durations), cpuMs: median(cpu), rru, logBytes });
+  }
+  return out;
+}
+
+const BENCH_CLUSTER: ClusterAuditConfig = {
+  name: 'x',
+  environment: 'bench',
+  servers: ['nats://127.0.0.1:4222'],
+  credentialsSecret: 'nats-audit/bench',
+  schedule: 'rate(1 minute)',
+  timeoutMs: 5_000,
+  persistence: { epochs: 2, minSeconds: 0 },
+  thresholds: {},
+  skip: [],
+  reminderMinutes: 0,
+  notifyMinSeverity: 'warning',
+  autoRebalance: { enabled: false, maxMovesPerEpoch: 1 },
+};
+
+/**
+ * Billed duration on a function of `memoryMb`: the measured wait as it was,
+ * the measured CPU time stretched by Lambda's CPU share (memoryMb / 1769 of a
+ * vCPU), taking this machine's core as one vCPU. A model, not a Lambda run.
+ */
+export function modelledDurationMs(wallMs: number, cpuMs: number, memoryMb: number): number {
+  const cpuPart = Math.min(cpuMs, wallMs);
+  return wallMs - cpuPart + cpuPart * Math.max(1, FULL_VCPU_MB / memoryMb);
 }
 
 export interface CostLine {
@@ -233,25 +372,20 @@ export interface CostLine {
   readonly usd: number;
 }
 
-export interface CostInputs {
-  /** Billed duration of one invocation (ms). */
-  readonly durationMs: number;
+export type Design = 'before' | 'now';
+
+export interface DesignOptions {
+  readonly design: Design;
   readonly memoryMb: number;
-  readonly calls: readonly DynamoCall[];
-  /** The state item with a full history, for its steady-state read and write units. */
-  readonly steadyStateItemBytes: number;
-  readonly logBytesPerEpoch: number;
-  /** Metric names emitted per cluster on a normal epoch. */
-  readonly metricNames: number;
-  /** Finding transitions a month that reach SNS (each one publish). */
-  readonly transitionsPerMonth: number;
+  /** One secret per environment holding its clusters' credentials, instead of one per cluster. */
+  readonly sharedSecret: boolean;
 }
 
-/** Monthly cost of one cluster, each line with its arithmetic. */
-export function monthlyCost(input: CostInputs): CostLine[] {
+/** Monthly cost of one cluster (what grows with the cluster count), each line with its arithmetic. */
+export function clusterMonthlyCost(h: HandlerMeasurement, o: DesignOptions): CostLine[] {
   const n = EPOCHS_PER_MONTH;
-  const gb = input.memoryMb / 1024;
-  const billedMs = Math.ceil(input.durationMs); // Lambda bills per 1 ms
+  const gb = o.memoryMb / 1024;
+  const billedMs = Math.ceil(modelledDurationMs(h.durationMs, h.cpuMs, o.memoryMb));
   const lines: CostLine[] = [];
   lines.push({
     item: 'Lambda duration',
@@ -260,13 +394,14 @@ export function monthlyCost(input: CostInputs): CostLine[] {
   });
   lines.push({ item: 'Lambda requests', arithmetic: `${n} × $0.20/1M`, usd: n * PRICES.lambdaRequest });
 
-  // Steady state: the state item read and written at its full-history size.
-  const stateRru = Math.max(1, Math.ceil(input.steadyStateItemBytes / 4096));
-  const stateWru = Math.max(1, Math.ceil(input.steadyStateItemBytes / 1024));
+  // Steady state: the state item read and written at its full-history size, in the design's encoding.
+  const stateBytes = o.design === 'now' ? h.steadyStateItemBytes : h.steadyStateJsonItemBytes;
+  const stateRru = Math.max(1, Math.ceil(stateBytes / 4096));
+  const stateWru = Math.max(1, Math.ceil(stateBytes / 1024));
   let wru = 0;
   let rru = 0;
   const parts: string[] = [];
-  for (const c of input.calls) {
+  for (const c of h.callsPerEpoch) {
     const isState = c.sk === 'state';
     const w = isState && c.op === 'PutItem' ? stateWru : c.wru;
     const r = isState && c.op === 'GetItem' ? stateRru : c.rru;
@@ -276,7 +411,7 @@ export function monthlyCost(input: CostInputs): CostLine[] {
   }
   lines.push({
     item: 'DynamoDB writes',
-    arithmetic: `${n} × ${wru} WRU (${parts.filter((p) => p.includes('WRU')).join(', ')}) × $0.625/1M`,
+    arithmetic: `${n} × ${wru} WRU (${parts.filter((p) => p.includes('WRU')).join(', ')}; state item ${stateBytes} B) × $0.625/1M`,
     usd: n * wru * PRICES.dynamoWru,
   });
   lines.push({
@@ -284,31 +419,76 @@ export function monthlyCost(input: CostInputs): CostLine[] {
     arithmetic: `${n} × ${rru} RRU (${parts.filter((p) => p.includes('RRU')).join(', ')}) × $0.125/1M`,
     usd: n * rru * PRICES.dynamoRru,
   });
-  const logGb = (n * (input.logBytesPerEpoch + LAMBDA_PLATFORM_LOG_BYTES)) / 1024 ** 3;
+  const storedGb = (n * (HISTORY_DAYS / 30.4) * h.runItemBytes + stateBytes) / 1024 ** 3;
+  lines.push({
+    item: 'DynamoDB storage',
+    arithmetic: `${HISTORY_DAYS} days of run records (${h.runItemBytes} B each) + the state item = ${storedGb.toFixed(4)} GB × $0.25/GB`,
+    usd: storedGb * PRICES.dynamoStorageGbMonth,
+  });
+  const logLine = h.logBytesPerEpoch + (o.design === 'before' ? h.legacyEmfBytes : 0);
+  const logGb = (n * (logLine + LAMBDA_PLATFORM_LOG_BYTES)) / 1024 ** 3;
   lines.push({
     item: 'CloudWatch Logs ingestion',
-    arithmetic: `${n} × (${Math.round(input.logBytesPerEpoch)} B handler + ${LAMBDA_PLATFORM_LOG_BYTES} B Lambda START/END/REPORT) = ${logGb.toFixed(4)} GB × $0.50/GB`,
+    arithmetic: `${n} × (${Math.round(logLine)} B handler${o.design === 'before' ? ' incl. the EMF record' : ', one line'} + ${LAMBDA_PLATFORM_LOG_BYTES} B Lambda START/END/REPORT) = ${logGb.toFixed(4)} GB × $0.50/GB`,
     usd: logGb * PRICES.logsIngestedGb,
   });
-  lines.push({
-    item: 'EMF custom metrics',
-    arithmetic: `${input.metricNames} metrics (dimension Cluster) × $0.30/metric-month`,
-    usd: input.metricNames * PRICES.customMetricMonth,
-  });
+  if (o.design === 'before') {
+    lines.push({ item: 'EMF custom metrics', arithmetic: `8 metrics (dimension Cluster) × $0.30/metric-month`, usd: 8 * PRICES.customMetricMonth });
+    lines.push({ item: 'Heartbeat alarm', arithmetic: `1 × $0.10`, usd: PRICES.alarmMonth });
+  }
   lines.push({
     item: 'EventBridge Scheduler',
-    arithmetic: `${n} invocations: free within the account's 14M/month (${Math.floor(PRICES.schedulerFreePerMonth / n)} clusters); beyond, ${n} × $1.00/1M`,
-    usd: 0,
+    arithmetic: `${n} invocations × $1.00/1M (the account's free 14M a month not subtracted)`,
+    usd: n * PRICES.schedulerInvocation,
   });
   lines.push({
-    item: 'SNS',
-    arithmetic: `only on transitions: ${input.transitionsPerMonth} publishes × $0.50/1M (first 1M/month free)`,
-    usd: input.transitionsPerMonth * PRICES.snsPublish,
+    item: 'Secrets Manager',
+    arithmetic: o.sharedSecret
+      ? `the environment's one secret (below); ${SECRET_READS_PER_MONTH} reads × $0.05/10k`
+      : `1 secret × $0.40 + ${SECRET_READS_PER_MONTH} reads × $0.05/10k`,
+    usd: (o.sharedSecret ? 0 : PRICES.secretMonth) + SECRET_READS_PER_MONTH * PRICES.secretCall,
   });
+  lines.push({ item: 'SNS', arithmetic: `only on transitions: ~20 publishes × $0.50/1M (first 1M/month free)`, usd: 20 * PRICES.snsPublish });
   return lines;
 }
 
-/** Metric names a normal epoch emits (LeadersMoved only with automatic rebalancing). */
-export function normalMetricNames(): number {
-  return Object.keys(AUDIT_METRICS).filter((m) => m !== 'LeadersMoved').length;
+/** Monthly cost of an environment that does not grow with clusters (or grows only with the watchdog's reads), for n clusters. */
+export function environmentMonthlyCost(h: HandlerMeasurement, o: DesignOptions, clusters: number): CostLine[] {
+  const lines: CostLine[] = [
+    { item: 'Health topic KMS key', arithmetic: '1 × $1', usd: PRICES.kmsKeyMonth },
+    { item: 'Function-error and dead-letter alarms', arithmetic: '2 × $0.10', usd: 2 * PRICES.alarmMonth },
+  ];
+  if (o.design === 'now') {
+    const wd = watchdogAt(h, clusters);
+    const billedMs = Math.ceil(modelledDurationMs(wd.durationMs, wd.cpuMs, o.memoryMb));
+    const gb = o.memoryMb / 1024;
+    lines.push({ item: 'Watchdog metrics and alarms', arithmetic: '2 metrics × $0.30 + 2 alarms × $0.10', usd: 2 * PRICES.customMetricMonth + 2 * PRICES.alarmMonth });
+    lines.push({
+      item: `Watchdog runs (${clusters} clusters)`,
+      arithmetic: `${WATCHDOG_RUNS_PER_MONTH} × (${billedMs} ms × ${gb} GB Lambda + request + scheduler + ${wd.rru} RRU + ${wd.logBytes + LAMBDA_PLATFORM_LOG_BYTES} B logs)`,
+      usd:
+        WATCHDOG_RUNS_PER_MONTH *
+        ((billedMs / 1000) * gb * PRICES.lambdaGbSecond +
+          PRICES.lambdaRequest +
+          PRICES.schedulerInvocation +
+          wd.rru * PRICES.dynamoRru +
+          ((wd.logBytes + LAMBDA_PLATFORM_LOG_BYTES) / 1024 ** 3) * PRICES.logsIngestedGb),
+    });
+  }
+  if (o.sharedSecret) lines.push({ item: 'Shared credentials secret', arithmetic: '1 × $0.40', usd: PRICES.secretMonth });
+  return lines;
+}
+
+/** The watchdog measured at the nearest size at or above n (its cost grows with the clusters it reads). */
+function watchdogAt(h: HandlerMeasurement, clusters: number): WatchdogMeasurement {
+  return h.watchdog.find((w) => w.clusters >= clusters) ?? h.watchdog[h.watchdog.length - 1]!;
+}
+
+export function sum(lines: readonly CostLine[]): number {
+  return lines.reduce((s, l) => s + l.usd, 0);
+}
+
+/** All-in cost per cluster-month with n clusters in one environment. */
+export function perClusterAllIn(h: HandlerMeasurement, o: DesignOptions, clusters: number): number {
+  return sum(clusterMonthlyCost(h, o)) + sum(environmentMonthlyCost(h, o, clusters)) / clusters;
 }

@@ -16,10 +16,23 @@ import { GATHER_DEFAULTS } from '../lib/sampling/gather.js';
 import { AUDIT_NODE_OPTIONS } from '../lib/infra/audit-bundle.js';
 import { measureBundle, type BundleResult } from './bundle.js';
 import { recordedPaths, tallySample, type LiveBytes, type RecordedPath } from './bytes.js';
-import { EPOCHS_PER_MONTH, FUNCTION_MEMORY_MB, measureHandlerEpochs, monthlyCost, normalMetricNames, PRICES, type HandlerMeasurement } from './cost.js';
+import {
+  clusterMonthlyCost,
+  environmentMonthlyCost,
+  EPOCHS_PER_MONTH,
+  FUNCTION_MEMORY_MB,
+  measureHandlerEpochs,
+  MEMORY_SIZES_MB,
+  modelledDurationMs,
+  perClusterAllIn,
+  sum,
+  type DesignOptions,
+  type HandlerMeasurement,
+} from './cost.js';
 import { measureLiveEpoch, startBenchCluster, type LiveEpochResult } from './live-epoch.js';
 import { linearFit, measureOffline, type OfflineResult } from './offline-scale.js';
 import { measurePlanner, type PlannerRow } from './planner.js';
+import { measureStartup, type StartupRow } from './startup.js';
 import { bytes, machine, median, ms, ratio, usd } from './stats.js';
 
 const SECTIONS = ['live', 'offline', 'bundle', 'planner'] as const;
@@ -56,6 +69,7 @@ interface Results {
   offline?: OfflineResult;
   bundle?: BundleResult;
   planner?: PlannerRow[];
+  startup?: StartupRow[];
 }
 
 async function main(): Promise<void> {
@@ -88,6 +102,7 @@ async function main(): Promise<void> {
       results.liveBytes = Object.fromEntries(Object.entries(results.live.full).map(([mode, f]) => [mode, tallySample(f.lastSample)]));
       log(`live: ${cfg.live.handlerEpochs} scheduled-handler epochs for the cost model`);
       results.handler = await measureHandlerEpochs(cluster, cfg.live.handlerEpochs);
+      results.startup = await measureStartup(cluster, cfg.live.repetitions, log);
     } finally {
       log('live: disposing of the cluster');
       const t0 = performance.now();
@@ -199,8 +214,17 @@ function render(r: Results, ctx: RenderContext): string {
     if (at20k.length) rows.push(`| 5 | planRebalance, 20k groups on 5 servers (worst placement) | ${ms(worst)} | < 1 s | ${pass(worst < 1000)} |`);
   }
   if (r.handler) {
-    const total = monthlyCost(costInputs(r.handler)).reduce((s, l) => s + l.usd, 0);
-    rows.push(`| 6 | monthly AWS cost per cluster, 1-minute epoch | ${usd(total)} | (reported) | — |`);
+    const now = perClusterAllIn(r.handler, CHOSEN, 100);
+    const before = perClusterAllIn(r.handler, BEFORE, 100);
+    rows.push(
+      `| 6 | monthly AWS cost per cluster, 1-minute epoch, all in, 100 clusters in one environment (${CHOSEN.memoryMb} MB, ${CHOSEN.sharedSecret ? 'shared' : 'per-cluster'} secret) | ${usd(now)} (before: ${usd(before)}) | ≤ $0.50 | ${pass(now <= 0.5)} |`,
+    );
+  }
+  for (const row of r.startup ?? []) {
+    const x = median(row.ratios);
+    rows.push(
+      `| 7 | whole-process \`nats-audit check\` ÷ a bare script (connect, PING.JSZ with detail, parse), ${ctx.cfg.live.streams} R3 streams × 3 consumers, ${row.node} ${row.version} | ${ratio(x)} (${ms(row.checkMs)} vs ${ms(row.bareMs)}) | ≤ 1.5× | ${pass(x <= 1.5)} |`,
+    );
   }
   out.push(...rows, '');
 
@@ -210,6 +234,7 @@ function render(r: Results, ctx: RenderContext): string {
   if (b) out.push(...renderBundle(b));
   if (p) out.push(...renderPlanner(p));
   if (r.handler) out.push(...renderCost(r.handler));
+  if (r.startup) out.push(...renderStartup(r.startup, ctx));
   return `${out.join('\n')}\n`;
 }
 
@@ -347,33 +372,65 @@ function renderPlanner(p: PlannerRow[]): string[] {
   return out;
 }
 
-function costInputs(h: HandlerMeasurement) {
-  return {
-    durationMs: h.durationMs,
-    memoryMb: FUNCTION_MEMORY_MB,
-    calls: h.callsPerEpoch,
-    steadyStateItemBytes: h.steadyStateItemBytes,
-    logBytesPerEpoch: h.logBytesPerEpoch,
-    metricNames: normalMetricNames(),
-    transitionsPerMonth: 20,
-  };
+function renderStartup(rows: readonly StartupRow[], ctx: RenderContext): string[] {
+  const out = ['### 7. CLI start-up', ''];
+  out.push(
+    `Whole processes on the live cluster (${ctx.cfg.live.streams} R3 streams × 3 consumers, 3 servers), ${ctx.cfg.live.repetitions} rounds after a warm-up run, alternating; medians. \`check\` loads only its own code (commands are imported on demand, the AWS SDK only for --fleet) and, on Node 22.1+, reuses compiled code from its compile cache (NODE_COMPILE_CACHE here, the OS temp directory by default).`,
+    '',
+    '| runtime | empty process | `nats-audit --help` | bare script | `nats-audit check` | check ÷ bare (per round) |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of rows) {
+    out.push(`| ${r.node} ${r.version} | ${ms(r.emptyMs)} | ${ms(r.helpMs)} | ${ms(r.bareMs)} | ${ms(r.checkMs)} | ${ratio(median(r.ratios))} (${r.ratios.map((x) => x.toFixed(2)).join(', ')}) |`);
+  }
+  out.push('');
+  return out;
 }
 
+/** The design this branch deploys: the watchdog, the compressed state, one secret per environment. */
+const CHOSEN: DesignOptions = { design: 'now', memoryMb: FUNCTION_MEMORY_MB, sharedSecret: true };
+/** The design before the watchdog: per-cluster metrics and heartbeat alarm, plain JSON state, a secret per cluster, 1 GB. */
+const BEFORE: DesignOptions = { design: 'before', memoryMb: 1024, sharedSecret: false };
+const FLEET_SIZES = [1, 10, 100] as const;
+
 function renderCost(h: HandlerMeasurement): string[] {
-  const lines = monthlyCost(costInputs(h));
-  const total = lines.reduce((s, l) => s + l.usd, 0);
-  const out = ['### 6. Monthly cost per cluster', ''];
+  const out = ['### 6. Monthly cost', ''];
   out.push(
-    `Measured: the scheduled handler (real DynamoDbStateStore and DynamoDbRunLedger, DynamoDB requests recorded instead of sent) on the live cluster, ${h.epochs} epochs after a warm-up: **${ms(h.durationMs)}** per invocation (${h.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms), status ${h.status}, **${Math.round(h.logBytesPerEpoch)} B** logged per epoch (JSON log lines + one EMF record), ${h.notifications} notifications. DynamoDB requests per epoch: ${h.callsPerEpoch.map((c) => `${c.op} ${c.sk.startsWith('run#') ? 'run#…' : c.sk} (${c.itemBytes} B)`).join(', ')}. The state item is ${h.stateItemBytes} B after these epochs and ${h.steadyStateItemBytes} B once its history holds its 100 epoch summaries (used below).`,
+    `Measured: the scheduled handler (real DynamoDbStateStore and DynamoDbRunLedger, DynamoDB requests recorded instead of sent) on the live cluster, ${h.epochs} epochs after a warm-up: **${ms(h.durationMs)}** per invocation (${h.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms) of which **${ms(h.cpuMs)}** CPU, status ${h.status}, **${Math.round(h.logBytesPerEpoch)} B** logged per epoch (one line; the design before added a ${h.legacyEmfBytes} B EMF record), ${h.notifications} notifications. DynamoDB requests per epoch: ${h.callsPerEpoch.map((c) => `${c.op} ${c.sk.startsWith('run#') ? 'run#…' : c.sk} (${c.itemBytes} B)`).join(', ')}. The state item is ${h.stateItemBytes} B after these epochs and, once its history holds its 100 epoch summaries, **${h.steadyStateItemBytes} B** gzip-compressed as stored now (**${h.steadyStateJsonItemBytes} B** as the plain JSON stored before). The watchdog, over n clusters' run records: ${h.watchdog.map((w) => `${w.clusters}: ${ms(w.durationMs)} (${ms(w.cpuMs)} CPU), ${w.rru} RRU`).join('; ')}.`,
     '',
-    `Prices: us-east-1 list prices as of 2026, inputs in bench/cost.ts (PRICES); ${EPOCHS_PER_MONTH} epochs a month; the function's configured ${FUNCTION_MEMORY_MB} MB is what Lambda bills. Free tiers (Lambda 400k GB-s, SNS 1M publishes, Scheduler 14M invocations per account) are not subtracted except where noted.`,
+    `Prices: us-east-1 list prices as of 2026, inputs in bench/cost.ts (PRICES); ${EPOCHS_PER_MONTH} epochs a month. Free tiers (Lambda 400k GB-s, SNS 1M publishes, Scheduler 14M invocations per account) are not subtracted. Duration at another memory size is modelled from the measured epoch: the wait as measured, the CPU time stretched by Lambda's CPU share (memory ÷ 1,769 MB of a vCPU).`,
     '',
-    '| item | arithmetic | per month |',
-    '| --- | --- | --- |',
+    '**Memory (ARM), the design now with a shared secret, 100 clusters in one environment:**',
+    '',
+    '| memory | modelled epoch | Lambda per cluster-month | all in per cluster-month | epoch reply budget (reply-budget.ts) |',
+    '| --- | --- | --- | --- | --- |',
   );
+  for (const mb of MEMORY_SIZES_MB) {
+    const o: DesignOptions = { ...CHOSEN, memoryMb: mb };
+    const lambda = clusterMonthlyCost(h, o).find((l) => l.item === 'Lambda duration')!.usd;
+    const budget = Math.min(256, Math.floor((mb - 128) / 3));
+    out.push(`| ${mb} MB${mb === CHOSEN.memoryMb ? ' (chosen)' : ''} | ${ms(modelledDurationMs(h.durationMs, h.cpuMs, mb))} | ${usd(lambda)} | ${usd(perClusterAllIn(h, o, 100))} | ${budget} MiB (~${Math.round((budget / 256) * 32)}k R3 streams) |`);
+  }
+  out.push('', '**Per cluster-month, all in (the environment\'s fixed costs shared among its clusters), and per environment:**', '', '| clusters in the environment | before (per cluster / environment) | now, a secret per cluster | now, one secret per environment |', '| --- | --- | --- | --- |');
+  for (const n of FLEET_SIZES) {
+    const cell = (o: DesignOptions) => `${usd(perClusterAllIn(h, o, n))} / ${usd(perClusterAllIn(h, o, n) * n)}`;
+    out.push(`| ${n} | ${cell(BEFORE)} | ${cell({ ...CHOSEN, sharedSecret: false })} | ${cell(CHOSEN)} |`);
+  }
+  out.push('', `**Per cluster, now (${CHOSEN.memoryMb} MB, shared secret):**`, '', '| item | arithmetic | per month |', '| --- | --- | --- |');
+  const lines = clusterMonthlyCost(h, CHOSEN);
   for (const l of lines) out.push(`| ${l.item} | ${l.arithmetic} | ${usd(l.usd)} |`);
-  out.push(`| **total** | | **${usd(total)}** |`, '');
-  out.push(`Per-invocation Lambda price at this duration: ${usd(((Math.ceil(h.durationMs) / 1000) * (FUNCTION_MEMORY_MB / 1024) * PRICES.lambdaGbSecond + PRICES.lambdaRequest) * 1e6)} per million.`, '');
+  out.push(`| **total per cluster** | | **${usd(sum(lines))}** |`, '');
+  out.push('**Per environment, now (fixed, bounded; the watchdog grows with the clusters it reads):**', '', '| item | arithmetic | 1 cluster | 10 | 100 |', '| --- | --- | --- | --- | --- |');
+  const envAt = FLEET_SIZES.map((n) => environmentMonthlyCost(h, CHOSEN, n));
+  envAt[2]!.forEach((l, i) => {
+    out.push(`| ${l.item.replace(/ \(\d+ clusters\)/, '')} | ${l.arithmetic} | ${envAt.map((e) => usd(e[i]!.usd)).join(' | ')} |`);
+  });
+  out.push(`| **total per environment** | | ${envAt.map((e) => `**${usd(sum(e))}**`).join(' | ')} |`, '');
+  out.push('Per fleet, once, in the notifications account: the findings topic\'s KMS key ($1.00).', '');
+  out.push('**Before (1 GB, per-cluster metrics, heartbeat alarm and secret, plain JSON state), per cluster:**', '', '| item | arithmetic | per month |', '| --- | --- | --- |');
+  const old = clusterMonthlyCost(h, BEFORE);
+  for (const l of old) out.push(`| ${l.item} | ${l.arithmetic} | ${usd(l.usd)} |`);
+  out.push(`| **total per cluster** | | **${usd(sum(old))}** |`, '');
   return out;
 }
 

@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { main } from '../lib/cli/main.js';
+import module from 'node:module';
+
+// Node 22.1+ keeps compiled code between runs (in the OS temp directory), so
+// each cron or Nagios `check` stops re-parsing the same modules. Enabled
+// before anything else is imported, which is why main.js is loaded below.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+const { main } = await import('../lib/cli/main.js');
 
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

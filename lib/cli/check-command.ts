@@ -11,7 +11,6 @@ import { readSampleFile } from '../sampling/sample-file.js';
 import { FileStateStore } from '../state/file-state-store.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../state/state-store.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
-import { checkFleet } from './fleet-check.js';
 import { htmlPage } from './html-page.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandIo } from './io.js';
@@ -25,6 +24,8 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   if (config.fleetPath !== undefined) {
     if (config.watchSeconds !== undefined) throw new ConfigError('--watch', 'cannot be combined with --fleet (the scheduled auditor runs fleets)');
     if (format === 'html') throw new Error('unreachable: parseCheckConfig refuses html with --fleet');
+    // Only --fleet reads secrets through the AWS SDK: a plain check never loads it.
+    const { checkFleet } = await import('./fleet-check.js');
     return checkFleet(config, registry, store, (report) => render(report, format), io);
   }
   const source = sampleSource(config);

@@ -58,7 +58,7 @@ export async function checkFleet(
 
   async function auditOne(cluster: ClusterAuditConfig): Promise<FleetEpochOutput> {
     try {
-      const credentials = config.fleetCredentials ?? (await secrets(cluster).read(cluster.credentialsSecret));
+      const credentials = config.fleetCredentials ?? (await secrets(cluster).read(cluster.credentialsSecret, cluster.name));
       const { report } = await runEpoch({
         sample: () => sampleCluster(cluster, credentials),
         store,

@@ -1,31 +1,24 @@
-import { defaultRegistry } from '../checks/index.js';
-import { AuditUnavailableError, ConfigError } from '../errors.js';
 import { EXIT_CODES } from '../report/report.js';
-import { ConnectionOptionsError } from '../sampling/connection-options.js';
-import { GatherConfigError } from '../sampling/gather.js';
-import { SampleFileError } from '../sampling/sample-file.js';
-import { StateConflictError } from '../state/state-store.js';
-import { checkCommand } from './check-command.js';
-import { demoCommand } from './demo-command.js';
-import { gatherCommand } from './gather-command.js';
-import { rebalanceCommand } from './rebalance-command.js';
 import { MAIN_HELP, checkCatalogue, commandHelp } from './help.js';
 import type { CommandIo } from './io.js';
 import { errorText } from '../util/error-text.js';
 
+/**
+ * Each command's code is imported when that command runs, not at start: cron
+ * and Nagios start a whole process per `check`, which should not pay for the
+ * rebalance planner, the demo harness or the AWS SDK it never uses.
+ */
 const COMMANDS: Record<string, (argv: readonly string[], io: CommandIo) => Promise<number>> = {
-  check: checkCommand,
-  gather: gatherCommand,
-  demo: demoCommand,
-  rebalance: rebalanceCommand,
+  check: async (argv, io) => (await import('./check-command.js')).checkCommand(argv, io),
+  gather: async (argv, io) => (await import('./gather-command.js')).gatherCommand(argv, io),
+  demo: async (argv, io) => (await import('./demo-command.js')).demoCommand(argv, io),
+  rebalance: async (argv, io) => (await import('./rebalance-command.js')).rebalanceCommand(argv, io),
   checks: async (_argv, io) => {
+    const { defaultRegistry } = await import('../checks/index.js');
     io.stdout(checkCatalogue(defaultRegistry()));
     return 0;
   },
 };
-
-/** Errors whose message is the whole story for the operator: print it, no stack trace. */
-const EXPECTED_ERRORS = [ConfigError, AuditUnavailableError, ConnectionOptionsError, GatherConfigError, SampleFileError, StateConflictError];
 
 /** Runs the CLI and returns its exit code; never throws. */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -47,8 +40,9 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   try {
     return await run(rest, io);
   } catch (error) {
-    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
-      io.stderr(`nats-audit ${command}: ${(error as Error).message}\n`);
+    const { isExpectedError } = await import('./expected-errors.js');
+    if (isExpectedError(error)) {
+      io.stderr(`nats-audit ${command}: ${error.message}\n`);
     } else {
       // Unexpected: still no stack trace for the operator, but enough to file a bug.
       const name = error instanceof Error ? error.name : 'Error';

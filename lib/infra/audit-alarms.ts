@@ -5,11 +5,6 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ConfigError } from '../errors.js';
-import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
-import { AUDIT_METRICS, METRIC_NAMESPACE } from '../serverless/metrics.js';
-import { CLUSTER_DIMENSION } from './names.js';
-import { heartbeatWindowMinutes } from './schedule-interval.js';
 
 export const AUDIT_ALARM_DEFAULTS = {
   /** Window of the error and dead-letter alarms. */
@@ -21,8 +16,6 @@ export interface AuditAlarmsProps {
   readonly function: lambda.IFunction;
   /** The schedules' dead-letter queue. */
   readonly deadLetterQueue: sqs.IQueue;
-  /** One missing-heartbeat alarm per cluster, its window from the cluster's schedule. */
-  readonly clusters: readonly ClusterAuditConfig[];
   /** Where every alarm, and its recovery, is sent. */
   readonly topic: sns.ITopic;
   /**
@@ -35,15 +28,13 @@ export interface AuditAlarmsProps {
 
 /**
  * Alarms about the auditor itself, not about the clusters: the function
- * failing, invocations given up on, and a cluster no longer being audited at
- * all. The last is the one that matters most: an auditor that stopped is
- * silent, and silence reads as health.
+ * failing and invocations given up on. A cluster no longer audited at all is
+ * the watchdog's to tell (fleet-watchdog.ts), by name, one alarm for the
+ * whole environment.
  */
 export class AuditAlarms extends Construct {
   readonly functionErrors: cloudwatch.Alarm;
   readonly deadLetters: cloudwatch.Alarm;
-  /** Missing-heartbeat alarms by cluster name. */
-  readonly heartbeats: ReadonlyMap<string, cloudwatch.Alarm>;
 
   constructor(scope: Construct, id: string, props: AuditAlarmsProps) {
     super(scope, id);
@@ -68,36 +59,7 @@ export class AuditAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const heartbeats = new Map<string, cloudwatch.Alarm>();
-    for (const cluster of props.clusters) {
-      let minutes: number;
-      try {
-        minutes = heartbeatWindowMinutes(cluster.schedule);
-      } catch (error) {
-        throw new ConfigError(`cluster ${cluster.name}: schedule`, (error as Error).message, { cause: error });
-      }
-      heartbeats.set(
-        cluster.name,
-        new cloudwatch.Alarm(this, `Heartbeat-${cluster.name}`, {
-          alarmDescription: `nats-audit: no audit of cluster ${cluster.name} reported a heartbeat in ${minutes} minutes (its schedule: ${cluster.schedule})`,
-          metric: new cloudwatch.Metric({
-            namespace: METRIC_NAMESPACE,
-            metricName: 'Heartbeat' satisfies keyof typeof AUDIT_METRICS,
-            dimensionsMap: { [CLUSTER_DIMENSION]: cluster.name },
-            statistic: cloudwatch.Stats.SAMPLE_COUNT,
-            period: Duration.minutes(minutes),
-          }),
-          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-          threshold: 1,
-          evaluationPeriods: 1,
-          // No heartbeat is exactly the failure this alarm is for.
-          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        }),
-      );
-    }
-    this.heartbeats = heartbeats;
-
-    for (const alarm of [this.functionErrors, this.deadLetters, ...heartbeats.values()]) {
+    for (const alarm of [this.functionErrors, this.deadLetters]) {
       alarm.addAlarmAction(notify);
       alarm.addOkAction(notify);
     }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { AssetHashType, Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -43,6 +44,12 @@ export interface AuditFunctionProps {
   readonly clusters: readonly ClusterAuditConfig[];
   /** Where the function keeps state. */
   readonly stateTable: AuditStateTable;
+  /**
+   * The environment's health topic, where the watchdog (fleet-watchdog.ts) names stale and failing clusters.
+   *
+   * @default - none: watchdog events fail, naming the missing variable
+   */
+  readonly healthTopicArn?: string;
   /** The central findings topic and its key. */
   readonly findings: FindingsDestination;
   /**
@@ -121,19 +128,27 @@ export class AuditFunction extends Construct {
     const root = projectRoot();
     const entry = props.entry ?? join(root, 'functions', 'audit.ts');
 
-    const environment: Record<string, string> = {
-      [ENVIRONMENT.clusters]: JSON.stringify(props.clusters),
+    const clustersJson = JSON.stringify(props.clusters);
+    const common: Record<string, string> = {
       [ENVIRONMENT.table]: props.stateTable.table.tableName,
       [ENVIRONMENT.topicArn]: props.findings.topicArn,
       [ENVIRONMENT.historyDays]: String(historyDays),
+      [ENVIRONMENT.environment]: props.environmentName,
+      ...(props.healthTopicArn ? { [ENVIRONMENT.healthTopicArn]: props.healthTopicArn } : {}),
       ...(AUDIT_NODE_OPTIONS.length > 0 ? { NODE_OPTIONS: AUDIT_NODE_OPTIONS.join(' ') } : {}),
     };
-    const bytes = environmentBytes(environment);
-    if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-      throw new ConfigError(
-        `environments.${props.environmentName}`,
-        `its ${props.clusters.length} clusters need ${bytes} bytes of Lambda environment variables, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit; split them across more environments`,
-      );
+    // Plain JSON while it fits; past Lambda's 4 KB, gzip + base64: clusters of one
+    // environment repeat the same fields and domains, so about ten times as many fit.
+    let environment: Record<string, string> = { [ENVIRONMENT.clusters]: clustersJson, ...common };
+    if (environmentBytes(environment) > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+      environment = { [ENVIRONMENT.clustersGz]: gzipSync(clustersJson, { level: 9 }).toString('base64'), ...common };
+      const bytes = environmentBytes(environment);
+      if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+        throw new ConfigError(
+          `environments.${props.environmentName}`,
+          `its ${props.clusters.length} clusters need ${bytes} bytes of Lambda environment variables even compressed, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit; split them across more environments`,
+        );
+      }
     }
 
     // Created here rather than by Lambda on first write, so retention applies from the start and the role can be scoped to it.

@@ -89,9 +89,9 @@ export class AuditSchedules extends Construct {
 /**
  * LambdaInvoke grants the scheduler role the function and every version and
  * alias of it (`<arn>:*`); the schedules invoke the unqualified function, so
- * this target grants exactly that ARN.
+ * this target grants exactly that ARN. The watchdog's schedule uses it too.
  */
-class InvokeFunction extends targets.ScheduleTargetBase implements scheduler.IScheduleTarget {
+export class InvokeFunction extends targets.ScheduleTargetBase implements scheduler.IScheduleTarget {
   constructor(
     private readonly fn: lambda.IFunction,
     props: targets.ScheduleTargetBaseProps,

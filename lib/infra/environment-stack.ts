@@ -10,6 +10,7 @@ import { AuditStateTable, type AuditStateTableProps } from './audit-state-table.
 import { AuditorHealthTopic } from './auditor-health-topic.js';
 import { findingsDestination } from './findings-destination.js';
 import { FleetDashboard, type FleetDashboardProps } from './fleet-dashboard.js';
+import { FleetWatchdog } from './fleet-watchdog.js';
 
 /** Lambda's own retries of a failed epoch (on top of the scheduler's delivery retries). */
 const ASYNC_RETRY_ATTEMPTS = 2;
@@ -49,6 +50,7 @@ export class NatsAuditEnvironmentStack extends Stack {
   readonly alarms: AuditAlarms;
   /** Absent where the fleet file turns the environment's dashboard off. */
   readonly dashboard?: FleetDashboard;
+  readonly watchdog: FleetWatchdog;
 
   constructor(scope: Construct, id: string, props: NatsAuditEnvironmentStackProps) {
     const { environment, clusters, notifications, function: functionOptions, table, schedules, dashboard, ...stackProps } = props;
@@ -65,6 +67,7 @@ export class NatsAuditEnvironmentStack extends Stack {
       environmentName: environment.name,
       clusters,
       stateTable: this.state,
+      healthTopicArn: this.health.topic.topicArn,
       findings: findingsDestination(this.partition, notifications),
       network: environment.network,
       logRetention: functionOptions?.logRetention ?? environment.logs.retentionDays,
@@ -84,8 +87,16 @@ export class NatsAuditEnvironmentStack extends Stack {
     this.alarms = new AuditAlarms(this, 'Alarms', {
       function: this.auditor.function,
       deadLetterQueue: this.schedules.deadLetterQueue,
+      topic: this.health.topic,
+    });
+    this.watchdog = new FleetWatchdog(this, 'Watchdog', {
+      environmentName: environment.name,
+      function: this.auditor.function,
+      logGroup: this.auditor.logGroup,
       clusters,
       topic: this.health.topic,
+      topicKey: this.health.key,
+      deadLetterQueue: this.schedules.deadLetterQueue,
     });
     if (environment.dashboard) {
       this.dashboard = new FleetDashboard(this, 'Dashboard', {

@@ -10,5 +10,6 @@ export { findingsDestination, type FindingsDestination } from './findings-destin
 export { DashboardQueries, FleetDashboard, FLEET_DASHBOARD_DEFAULTS, type FleetDashboardProps } from './fleet-dashboard.js';
 export { FindingsTopic, SEVERITIES_AT_OR_ABOVE, type FindingsTopicProps } from './findings-topic.js';
 export { addNatsAuditStacks, STACK_IDS, type NatsAuditStacks } from './nats-audit-app.js';
-export { CLUSTER_DIMENSION, FINDINGS } from './names.js';
+export { FINDINGS } from './names.js';
+export { FleetWatchdog, FLEET_WATCHDOG_DEFAULTS, type FleetWatchdogProps } from './fleet-watchdog.js';
 export { NatsAuditNotificationsStack, type NatsAuditNotificationsStackProps } from './notifications-stack.js';

@@ -12,6 +12,3 @@ export const FINDINGS = {
   /** Message attribute email subscriptions filter on (lib/notify/sns-message.ts sets it). */
   severityAttribute: 'severity',
 } as const;
-
-/** Dimension of the per-cluster metrics the handler emits (lib/serverless/metrics.ts). */
-export const CLUSTER_DIMENSION = 'Cluster';

@@ -14,6 +14,11 @@ import { issuePath, issueText } from '../util/issue-text.js';
  * each optionally with `"tls": { "ca": PEM, "cert": PEM, "key": PEM }`, and
  * with `"accounts": { "APP": { "user": ..., "password": ... } }` for
  * automatic rebalancing.
+ *
+ * Or one secret for several clusters (a secret costs $0.40 a month, more
+ * than the rest of a cluster's audit): `{ "clusters": { "<cluster name>":
+ * <the above>, ... } }`, each entry validated the same way, errors naming
+ * `clusters.<name>.<field>`.
  */
 const tlsSchema = z.strictObject({
   ca: z.string().min(1).optional(),
@@ -56,7 +61,11 @@ export class CredentialsSecretError extends Error {
   }
 }
 
-export function parseCredentialsSecret(secretId: string, secretString: string | undefined): ClusterCredentials {
+/**
+ * The credentials of `cluster` from a secret's text: the whole secret, or its
+ * `clusters.<cluster>` entry when it is shared.
+ */
+export function parseCredentialsSecret(secretId: string, secretString: string | undefined, cluster?: string): ClusterCredentials {
   if (secretString === undefined) throw new CredentialsSecretError(secretId, 'has no SecretString (binary secrets are not supported)');
   let json: unknown;
   try {
@@ -64,6 +73,25 @@ export function parseCredentialsSecret(secretId: string, secretString: string | 
   } catch {
     throw new CredentialsSecretError(secretId, 'is not JSON');
   }
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'clusters' in json) {
+    const clusters = (json as { clusters: unknown }).clusters;
+    if (typeof clusters !== 'object' || clusters === null || Array.isArray(clusters)) {
+      throw new CredentialsSecretError(secretId, 'clusters: expected an object of credentials by cluster name');
+    }
+    if (Object.keys(json).length > 1) throw new CredentialsSecretError(secretId, 'a secret with "clusters" holds nothing else');
+    if (cluster === undefined) throw new CredentialsSecretError(secretId, 'holds several clusters\' credentials; the cluster must be named');
+    if (!Object.hasOwn(clusters, cluster)) throw new CredentialsSecretError(secretId, `clusters.${cluster}: is missing`);
+    return parseCredentials(secretId, (clusters as Record<string, unknown>)[cluster], `clusters.${cluster}`);
+  }
+  return parseCredentials(secretId, json, undefined);
+}
+
+function parseCredentials(secretId: string, json: unknown, prefix: string | undefined): ClusterCredentials {
+  // The first issue, by field: zod's messages never quote the value, and issueText says only what kind it was.
+  const problemOf = (error: z.ZodError): string => {
+    const issue = error.issues[0]!;
+    return `${issuePath(issue.path, prefix)}: ${issue.message}`;
+  };
   const parsed = credentialsSecretSchema.safeParse(json, { error: issueText });
   if (!parsed.success) throw new CredentialsSecretError(secretId, problemOf(parsed.error));
   const { tls: tlsPem, accounts, ...rest } = parsed.data;
@@ -86,10 +114,4 @@ function toAuthOptions(a: z.infer<typeof authSchema>): AuthOptions {
   if ('token' in a) return { token: a.token };
   if ('nkeySeed' in a) return { nkeySeed: a.nkeySeed };
   return { credsText: a.creds };
-}
-
-/** The first issue, by field: zod's messages never quote the value, and issueText says only what kind it was. */
-function problemOf(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  return `${issuePath(issue.path)}: ${issue.message}`;
 }

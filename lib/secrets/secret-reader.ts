@@ -12,12 +12,16 @@ export interface SecretReaderOptions {
   readonly now?: () => number;
 }
 
-/** Reads and caches cluster credentials; a cached value is dropped on demand (e.g. after an auth failure). */
+/**
+ * Reads and caches cluster credentials; a cached value is dropped on demand
+ * (e.g. after an auth failure). The secret's text is what is cached, so the
+ * clusters sharing one secret cost one read per five minutes together.
+ */
 export class SecretReader {
   readonly #client: SecretsManagerClient;
   readonly #ttlMs: number;
   readonly #now: () => number;
-  readonly #cache = new Map<string, { credentials: ClusterCredentials; fetchedAt: number }>();
+  readonly #cache = new Map<string, { secretString: string | undefined; fetchedAt: number }>();
 
   constructor(options: SecretReaderOptions) {
     this.#client = options.client;
@@ -25,9 +29,10 @@ export class SecretReader {
     this.#now = options.now ?? Date.now;
   }
 
-  async read(secretId: string): Promise<ClusterCredentials> {
+  /** The credentials of `cluster` (needed when the secret is shared: `{"clusters": {...}}`). */
+  async read(secretId: string, cluster?: string): Promise<ClusterCredentials> {
     const cached = this.#cache.get(secretId);
-    if (cached && this.#now() - cached.fetchedAt < this.#ttlMs) return cached.credentials;
+    if (cached && this.#now() - cached.fetchedAt < this.#ttlMs) return parseCredentialsSecret(secretId, cached.secretString, cluster);
     let secretString: string | undefined;
     try {
       const out = await this.#client.send(new GetSecretValueCommand({ SecretId: secretId }));
@@ -37,8 +42,8 @@ export class SecretReader {
       const name = (error as { name?: string }).name ?? 'error';
       throw new CredentialsSecretError(secretId, `cannot be read (${name})`, { cause: error });
     }
-    const credentials = parseCredentialsSecret(secretId, secretString);
-    this.#cache.set(secretId, { credentials, fetchedAt: this.#now() });
+    const credentials = parseCredentialsSecret(secretId, secretString, cluster);
+    this.#cache.set(secretId, { secretString, fetchedAt: this.#now() });
     return credentials;
   }
 

@@ -14,9 +14,8 @@ import { CredentialsSecretError, type ClusterCredentials } from '../secrets/cred
 import { EPOCH_DONE_MESSAGE, EPOCH_FAILED_MESSAGE } from './epoch-log-messages.js';
 import { epochDashboardFields } from './epoch-log-fields.js';
 import { parseAuditEvent } from './lambda-event.js';
-import type { Logger, LogSink } from './log.js';
+import type { Logger } from './log.js';
 import { rebalanceCalledFor } from './rebalance-trigger.js';
-import { emitMetrics } from './metrics.js';
 import { errorText } from '../util/error-text.js';
 
 /** Defaults for a cluster whose configuration is itself broken: its failure must still be remembered. */
@@ -33,11 +32,20 @@ export interface AuditHandlerDeps {
   readonly store: StateStore;
   readonly ledger: RunLedger;
   readonly notifier: Notifier;
-  readonly secrets: { read(secretId: string): Promise<ClusterCredentials>; forget(secretId: string): void };
+  readonly secrets: { read(secretId: string, cluster?: string): Promise<ClusterCredentials>; forget(secretId: string): void };
+  /**
+   * One line per epoch carries what the per-cluster metrics used to (servers
+   * answering, sample latency, duration, notices): the watchdog turns the
+   * run ledger into the environment's metrics instead.
+   */
   readonly logger: Logger;
-  /** Where embedded-metric-format records go (stdout in Lambda). */
-  readonly metrics: LogSink;
   readonly now?: () => number;
+  /**
+   * The epoch's budget for decompressed replies, from the function's memory (reply-budget.ts).
+   *
+   * @default - the gatherer's, sized for 1 GB
+   */
+  readonly maxSampleBytes?: number;
 }
 
 /** The parts of the Lambda context the handler uses. */
@@ -75,7 +83,6 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
     } catch (error) {
       const cluster = typeof (rawEvent as { cluster?: unknown } | null)?.cluster === 'string' ? (rawEvent as { cluster: string }).cluster : 'unknown';
       deps.logger.log('error', 'invalid event', { cluster, error: errorText(error) });
-      emitMetrics(deps.metrics, cluster, { Heartbeat: 1, AuditFailed: 1 });
       throw error;
     }
     const log = deps.logger.with({ cluster: event.cluster, scheduledTime: event.scheduledTime, requestId: context.awsRequestId });
@@ -108,8 +115,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
       } catch (error) {
         // Nothing was saved (e.g. SNS refused the notifications): the retry
         // of this same scheduled time runs the epoch again and re-sends.
-        log.log('error', EPOCH_FAILED_MESSAGE, { error: errorText(error) });
-        emitMetrics(deps.metrics, event.cluster, { Heartbeat: 1, AuditFailed: 1, EpochDuration: now() - started });
+        log.log('error', EPOCH_FAILED_MESSAGE, { error: errorText(error), durationMs: now() - started });
         throw error;
       }
       const { report } = result;
@@ -124,24 +130,17 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
       };
       await guard(log, 'run record', () => deps.ledger.recordRun(event.cluster, event.scheduledTime, record, now()));
       const moved = await remediate(result, config, credentials, counting, log, context);
-      emitMetrics(deps.metrics, event.cluster, {
-        Heartbeat: 1,
-        ServersAnswering: report.servers.length,
-        ...(result.failed ? {} : { SampleLatency: result.sample.durationMs }),
-        CriticalFindings: report.counts.critical,
-        WarningFindings: report.counts.warning,
-        NotificationsPublished: notified,
-        ...(moved === undefined ? {} : { LeadersMoved: moved }),
-        EpochDuration: now() - started,
-        AuditFailed: result.failed ? 1 : 0,
-      });
+      // The epoch's one log line: a quiet epoch writes nothing else.
       log.log(result.failed ? 'error' : 'info', EPOCH_DONE_MESSAGE, {
         status: record.status,
         epoch: report.epoch.id,
         counts: report.counts,
         servers: report.servers.length,
-        findings: record.findings,
-        notices: report.notices,
+        ...(result.failed ? {} : { sampleMs: result.sample.durationMs }),
+        notified,
+        ...(moved === undefined ? {} : { leadersMoved: moved }),
+        ...(record.findings.length > 0 ? { findings: record.findings } : {}),
+        ...(report.notices.length > 0 ? { notices: report.notices } : {}),
         ...epochDashboardFields(result, record.durationMs),
       });
       if (result.failed) throw new AuditFailedError(`${event.cluster}: ${result.failed.summary}`);
@@ -204,7 +203,7 @@ async function runClusterEpoch(
     }),
     sample: async () => {
       if (!valid) throw config;
-      const credentials = await deps.secrets.read(valid.credentialsSecret);
+      const credentials = await deps.secrets.read(valid.credentialsSecret, valid.name);
       log.redact(secretValues(credentials));
       onCredentials(credentials);
       return gather({
@@ -215,6 +214,7 @@ async function runClusterEpoch(
         timeoutMs: valid.timeoutMs,
         connectionName: 'nats-audit-lambda',
         leaderBalance: leaderBalanceFor(valid.thresholds),
+        maxSampleBytes: deps.maxSampleBytes,
       });
     },
     asFinding: (error) => {

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
@@ -10,10 +11,18 @@ import { issuePath, issueText } from '../util/issue-text.js';
  */
 export const ENVIRONMENT = {
   clusters: 'NATS_AUDIT_CLUSTERS',
+  /** The same JSON, gzip-compressed and base64-encoded: what the stack writes when the plain form would pass Lambda's 4 KB. */
+  clustersGz: 'NATS_AUDIT_CLUSTERS_GZ',
   table: 'NATS_AUDIT_TABLE',
   topicArn: 'NATS_AUDIT_TOPIC_ARN',
   historyDays: 'NATS_AUDIT_HISTORY_DAYS',
+  /** The fleet environment the function audits; its watchdog events must name it. */
+  environment: 'NATS_AUDIT_ENVIRONMENT',
+  /** The environment's health topic, where the watchdog names stale and failing clusters. */
+  healthTopicArn: 'NATS_AUDIT_HEALTH_TOPIC_ARN',
 } as const;
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 const clusterAuditConfigSchema = z.object({
   name: z.string().min(1),
@@ -37,10 +46,13 @@ export interface LambdaEnvironment {
   readonly tableName: string;
   readonly topicArn: string;
   readonly historyDays: number;
+  /** Both set by the stack; the watchdog refuses to run without them, the audit needs neither. */
+  readonly environmentName?: string;
+  readonly healthTopicArn?: string;
 }
 
 export function readLambdaEnvironment(env: Readonly<Record<string, string | undefined>>): LambdaEnvironment {
-  const raw = required(env, ENVIRONMENT.clusters);
+  const raw = clustersJson(env);
   let entries: unknown;
   try {
     entries = JSON.parse(raw);
@@ -63,13 +75,35 @@ export function readLambdaEnvironment(env: Readonly<Record<string, string | unde
     }
   });
   const topicArn = required(env, ENVIRONMENT.topicArn);
-  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)) {
-    throw new ConfigError(ENVIRONMENT.topicArn, 'must be an SNS topic ARN');
-  }
+  if (!TOPIC_ARN.test(topicArn)) throw new ConfigError(ENVIRONMENT.topicArn, 'must be an SNS topic ARN');
+  const healthTopicArn = env[ENVIRONMENT.healthTopicArn]?.trim() || undefined;
+  if (healthTopicArn !== undefined && !TOPIC_ARN.test(healthTopicArn)) throw new ConfigError(ENVIRONMENT.healthTopicArn, 'must be an SNS topic ARN');
+  const environmentName = env[ENVIRONMENT.environment]?.trim() || undefined;
   const historyDays = Number(env[ENVIRONMENT.historyDays] ?? '30');
   if (!Number.isInteger(historyDays) || historyDays < 1) throw new ConfigError(ENVIRONMENT.historyDays, 'must be a whole number of days, at least 1');
-  return { clusters, tableName: required(env, ENVIRONMENT.table), topicArn, historyDays };
+  return {
+    clusters,
+    tableName: required(env, ENVIRONMENT.table),
+    topicArn,
+    historyDays,
+    ...(environmentName ? { environmentName } : {}),
+    ...(healthTopicArn ? { healthTopicArn } : {}),
+  };
 }
+
+/** The clusters' JSON, plain or from its compressed form; one of the two must be set. */
+function clustersJson(env: Readonly<Record<string, string | undefined>>): string {
+  const packed = env[ENVIRONMENT.clustersGz]?.trim();
+  if (!packed) return required(env, ENVIRONMENT.clusters);
+  try {
+    return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_CLUSTERS_JSON_BYTES }).toString('utf8');
+  } catch {
+    throw new ConfigError(ENVIRONMENT.clustersGz, 'is not base64-encoded gzip');
+  }
+}
+
+/** Far beyond any environment's clusters; bounds what a hand-edited variable can make the function allocate. */
+const MAX_CLUSTERS_JSON_BYTES = 4 * 1024 * 1024;
 
 /** The region a topic lives in: the SNS client must talk to that region, which may not be the function's. */
 export function topicRegion(topicArn: string): string {

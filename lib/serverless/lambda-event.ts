@@ -21,3 +21,27 @@ export function parseAuditEvent(event: unknown): AuditEvent {
   const issue = parsed.error.issues[0]!;
   throw new ConfigError(issuePath(issue.path, 'event'), issue.message);
 }
+
+/**
+ * What the environment's watchdog schedule sends: the environment whose
+ * clusters to judge, and the schedule's time (logged, not used as a key: a
+ * duplicate watchdog run only repeats a read).
+ */
+const watchdogEventSchema = z.strictObject({
+  watchdog: z.string().min(1, 'must name an environment').max(200, 'is too long'),
+  scheduledTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-11-23T16:40:00Z' }),
+});
+
+export type WatchdogEvent = z.infer<typeof watchdogEventSchema>;
+
+/** A watchdog event is told from an audit event by its `watchdog` field; anything else is parsed as an audit event. */
+export function isWatchdogEvent(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && 'watchdog' in event;
+}
+
+export function parseWatchdogEvent(event: unknown): WatchdogEvent {
+  const parsed = watchdogEventSchema.safeParse(event, { error: issueText, jitless: true });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ConfigError(issuePath(issue.path, 'event'), issue.message);
+}

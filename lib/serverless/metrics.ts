@@ -3,34 +3,31 @@ import type { LogSink } from './log.js';
 /** CloudWatch namespace of every metric the auditor emits (alarms in lib/infra use it too). */
 export const METRIC_NAMESPACE = 'NatsAudit';
 
-/** Metrics emitted once per invocation, per cluster. */
-export const AUDIT_METRICS = {
-  /** 1 for every invocation that ran for the cluster; its absence fires the missing-heartbeat alarm. */
-  Heartbeat: 'Count',
-  /** Distinct servers that answered JSZ this epoch. */
-  ServersAnswering: 'Count',
-  /** Time gathering took, connecting included. */
-  SampleLatency: 'Milliseconds',
-  CriticalFindings: 'Count',
-  WarningFindings: 'Count',
-  NotificationsPublished: 'Count',
-  /** Leaders the automatic rebalancing moved this epoch (only for clusters that opted in). */
-  LeadersMoved: 'Count',
-  /** Whole invocation, from event to recorded run. */
-  EpochDuration: 'Milliseconds',
-  /** 1 when the audit could not run (bad config or secret, refused credentials, SNS failing). */
-  AuditFailed: 'Count',
+/** Dimension of the watchdog's metrics: one figure per environment, whatever its cluster count. */
+export const ENVIRONMENT_DIMENSION = 'Environment';
+
+/**
+ * Metrics the watchdog emits once per run, per environment. Per-cluster
+ * figures are not metrics (each would cost $0.30 a month per cluster): they
+ * are fields of the handler's one log line per epoch, read with the saved
+ * Logs Insights queries (lib/infra/audit-queries.ts).
+ */
+export const FLEET_METRICS = {
+  /** Clusters with no completed run within their window: their schedule stopped firing, or every epoch fails before recording. */
+  StaleClusters: 'Count',
+  /** Clusters whose latest recorded run failed (configuration, credentials, authorization). */
+  FailingClusters: 'Count',
 } as const;
 
-export type AuditMetricName = keyof typeof AUDIT_METRICS;
+export type FleetMetricName = keyof typeof FLEET_METRICS;
 
 /**
  * Writes one embedded-metric-format record: CloudWatch extracts the metrics
  * from the log line, so no API call (and no extra IAM) is needed and the
  * numbers cannot disagree with the logs.
  */
-export function emitMetrics(sink: LogSink, cluster: string, values: Partial<Record<AuditMetricName, number>>, timestamp = Date.now()): void {
-  const names = (Object.keys(values) as AuditMetricName[]).filter((n) => Number.isFinite(values[n]));
+export function emitMetrics(sink: LogSink, environment: string, values: Partial<Record<FleetMetricName, number>>, timestamp = Date.now()): void {
+  const names = (Object.keys(values) as FleetMetricName[]).filter((n) => Number.isFinite(values[n]));
   if (names.length === 0) return;
   const record: Record<string, unknown> = {
     _aws: {
@@ -38,12 +35,12 @@ export function emitMetrics(sink: LogSink, cluster: string, values: Partial<Reco
       CloudWatchMetrics: [
         {
           Namespace: METRIC_NAMESPACE,
-          Dimensions: [['Cluster']],
-          Metrics: names.map((name) => ({ Name: name, Unit: AUDIT_METRICS[name] })),
+          Dimensions: [[ENVIRONMENT_DIMENSION]],
+          Metrics: names.map((name) => ({ Name: name, Unit: FLEET_METRICS[name] })),
         },
       ],
     },
-    Cluster: cluster,
+    [ENVIRONMENT_DIMENSION]: environment,
   };
   for (const name of names) record[name] = values[name];
   sink(JSON.stringify(record));

@@ -131,8 +131,20 @@ export class DynamoDbRunLedger implements RunLedger {
     }
   }
 
+  /**
+   * Eventually consistent (half the read cost): the watchdog judges runs
+   * minutes old, so a record a second late changes nothing.
+   */
+  async lastRun(clusterKey: string): Promise<RunEntry | undefined> {
+    return (await this.#query(clusterKey, 1, false))[0];
+  }
+
   /** The cluster's run records, newest scheduled time first: the audit trail. */
   async recentRuns(clusterKey: string, limit: number): Promise<RunEntry[]> {
+    return this.#query(clusterKey, limit, true);
+  }
+
+  async #query(clusterKey: string, limit: number, consistent: boolean): Promise<RunEntry[]> {
     const { Items: items = [] } = await this.#client.send(
       new QueryCommand({
         TableName: this.#tableName,
@@ -140,7 +152,7 @@ export class DynamoDbRunLedger implements RunLedger {
         ExpressionAttributeValues: { ':pk': { S: clusterPartition(clusterKey) }, ':prefix': { S: SORT_KEYS.runPrefix } },
         ScanIndexForward: false,
         Limit: limit,
-        ConsistentRead: true,
+        ConsistentRead: consistent,
       }),
     );
     return items.map((item) => readRunItem(clusterKey, item));

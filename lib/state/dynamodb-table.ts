@@ -7,6 +7,7 @@
  * | `cluster#<key>`     | `state`               | the cluster's AuditState                 |
  * | `cluster#<key>`     | `lease`               | which invocation is auditing it now      |
  * | `cluster#<key>`     | `run#<scheduled ISO>` | one completed run: audit trail and idempotency marker |
+ * | `environment#<env>` | `watchdog`            | what the environment's watchdog last announced |
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { normaliseScheduledTime } from './run-ledger.js';
@@ -25,6 +26,7 @@ export const SORT_KEYS = {
   lease: 'lease',
   /** Prefix of run records; ISO times after it sort chronologically. */
   runPrefix: 'run#',
+  watchdog: 'watchdog',
 } as const;
 
 export type ItemKey = Record<'pk' | 'sk', AttributeValue>;
@@ -39,6 +41,10 @@ export function stateKey(clusterKey: string): ItemKey {
 
 export function leaseKey(clusterKey: string): ItemKey {
   return { pk: { S: clusterPartition(clusterKey) }, sk: { S: SORT_KEYS.lease } };
+}
+
+export function watchdogKey(environment: string): ItemKey {
+  return { pk: { S: `environment#${environment}` }, sk: { S: SORT_KEYS.watchdog } };
 }
 
 export function runKey(clusterKey: string, scheduledTime: string): ItemKey {

@@ -42,6 +42,8 @@ export interface RunLedger {
    * was), true otherwise.
    */
   recordRun(clusterKey: string, scheduledTime: string, record: RunRecord, now: number): Promise<boolean>;
+  /** The cluster's newest run record (by scheduled time), or undefined when none is kept: what the watchdog reads. */
+  lastRun(clusterKey: string): Promise<RunEntry | undefined>;
 }
 
 /** The record as stored: findings beyond RUN_FINDINGS_LIMIT dropped. */
@@ -78,6 +80,10 @@ export class MemoryRunLedger implements RunLedger {
     if (runs.has(time)) return false;
     runs.set(time, { scheduledTime: time, recordedAt: now, record: structuredClone(capRunRecord(record)) });
     return true;
+  }
+
+  async lastRun(clusterKey: string): Promise<RunEntry | undefined> {
+    return (await this.recentRuns(clusterKey, 1))[0];
   }
 
   /** The cluster's records, newest scheduled time first. */

@@ -64,7 +64,7 @@ describe('automatic rebalancing in the scheduled auditor', () => {
     expect(before).toBe(2 * STREAMS);
     expect(second).toMatchObject({ status: 'critical' });
     expect(await ledBy(app, streams, 'n1')).toBe(2 * STREAMS);
-    expect(stack.metrics.filter((m) => m.Cluster === 'manual').every((m) => m.LeadersMoved === undefined)).toBe(true);
+    expect(stack.epochLines('manual').every((m) => m.leadersMoved === undefined)).toBe(true);
   });
 
   it('when enabled, waits for the finding to persist, then moves at most the per-epoch cap and says what it did', async () => {
@@ -81,8 +81,7 @@ describe('automatic rebalancing in the scheduled auditor', () => {
     // Assess
     expect(afterTransient).toBe(2 * STREAMS);
     expect(afterPersistent).toBe(2 * STREAMS - 3);
-    const metrics = stack.metrics.filter((m) => m.Cluster === 'auto');
-    expect(metrics.map((m) => m.LeadersMoved)).toEqual([0, 3]);
+    expect(stack.epochLines('auto').map((m) => m.leadersMoved)).toEqual([0, 3]);
     const [notice, ...more] = await queue.receiveAll(DELIVERY_WAIT_MS);
     expect(more).toEqual([]);
     const email = (JSON.parse(notice!.body) as { email: string }).email;
@@ -104,7 +103,7 @@ describe('automatic rebalancing in the scheduled auditor', () => {
 
       // Assess (from what the auditor did, not from JetStream's API, which a partition can stall)
       expect(stack.logs.some((l) => l.includes('"cluster":"gated"') && l.includes('auto-rebalance refused by the gate'))).toBe(true);
-      expect(stack.metrics.filter((m) => m.Cluster === 'gated').map((m) => m.LeadersMoved ?? 0)).toEqual([0, 0, 0]);
+      expect(stack.epochLines('gated').map((m) => m.leadersMoved ?? 0)).toEqual([0, 0, 0]);
       expect(await queue.receiveAll(DELIVERY_WAIT_MS)).toEqual([]);
     } finally {
       c.heal();

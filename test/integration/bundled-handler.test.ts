@@ -114,7 +114,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
     expect(clusters.map((c) => c.name)).toEqual(['bundled', 'bundled-degraded', 'bundled-rebalanced']);
   });
 
-  it('audits a healthy cluster: ok, nothing published, the run recorded in DynamoDB, a heartbeat logged', async () => {
+  it('audits a healthy cluster: ok, nothing published, the run recorded in DynamoDB, one line logged', async () => {
     // Prepare
     const queue = await stack.subscribe({ cluster: ['bundled'] });
     await cluster().waitForMetaLeader();
@@ -128,8 +128,10 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
     expect(await queue.receiveAll(1_000)).toEqual([]);
     const runs = await new DynamoDbRunLedger({ client: stack.dynamo.client, tableName: stack.dynamo.tableName }).recentRuns('bundled', 5);
     expect(runs.map((r) => r.record.status)).toEqual(['ok']);
-    const metrics = result.stdout.split('\n').filter((l) => l.includes('"CloudWatchMetrics"'));
-    expect(metrics.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ Cluster: 'bundled', Heartbeat: 1, ServersAnswering: 3 })]);
+    // One line per quiet epoch, and no per-cluster metric (the watchdog's are per environment).
+    const lines = result.stdout.split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ message: 'epoch done', cluster: 'bundled', status: 'ok', servers: 3 })]);
+    expect(result.stdout).not.toContain('CloudWatchMetrics');
     expect(result.stdout).not.toContain(cluster().system.password);
   });
 
@@ -169,8 +171,8 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
 
       // Assess
       const leadersMoved = [transient, persistent].map((r) => {
-        const line = r.stdout.split('\n').find((l) => l.includes('"CloudWatchMetrics"'));
-        return (JSON.parse(line ?? '{}') as { LeadersMoved?: number }).LeadersMoved;
+        const line = r.stdout.split('\n').find((l) => l.includes('"epoch done"'));
+        return (JSON.parse(line ?? '{}') as { leadersMoved?: number }).leadersMoved;
       });
       expect(leadersMoved, persistent.stdout).toEqual([0, 2]);
       expect(persistent.stdout).not.toContain('auto-rebalance failed');

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, ResourceNotFoundException, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditState } from '../../lib/state/audit-state.js';
@@ -40,19 +41,43 @@ describe('DynamoDbStateStore', () => {
     expect(loaded).toEqual({ state: { revision: 0, epoch: 0, open: [], history: [] } });
   });
 
-  it('round-trips a state as one item holding its JSON, revision and save time', async () => {
+  it('round-trips a state as one item holding its compressed JSON, revision and save time', async () => {
     // Act
     await store(() => 42_000).save('c1', state(1));
     const loaded = await store().load('c1');
 
     // Assess
     expect(loaded).toEqual({ state: state(1) });
-    expect(await rawItem(stateKey('c1'))).toEqual({
-      ...stateKey('c1'),
-      state: { S: JSON.stringify(state(1)) },
-      revision: { N: '1' },
-      updatedAt: { N: '42000' },
-    });
+    const item = await rawItem(stateKey('c1'));
+    expect(item).toEqual({ ...stateKey('c1'), stateGz: { B: expect.any(Uint8Array) }, revision: { N: '1' }, updatedAt: { N: '42000' } });
+    expect(JSON.parse(gunzipSync(item!.stateGz!.B!).toString('utf8'))).toEqual(state(1));
+  });
+
+  it('still reads a state item saved as a plain JSON string by earlier versions, and replaces it compressed', async () => {
+    // Prepare
+    await putRaw({ ...stateKey('old'), state: { S: JSON.stringify(state(3)) }, revision: { N: '3' } });
+
+    // Act
+    const loaded = await store().load('old');
+    await store().save('old', state(4));
+
+    // Assess
+    expect(loaded).toEqual({ state: state(3) });
+    const item = await rawItem(stateKey('old'));
+    expect(item!.state).toBeUndefined();
+    expect((await store().load('old')).state).toEqual(state(4));
+  });
+
+  it('reports a compressed attribute that is not gzip as corrupt and starts afresh', async () => {
+    // Prepare
+    await putRaw({ ...stateKey('garbled'), stateGz: { B: new TextEncoder().encode('not gzip at all') }, revision: { N: '5' } });
+
+    // Act
+    const loaded = await store().load('garbled');
+
+    // Assess
+    expect(loaded.state).toEqual({ revision: 5, epoch: 0, open: [], history: [] });
+    expect(loaded.notice).toMatch(/state item for garbled in table .* is not valid gzip; starting from an empty state and replacing it/);
   });
 
   it('keeps each cluster’s state apart and follows successive revisions', async () => {

@@ -198,7 +198,7 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     const partitioned = await timed(epoch);
     const partitionedRecord = await lastRun('asymmetric');
     const partitionedMessages = await queue.receiveAll(DELIVERY_WAIT_MS);
-    const serversAnswering = stack.metrics.filter((m) => m.Cluster === 'asymmetric').at(-1)?.ServersAnswering;
+    const serversAnswering = stack.epochLines('asymmetric').at(-1)?.servers;
     c.heal();
     await c.waitForRouteMesh();
     const healed = await epoch();
@@ -257,7 +257,7 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
       // also reports each of its requests as server_reply_invalid (one per endpoint).
       expect(subjects(stalledRecord)).toEqual([`vantage_failed vantage:nats://127.0.0.1:${stall.port}`]);
       expect(wasReset.ms).toBeLessThan(TIMEOUT_MS);
-      const servers = stack.metrics.filter((m) => String(m.Cluster).startsWith('mid-reply-')).map((m) => m.ServersAnswering);
+      const servers = ['mid-reply-stall', 'mid-reply-reset'].flatMap((name) => stack.epochLines(name).map((m) => m.servers));
       expect(servers).toEqual([3, 3]);
       const sent = messages.map((m) => `${m.attributes.cluster} ${notices([m])[0]}`);
       expect(sent.filter((n) => n.startsWith('mid-reply-stall '))).toEqual(['mid-reply-stall vantage_failed:new:warning']);
@@ -299,7 +299,7 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     expect(lost).toMatchObject({ status: 'warning', epoch: 1, notified: 1 });
     expect(retry).toMatchObject({ status: 'skipped', reason: 'duplicate' });
     expect(firstNotices).toEqual(['vantage_failed:new:warning']);
-    expect(stack.metrics.filter((m) => m.Cluster === 'conflict').map((m) => m.AuditFailed)).toEqual([0, 0]);
+    expect(stack.epochLines('conflict').map((m) => m.failed)).toEqual([false, false]);
     const done = stack.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.cluster === 'conflict' && l.message === 'epoch done');
     expect(JSON.stringify(done)).toContain("state for conflict changed while this epoch ran (expected revision 0, found 1); this epoch's notifications were sent");
     // The other epoch's state stands, so the next one continues from it.

@@ -29,6 +29,25 @@ describe('SecretReader over the Secrets Manager protocol', () => {
     expect(sm.reads.get('nats/east')).toBe(2);
   });
 
+  it('reads a secret shared by several clusters once for all of them within the cache time', async () => {
+    // Prepare
+    sm.put('nats/shared', JSON.stringify({ clusters: { a: { user: 'sys-a', password: 'pw-a' }, b: { user: 'sys-b', password: 'pw-b' } } }));
+    const reader = new SecretReader({ client: sm.client });
+
+    // Act
+    const a = await reader.read('nats/shared', 'a');
+    const b = await reader.read('nats/shared', 'b');
+    const missing = await reader.read('nats/shared', 'c').catch((e: unknown) => e);
+
+    // Assess
+    expect([a.auth, b.auth]).toEqual([
+      { user: 'sys-a', password: 'pw-a' },
+      { user: 'sys-b', password: 'pw-b' },
+    ]);
+    expect((missing as Error).message).toBe('credentials secret nats/shared: clusters.c: is missing');
+    expect(sm.reads.get('nats/shared')).toBe(1);
+  });
+
   it('reads again after forget, so a rotated secret is picked up', async () => {
     // Prepare
     sm.put('nats/rotated', JSON.stringify({ token: 'old-token' }));

@@ -27,15 +27,31 @@ export interface AuditStack {
   readonly topicArn: string;
   /** The SNS endpoint through the proxy, for clients built elsewhere (the bundled Lambda). */
   readonly snsEndpoint: string;
-  /** Every line the handler logged and every metric record, for assertions. */
+  /** Every line the handler logged, for assertions. */
   readonly logs: string[];
-  readonly metrics: Record<string, unknown>[];
+  /**
+   * The one line each epoch logs (`epoch done`, or `epoch failed; ...` when
+   * it threw), parsed, with `failed` set when the audit could not run: what
+   * the per-cluster metrics carried before the watchdog replaced them.
+   */
+  epochLines(cluster: string): EpochLine[];
   /** A queue subscribed raw with this filter policy (none: everything). */
   subscribe(filterPolicy?: Record<string, unknown>): Promise<SubscribedQueue>;
   /** A handler over these adapters for the given clusters; `overrides` replace adapters (e.g. an unreachable store). */
   handler(clusters: readonly ClusterAuditConfig[], overrides?: Partial<AuditHandlerDeps>): ReturnType<typeof createAuditHandler>;
   close(): Promise<void>;
 }
+
+export interface EpochLine {
+  readonly message: string;
+  readonly status?: string;
+  readonly servers?: number;
+  readonly leadersMoved?: number;
+  readonly failed: boolean;
+  readonly [field: string]: unknown;
+}
+
+const EPOCH_MESSAGES = new Set(['epoch done', 'epoch failed; state not advanced']);
 
 export async function startAuditStack(): Promise<AuditStack> {
   const dynamo = await startDynalite();
@@ -52,7 +68,6 @@ export async function startAuditStack(): Promise<AuditStack> {
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
   });
   const logs: string[] = [];
-  const metrics: Record<string, unknown>[] = [];
   return {
     dynamo,
     sns,
@@ -61,7 +76,11 @@ export async function startAuditStack(): Promise<AuditStack> {
     topicArn,
     snsEndpoint,
     logs,
-    metrics,
+    epochLines: (cluster) =>
+      logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.cluster === cluster && EPOCH_MESSAGES.has(String(line.message)))
+        .map((line) => ({ ...line, message: String(line.message), failed: line.message !== 'epoch done' || line.status === 'failed' })),
     subscribe: (filterPolicy) => sns.subscribeQueue(topicArn, filterPolicy, { raw: true }),
     handler: (clusters, overrides = {}) =>
       createAuditHandler({
@@ -72,7 +91,6 @@ export async function startAuditStack(): Promise<AuditStack> {
         notifier: new SnsNotifier({ client: snsClient, topicArn }),
         secrets: new SecretReader({ client: secrets.client }),
         logger: jsonLogger((line) => logs.push(line)),
-        metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>),
         ...overrides,
       }),
     async close() {

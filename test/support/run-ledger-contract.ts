@@ -153,5 +153,19 @@ export function runLedgerContract(name: string, start: () => Promise<LedgerUnder
         ['2025-03-01T10:00:00.000Z', 10],
       ]);
     });
+
+    it('gives a cluster’s newest run for the watchdog, and nothing for a cluster never run', async () => {
+      // Prepare
+      for (const hour of ['09', '11', '10']) await ledger.recordRun('c1', `2025-03-01T${hour}:00:00Z`, runRecord({ epoch: Number(hour) }), T0 + Number(hour));
+      await ledger.recordRun('c2', '2025-03-01T13:00:00Z', runRecord(), T0);
+
+      // Act
+      const last = await ledger.lastRun('c1');
+      const never = await ledger.lastRun('c3');
+
+      // Assess
+      expect(last).toEqual({ scheduledTime: '2025-03-01T11:00:00.000Z', recordedAt: T0 + 11, record: runRecord({ epoch: 11 }) });
+      expect(never).toBeUndefined();
+    });
   });
 }

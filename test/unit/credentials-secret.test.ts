@@ -23,6 +23,41 @@ describe('parseCredentialsSecret', () => {
     expect(() => parseCredentialsSecret('s', JSON.stringify({ token: 't', accounts: { APP: { password: 'leaky' } } }))).toThrow(/^credentials secret s: accounts\.APP/);
   });
 
+  it('reads one cluster\'s entry from a secret shared by several clusters', () => {
+    // Prepare
+    const shared = JSON.stringify({ clusters: { east: { user: 'sys', password: 'pw-east' }, west: { token: 'tok-west', tls: { ca: 'CA' } } } });
+
+    // Act
+    const east = parseCredentialsSecret('s', shared, 'east');
+    const west = parseCredentialsSecret('s', shared, 'west');
+
+    // Assess
+    expect(east.auth).toEqual({ user: 'sys', password: 'pw-east' });
+    expect(west).toMatchObject({ auth: { token: 'tok-west' }, tls: { caPem: 'CA' } });
+  });
+
+  it.each([
+    ['a cluster it does not hold', { clusters: { east: { token: 't' } } }, 'west', 'credentials secret s: clusters.west: is missing'],
+    ['an entry validated like a whole secret', { clusters: { west: { token: 'secret-a', password: 'secret-b' } } }, 'west', 'credentials secret s: clusters.west'],
+    ['a bad account of an entry', { clusters: { west: { token: 't', accounts: { APP: { password: 'secret-c' } } } } }, 'west', 'credentials secret s: clusters.west.accounts.APP'],
+    ['anything beside "clusters"', { clusters: { west: { token: 't' } }, token: 'secret-d' }, 'west', 'credentials secret s: a secret with "clusters" holds nothing else'],
+    ['no cluster named', { clusters: { west: { token: 't' } } }, undefined, "credentials secret s: holds several clusters' credentials; the cluster must be named"],
+    ['clusters that are not an object', { clusters: ['secret-e'] }, 'west', 'credentials secret s: clusters: expected an object of credentials by cluster name'],
+  ])('refuses a shared secret with %s, naming the field, never the value', (_name, secret, cluster, message) => {
+    // Act
+    let error: unknown;
+    try {
+      parseCredentialsSecret('s', JSON.stringify(secret), cluster);
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(CredentialsSecretError);
+    expect((error as Error).message.startsWith(message)).toBe(true);
+    expect((error as Error).message).not.toMatch(/secret-[a-e]/);
+  });
+
   it('carries TLS PEM material', () => {
     const parsed = parseCredentialsSecret('s', JSON.stringify({ token: 't', tls: { ca: 'CA', cert: 'C', key: 'K' } }));
     expect(parsed.tls).toEqual({ caPem: 'CA', certPem: 'C', keyPem: 'K' });

@@ -1,5 +1,5 @@
 import { Validations, type Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -50,8 +50,15 @@ describe('addNatsAuditStacks with the example fleet', { timeout: 120_000 }, () =
       ['search-prod', 'search-us', 'rate(5 minutes)'],
     ] as const) {
       const template = Template.fromStack(environment(name));
-      template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-      template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: expression });
+      // The cluster's schedule and the environment's watchdog.
+      template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: expression,
+        Target: Match.objectLike({ Input: Match.stringLikeRegexp(`"cluster":"${clusterName}"`) }),
+      });
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Target: Match.objectLike({ Input: Match.stringLikeRegexp(`"watchdog":"${name}"`) }),
+      });
       const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: Record<string, string> } } };
       expect((JSON.parse(fn.Properties.Environment.Variables.NATS_AUDIT_CLUSTERS!) as { name: string }[]).map((c) => c.name)).toEqual([clusterName]);
     }

