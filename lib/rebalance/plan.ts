@@ -262,13 +262,18 @@ function countAt(serverCount: number, items: readonly Item[], serverOf: (item: I
 }
 
 function moveOf(group: RaftGroup, from: string, to: string): Move {
-  const { kind, account, stream, consumer } = group;
-  return consumer === undefined ? { kind, account, stream, from, to } : { kind, account, stream, consumer, from, to };
+  return { ...identity(group), from, to };
 }
 
-function identity(group: RaftGroup): Pick<Move, 'kind' | 'account' | 'stream' | 'consumer'> {
-  const { kind, account, stream, consumer } = group;
-  return consumer === undefined ? { kind, account, stream } : { kind, account, stream, consumer };
+function identity(group: RaftGroup): Pick<Move, 'kind' | 'account' | 'accountId' | 'stream' | 'consumer'> {
+  const { kind, account, accountId, stream, consumer } = group;
+  return {
+    kind,
+    account,
+    ...(accountId === undefined ? {} : { accountId }),
+    stream,
+    ...(consumer === undefined ? {} : { consumer }),
+  };
 }
 
 /** By account, stream, then the stream before its consumers by name: the order plans list groups in. */

@@ -20,6 +20,8 @@ export interface Move {
   readonly kind: 'stream' | 'consumer';
   /** The group's account as JSZ names it; step-downs need that account's credentials. */
   readonly account: string;
+  /** The account's public key in operator mode (see account-ref.ts); credentials may be keyed by it. */
+  readonly accountId?: string;
   readonly stream: string;
   readonly consumer?: string;
   readonly from: string;
@@ -43,6 +45,7 @@ export type UnmovableReason = (typeof UnmovableReason)[keyof typeof UnmovableRea
 export interface UnmovableGroup {
   readonly kind: 'stream' | 'consumer';
   readonly account: string;
+  readonly accountId?: string;
   readonly stream: string;
   readonly consumer?: string;
   readonly leader?: string;
