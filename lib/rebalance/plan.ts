@@ -29,12 +29,12 @@ import {
  * these is listed in `unmovable` with its reason.
  *
  * Objective, lexicographic (see balance.ts): lowest maximum of total leaders
- * per server, then of stream leaders, then of consumer leaders, then fewest
- * moves. Tie-break among arrangements equal on all four: avoid a stream being
- * led by the same server as all of its consumers (see Arrangement).
- *
- * Only the maximum is minimised: a server below it is not evened out further
- * if that would cost moves.
+ * per server, then of stream leaders, then of consumer leaders, then the
+ * other servers' totals from the highest down (even-out.ts: a peak that
+ * cannot come down does not stop the rest from being evened out), then
+ * fewest moves. Tie-break among arrangements equal on all of these: avoid a
+ * stream being led by the same server as all of its consumers (see
+ * Arrangement).
  */
 export function planRebalance(observation: Observation, options: RebalanceOptions = {}): RebalancePlan {
   const serversByCluster = new Map<string, string[]>();
