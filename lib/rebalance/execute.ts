@@ -14,7 +14,7 @@ import { groupKey } from '../observation/group-key.js';
 import type { Observation } from '../observation/types.js';
 import { sleep } from '../util/sleep.js';
 import { describeGroup, gateProblems } from './gate.js';
-import { isHealthyReplica } from './replica-health.js';
+import { isHealthyReplica } from '../observation/replica-health.js';
 import { accountKeys, describeAccount, type AccountRef } from './account-ref.js';
 import type { ClusterPlan, Move } from './types.js';
 import { errorText } from '../util/error-text.js';

@@ -1,7 +1,8 @@
 import type { Observation, RaftGroup } from '../observation/types.js';
 import type { PeerView } from '../replies/types.js';
 import { Arrangement } from './arrangement.js';
-import { isHealthyReplica } from './replica-health.js';
+import { leaderMovability } from '../observation/leader-movability.js';
+import { isHealthyReplica } from '../observation/replica-health.js';
 import { balance } from './balance.js';
 import { CONSUMER, STREAM, type Family, type GroupClass, type Item, type Kind } from './model.js';
 import {
@@ -69,7 +70,7 @@ function planCluster(
   const unmovable: UnmovableGroup[] = [];
   const counted: Counted[] = [];
   for (const group of sortByKey(groups)) {
-    const { reason, targets } = judge(group, answeringSet, canLead);
+    const { reason, targets } = leaderMovability(group, answeringSet, canLead);
     if (reason) unmovable.push({ ...identity(group), ...(group.leader === undefined ? {} : { leader: group.leader }), reason });
     if (group.leader !== undefined && reason !== UnmovableReason.singleReplica) {
       counted.push({ group, leader: group.leader, targets });
@@ -107,24 +108,6 @@ function planCluster(
     maxAfter: max(after),
     average: names.length === 0 ? 0 : items.length / names.length,
   };
-}
-
-/** Why a group cannot move (undefined: it can), and where it could go. */
-function judge(
-  group: RaftGroup,
-  answering: ReadonlySet<string>,
-  canLead: (replica: PeerView) => boolean,
-): { reason?: UnmovableReason; targets: string[] } {
-  if (group.leader === undefined) return { reason: UnmovableReason.leaderUnknown, targets: [] };
-  if (group.replicas.length === 0) return { reason: UnmovableReason.singleReplica, targets: [] };
-  // A follower's view of its peers is stale (NATS-FACTS: `current:false,
-  // active:0`), and could as well call a lagging peer current.
-  if (group.reportedBy !== group.leader) return { reason: UnmovableReason.noLeaderView, targets: [] };
-  const targets: string[] = [];
-  for (const r of group.replicas) {
-    if (r.name !== group.leader && answering.has(r.name) && !targets.includes(r.name) && canLead(r)) targets.push(r.name);
-  }
-  return targets.length === 0 ? { reason: UnmovableReason.noCurrentReplica, targets } : { targets };
 }
 
 /**

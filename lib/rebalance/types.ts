@@ -29,18 +29,10 @@ export interface Move {
   readonly to: string;
 }
 
-/** Why a group is left where it is whatever the balance. */
-export const UnmovableReason = {
-  /** No server was named as the group's leader: nothing to step down. */
-  leaderUnknown: 'leader_unknown',
-  /** R1: no other replica, no election. Not counted in the leader counts either. */
-  singleReplica: 'single_replica',
-  /** The leader did not report the group; a follower's view of its peers is stale, so no target can be trusted. */
-  noLeaderView: 'no_leader_view',
-  /** No other replica is healthy (see `canLead`, by default replica-health.ts) and answering: a step-down would stall the group. */
-  noCurrentReplica: 'no_current_replica',
-} as const;
-export type UnmovableReason = (typeof UnmovableReason)[keyof typeof UnmovableReason];
+import { UnmovableReason } from '../observation/leader-movability.js';
+
+/** Why a group is left where it is: one definition, shared with the uneven_leader_distribution check. */
+export { UnmovableReason };
 
 export interface UnmovableGroup {
   readonly kind: 'stream' | 'consumer';
