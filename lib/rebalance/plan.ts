@@ -22,10 +22,11 @@ import {
  * Counted groups are the replicated ones with a known leader (as the
  * uneven_leader_distribution check counts them). A counted group may move
  * only to a replica its leader reports healthy (online, in step: see
- * replica-health.ts, shared with the gate and the executor; or as
- * `options.canLead` judges) and that answered this epoch as a JetStream
- * server of the cluster; one with no such replica, or whose view did not
- * come from its leader, still counts where it is but stays there. R1 groups
+ * observation/replica-health.ts, shared with the gate, the executor and the
+ * check; or as `options.canLead` judges) and that answered this epoch as a
+ * JetStream server of the cluster; one with no such replica, or whose view
+ * did not come from its leader, still counts where it is but stays there
+ * (observation/leader-movability.ts, the check's rule too). R1 groups
  * and groups without a known leader are neither counted nor moved. Each of
  * these is listed in `unmovable` with its reason.
  *
