@@ -42,7 +42,7 @@ export const unevenLeaderDistribution: CheckDefinition = {
   id: 'uneven_leader_distribution',
   title: 'Uneven leader distribution',
   description:
-    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, which include R1 assets; otherwise over the replicated groups in the stream detail (R1 assets have no election to move). Step-downs are chosen from the hot servers' replicated groups.",
+    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, which include R1 assets; otherwise over the replicated groups in the stream detail (R1 assets have no election to move). Step-downs are chosen from the hot servers' groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: [
