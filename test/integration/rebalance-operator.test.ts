@@ -15,6 +15,7 @@ import { accountConnections } from '../../lib/rebalance/account-connections.js';
 import { runRebalance } from '../../lib/rebalance/run-rebalance.js';
 import { gather } from '../../lib/sampling/gather.js';
 import { parseCredentialsSecret } from '../../lib/secrets/credentials-secret.js';
+import { clusterConfigs, lambdaContext, startAuditStack } from '../support/audit-stack.js';
 import { runCli, useTempDir } from '../support/cli.js';
 import { useOperatorCluster, type OperatorAccount, type OperatorCluster } from '../support/operator-cluster.js';
 
@@ -141,6 +142,49 @@ describe('rebalance in operator mode (JWT accounts from a memory resolver)', () 
     expect(outcomes.length).toBe((2 * GROUPS) / 3);
     expect(outcomes.every((o) => DONE.includes(o.result)), JSON.stringify(outcomes)).toBe(true);
     expect(Object.fromEntries(await leaderLoad())).toEqual({ n1: GROUPS / 3, n2: GROUPS / 3, n3: GROUPS / 3 });
+  }, 300_000);
+
+  it('the scheduled auditor, creds in its secret, moves the leaders of the account it has and names the one it lacks', async () => {
+    // Prepare: the real handler with dynalite, fauxqs and the Secrets Manager stand-in; the secret
+    // holds the system user's creds and APP keyed by public key; SHOP is missing.
+    const c = cluster();
+    await pileOntoN1();
+    const stack = await startAuditStack();
+    try {
+      const app = c.accounts.APP!;
+      const shop = c.accounts.SHOP!;
+      stack.secrets.put('nats-audit/operator', JSON.stringify({ creds: c.system.credsText, accounts: { [app.publicKey]: { creds: app.credsText } } }));
+      const handler = stack.handler(
+        clusterConfigs([
+          { name: 'op', servers: [...c.urls], credentialsSecret: 'nats-audit/operator', expectServers: 3, audit: { timeoutMs: 3_000 }, autoRebalance: { enabled: true, maxMovesPerEpoch: 50 } },
+        ]),
+      );
+      const queue = await stack.subscribe({ cluster: ['op'], transition: ['remediation'] });
+
+      // Act: the finding is new in the first epoch and persistent, so acted on, in the second.
+      await handler({ cluster: 'op', scheduledTime: '2026-11-24T01:00:00.000Z' }, lambdaContext(120_000));
+      await handler({ cluster: 'op', scheduledTime: '2026-11-24T01:01:00.000Z' }, lambdaContext(120_000));
+
+      // Assess: APP's leaders left n1; SHOP's planned moves are named with its public key, in the log and the notice.
+      const [notice, ...more] = await queue.receiveAll(1_500);
+      expect(more).toEqual([]);
+      const email = (JSON.parse(notice!.body) as { email: string }).email;
+      const appMoves = email.match(/^ {2}(moved|moved_elsewhere|already_moved): (stream|consumer) APP\//gm) ?? [];
+      const shopMoves = email.match(/^ {2}no_credentials: (stream|consumer) SHOP\//gm) ?? [];
+      expect(appMoves.length + shopMoves.length, email).toBe((2 * GROUPS) / 3);
+      expect(shopMoves.length).toBeGreaterThanOrEqual(2);
+      expect(email).toContain(`no credentials for account SHOP (public key ${shop.publicKey}): add an entry keyed "SHOP" or "${shop.publicKey}"`);
+      const warning = stack.logs.find((l) => l.includes('accounts without credentials in the secret'));
+      expect(JSON.parse(warning!)).toMatchObject({ level: 'warn', accounts: [{ account: 'SHOP', accountId: shop.publicKey, moves: shopMoves.length }] });
+      expect((await leaderLoad()).get('n1')).toBe(GROUPS - appMoves.length);
+      for (const a of [c.system, app, shop]) {
+        for (const secretLine of a.credsText.split('\n').filter((l) => /^(eyJ|SU)/.test(l))) {
+          expect(email + stack.logs.join('\n')).not.toContain(secretLine);
+        }
+      }
+    } finally {
+      await stack.close();
+    }
   }, 300_000);
 
   it('auto-rebalance\'s path: account users from the credentials secret, keyed by public key, move the leaders', async () => {
