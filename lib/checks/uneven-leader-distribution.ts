@@ -1,4 +1,5 @@
 import { groupKey } from '../observation/group-key.js';
+import { leaderMovability, unhealthyReplicas, type UnmovableReason } from '../observation/leader-movability.js';
 import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
 import {
@@ -16,6 +17,21 @@ import { natscli } from './natscli.js';
 /** Step-down commands listed per finding before the rest is summarised as "... and N more". */
 const MAX_LISTED_STEP_DOWNS = 25;
 
+/**
+ * Why a hot server's leader is not suggested for a step-down: the planner's
+ * reasons (leader-movability.ts), or a replica the rebalancer's gate would
+ * refuse to risk electing.
+ */
+type Blocker = UnmovableReason | 'unhealthy_replica';
+
+const BLOCKER_TEXT: Readonly<Record<Blocker, string>> = {
+  leader_unknown: 'without a known leader',
+  single_replica: 'R1 (no other replica to elect)',
+  no_leader_view: 'reported only by a follower (its view of the replicas is stale)',
+  no_current_replica: 'with no other replica healthy (online, heard from within 3 s, at most 100 entries behind)',
+  unhealthy_replica: 'with a replica offline, silent or lagging (a step-down could elect it)',
+};
+
 interface MutableCounts {
   streams: number;
   consumers: number;
@@ -26,7 +42,7 @@ export const unevenLeaderDistribution: CheckDefinition = {
   id: 'uneven_leader_distribution',
   title: 'Uneven leader distribution',
   description:
-    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, which include R1 assets; otherwise over the replicated groups in the stream detail (R1 assets have no election to move). Step-downs are chosen from the hot servers' replicated groups.",
+    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, which include R1 assets; otherwise over the replicated groups in the stream detail (R1 assets have no election to move). Step-downs are chosen from the hot servers' groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: [
@@ -47,6 +63,10 @@ export const unevenLeaderDistribution: CheckDefinition = {
 /** One cluster's leaders per JetStream server, as this check counts and judges them. */
 export interface ClusterLeaderCounts {
   readonly cluster: string;
+  /** The cluster's JetStream servers that answered. */
+  readonly members: readonly ServerObservation[];
+  /** Every group of the cluster in the detail gathered, leaderless and R1 ones included. */
+  readonly detail: readonly RaftGroup[];
   /** Every JetStream member of the cluster that answered, leading none included. */
   readonly counts: ReadonlyMap<string, LeaderCounts>;
   readonly source: 'groups' | 'server_counts';
@@ -63,12 +83,12 @@ export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | '
   return [...jetStreamServersByCluster(observation.servers)].map(([cluster, members]) => {
     const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
     const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
-    return { cluster, groups, ...leaderCounts(members, groups) };
+    return { cluster, members, detail, groups, ...leaderCounts(members, groups) };
   });
 }
 
 function judgeCluster(
-  { cluster, counts, source, groups }: ClusterLeaderCounts,
+  { cluster, members, detail, counts, source, groups }: ClusterLeaderCounts,
   thresholds: Readonly<Record<string, number>>,
 ): FindingDraft | undefined {
   const { averages, hot } = hotEntries(counts, leaderBalanceThresholds(thresholds));
@@ -76,7 +96,16 @@ function judgeCluster(
 
   const hotServers = [...new Set(hot.map((h) => h.server))];
   const worst = hot.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-  const stepDowns = stepDownPlan(hotServers, counts, averages, groups, hot);
+  const answering = new Set(members.map((m) => m.name));
+  const blocked = new Map<RaftGroup, Blocker>();
+  for (const g of detail) {
+    if (g.leader === undefined || !hotServers.includes(g.leader)) continue;
+    const why = blocker(g, answering);
+    if (why) blocked.set(g, why);
+  }
+  const cannotMove = [...blocked].sort(([a], [b]) => groupKey(a).localeCompare(groupKey(b)));
+  const stuck = hotServers.filter((server) => cannotMove.some(([g]) => g.leader === server));
+  const stepDowns = stepDownPlan(hotServers, counts, averages, groups.filter((g) => !blocked.has(g)), hot);
   const commands = stepDowns.map((g) =>
     g.kind === 'stream' ? natscli.streamStepDown(g.stream) : natscli.consumerStepDown(g.stream, g.consumer!),
   );
@@ -86,7 +115,9 @@ function judgeCluster(
   return {
     subject: `cluster:${cluster}`,
     severity: worst.ratio >= thresholds.critical_ratio! ? 'critical' : 'warning',
-    summary: `Leaders concentrated in cluster ${cluster}: ${hotServers.map((server) => describeHot(hot.filter((h) => h.server === server))).join('; ')}`,
+    summary: `Leaders concentrated in cluster ${cluster}: ${hotServers.map((server) => describeHot(hot.filter((h) => h.server === server))).join('; ')}${
+      stepDowns.length === 0 && stuck.length > 0 ? `; none of their leaders can move now (${describeBlocked(cannotMove)})` : ''
+    }`,
     details: {
       cluster,
       source,
@@ -95,13 +126,23 @@ function judgeCluster(
       hot: hot.map((h) => ({ ...h, average: round(h.average), ratio: round(h.ratio) })),
       stepDowns: stepDowns.slice(0, MAX_LISTED_STEP_DOWNS).map(({ kind, account, stream, consumer, leader }) => ({ kind, account, stream, consumer, leader })),
       stepDownsTotal: stepDowns.length,
+      cannotMove: cannotMove
+        .slice(0, MAX_LISTED_STEP_DOWNS)
+        .map(([{ kind, account, stream, consumer, leader }, reason]) => ({ kind, account, stream, consumer, leader, reason })),
+      cannotMoveTotal: cannotMove.length,
     },
     remediation: [
       ...(source === 'server_counts' ? [SERVER_COUNTS_NOTE] : []),
       stepDowns.length > 0
         ? `Step down these groups on ${hotServers.join(', ')} (one at a time, using credentials of the owning account${accountsOf(stepDowns)}), re-checking between moves:`
-        : `No replicated group led by ${hotServers.join(', ')} is in the stream detail gathered (they lead only R1 assets, or their detail did not arrive), so no step-down is listed.`,
+        : stuck.length > 0
+          ? `No group led by ${hotServers.join(', ')} can be stepped down safely now, so no step-down is listed.`
+          : `No replicated group led by ${hotServers.join(', ')} is in the stream detail gathered (they lead only R1 assets, or their detail did not arrive), so no step-down is listed.`,
       ...listed,
+      ...stuck.map((server) => {
+        const on = cannotMove.filter(([g]) => g.leader === server);
+        return `On ${server}, ${on.length} leader${on.length === 1 ? '' : 's'} cannot move now: ${describeBlocked(on)}.`;
+      }),
       'Or plan and pace the moves with `nats-audit rebalance` (dry run by default).',
       `Verify: \`${natscli.reportJetStream}\` and another \`nats-audit check\` show leaders spread evenly.`,
     ],
@@ -170,10 +211,10 @@ function leaderCounts(
 /**
  * The groups to step down so each hot server comes down to its share: for a
  * hot stream or consumer count, enough of that kind; for a hot total, the
- * remainder, streams first. Groups whose other replicas are current come
- * first, since a step-down to a lagging peer stalls the group. With server
- * counts, which include R1 assets, the hot server may lead fewer
- * replicated groups than its excess: then all of them.
+ * remainder, streams first. `groups` holds only groups that can be stepped
+ * down safely (see `blocker`). With server counts, which include R1 assets,
+ * or with groups that cannot move, the hot server may lead fewer such
+ * groups than its excess: then all of them.
  */
 function stepDownPlan(
   hotServers: readonly string[],
@@ -185,9 +226,7 @@ function stepDownPlan(
   const plan: RaftGroup[] = [];
   for (const server of hotServers) {
     const c = counts.get(server)!;
-    const led = groups
-      .filter((g) => g.leader === server)
-      .sort((a, b) => readiness(b) - readiness(a) || groupKey(a).localeCompare(groupKey(b)));
+    const led = groups.filter((g) => g.leader === server).sort((a, b) => groupKey(a).localeCompare(groupKey(b)));
     const metrics = new Set(hot.filter((h) => h.server === server).map((h) => h.metric));
     const excess = (m: LeaderMetric) => Math.max(0, c[m] - Math.ceil(averages[m]));
     const streamMoves = metrics.has('streams') ? excess('streams') : 0;
@@ -204,8 +243,26 @@ function stepDownPlan(
   return plan;
 }
 
-function readiness(g: RaftGroup): number {
-  return g.replicas.filter((r) => r.current && !r.offline).length;
+/**
+ * Why a step-down of this group should not be suggested, or undefined: the
+ * planner's rule (a healthy replica to take over, seen from the leader) and
+ * its gate's (no unhealthy replica a plain step-down could elect), so the
+ * check never suggests a step-down `nats-audit rebalance` would refuse.
+ */
+function blocker(g: RaftGroup, answering: ReadonlySet<string>): Blocker | undefined {
+  const { reason } = leaderMovability(g, answering);
+  if (reason) return reason;
+  return unhealthyReplicas(g).length > 0 ? 'unhealthy_replica' : undefined;
+}
+
+/** e.g. `3 with no other replica healthy (...), 1 R1 (...)`, most common reason first. */
+function describeBlocked(groups: readonly (readonly [RaftGroup, Blocker])[]): string {
+  const byReason = new Map<Blocker, number>();
+  for (const [, why] of groups) byReason.set(why, (byReason.get(why) ?? 0) + 1);
+  return [...byReason]
+    .sort((a, b) => b[1] - a[1])
+    .map(([why, n]) => `${n} ${BLOCKER_TEXT[why]}`)
+    .join(', ');
 }
 
 function accountsOf(groups: readonly RaftGroup[]): string {

@@ -5,7 +5,7 @@ import { observe } from '../observation/observe.js';
 import type { Observation } from '../observation/types.js';
 import { ConfigError } from '../errors.js';
 import { planRebalance } from '../rebalance/plan.js';
-import { isHealthyReplica } from '../rebalance/replica-health.js';
+import { isHealthyReplica } from '../observation/replica-health.js';
 import { accountConnections } from '../rebalance/account-connections.js';
 import { runRebalance, type RebalanceRun } from '../rebalance/run-rebalance.js';
 import { formatExecution, formatPlan } from '../report/rebalance-text.js';
@@ -45,7 +45,7 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
   try {
     run = await runRebalance(
       before,
-      { connectAccount: connections.get, observe: observeNow },
+      { connectAccount: connections.get, hasCredentials: connections.has, observe: observeNow },
       {
         cluster: config.cluster,
         movesPerSecond: config.movesPerSecond,
@@ -59,14 +59,17 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
     await connections.closeAll();
   }
 
+  for (const m of run.missingCredentials) {
+    io.stderr(`nats-audit rebalance: ${m.moves} planned move${m.moves === 1 ? '' : 's'} skipped, ${m.detail}${config.accountsPath ? '' : ' (pass --accounts FILE)'}\n`);
+  }
   if (run.refused) {
-    if (config.format === 'json') io.stdout(json({ dryRun: false, plan, refused: run.refused }));
+    if (config.format === 'json') io.stdout(json({ dryRun: false, plan, refused: run.refused, missingCredentials: run.missingCredentials }));
     io.stderr(`nats-audit rebalance: refusing to start:\n${run.refused.map((p) => `  - ${p}`).join('\n')}\n`);
     return REBALANCE_EXIT.refused;
   }
   if (run.verificationError) io.stderr(`nats-audit rebalance: the verification sample failed: ${run.verificationError}\n`);
   if (config.format === 'json') {
-    io.stdout(json({ dryRun: false, plan, executions: run.executions, after: run.after }));
+    io.stdout(json({ dryRun: false, plan, missingCredentials: run.missingCredentials, executions: run.executions, after: run.after }));
   } else {
     for (const { cluster, result } of run.executions) io.stdout(`\nExecution in cluster ${cluster || '(no cluster name)'}:\n${formatExecution(result)}`);
     if (run.after) io.stdout(`\nAfter the run (fresh sample):\n${formatPlan(run.after, 'execute')}`);

@@ -7,10 +7,13 @@ import { issuePath, issueText } from '../util/issue-text.js';
 /**
  * Stream and consumer step-downs act in the account of the requester, so a
  * rebalance needs a user in each account that owns groups to move. The file
- * maps the account name as JSZ reports it to one way of authenticating:
+ * maps the account, as JSZ reports it, to one way of authenticating. In
+ * operator mode (JWT accounts) the key may be the account's name tag or its
+ * public key (see rebalance/account-ref.ts):
  *
  *   { "accounts": { "APP": { "user": "app", "password": "..." },
- *                   "ORDERS": { "creds": "/etc/nats/orders.creds" } } }
+ *                   "ORDERS": { "creds": "/etc/nats/orders.creds" },
+ *                   "ACZSWBJ4SYILK7QV...": { "creds": "/etc/nats/billing.creds" } } }
  */
 const accountAuthSchema = z.union(
   [

@@ -48,7 +48,7 @@ export function mergeGroups(sources: readonly GroupSource[]): RaftGroup[] {
 function streamGroup(stream: StreamView, source: GroupSource): RaftGroup {
   return {
     kind: 'stream',
-    account: stream.account,
+    ...accountOf(stream),
     stream: stream.name,
     cluster: stream.cluster?.name ?? source.cluster,
     leader: leaderOf(stream.cluster),
@@ -60,7 +60,7 @@ function streamGroup(stream: StreamView, source: GroupSource): RaftGroup {
 function consumerGroup(stream: StreamView, consumer: ConsumerView, source: GroupSource): RaftGroup {
   return {
     kind: 'consumer',
-    account: stream.account,
+    ...accountOf(stream),
     stream: stream.name,
     consumer: consumer.name,
     cluster: consumer.cluster?.name ?? stream.cluster?.name ?? source.cluster,
@@ -68,6 +68,13 @@ function consumerGroup(stream: StreamView, consumer: ConsumerView, source: Group
     replicas: consumer.cluster?.replicas ?? [],
     reportedBy: source.server,
   };
+}
+
+/** The account's name, and its id (a public key in operator mode) when that differs: acting in the account needs either. */
+function accountOf(stream: StreamView): Pick<RaftGroup, 'account' | 'accountId'> {
+  return stream.accountId === undefined || stream.accountId === stream.account
+    ? { account: stream.account }
+    : { account: stream.account, accountId: stream.accountId };
 }
 
 function leaderOf(cluster: RaftGroupClusterView | undefined): string | undefined {

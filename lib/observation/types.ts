@@ -61,7 +61,10 @@ export interface VantageObservation {
 
 export interface RaftGroup {
   readonly kind: 'stream' | 'consumer';
+  /** The account as JSZ names it: its JWT name tag in operator mode, else its name. */
   readonly account: string;
+  /** The account's real name when it differs from `account`: its public key in operator mode. */
+  readonly accountId?: string;
   readonly stream: string;
   readonly consumer?: string;
   /** Cluster the group is placed in. */

@@ -50,7 +50,8 @@ export class Arrangement {
    *     rotation), or leaves t for a third server to make room.
    *
    * A change is made only when every server stays within the optimal bounds,
-   * the move count does not grow, and the partner's own family does not end
+   * the servers' totals stay the same multiset (so the sorted load vector
+   * even-out.ts reached is kept), the move count does not grow, and the partner's own family does not end
    * up led by one server; so the objective never changes, every change
    * lowers the number of families led by one server, and one pass suffices.
    * It is a local search, not an exact optimum: splitting a family can take
@@ -134,12 +135,16 @@ export class Arrangement {
     return true;
   }
 
-  /** Whether every server stays within the bounds after one or two moves of a group of a kind, from, to. */
+  /** Whether every server stays within the bounds, with the same multiset of totals, after one or two moves of a group of a kind, from, to. */
   private fitsAfter(caps: Caps, kind: Kind, from: number, to: number, kind2?: Kind, from2?: number, to2?: number): boolean {
     const second = kind2 !== undefined && from2 !== undefined && to2 !== undefined;
+    const touched = [...new Set(second ? [from, to, from2, to2] : [from, to])];
+    const totalsBefore = sortedTotals(this.total, touched);
     this.shift(kind, from, to, 1);
     if (second) this.shift(kind2, from2, to2, 1);
-    const fits = this.within(caps, to) && this.within(caps, from) && (!second || (this.within(caps, to2) && this.within(caps, from2)));
+    // Within the bounds, and the servers' totals the same as a multiset: the even-out (even-out.ts) stays.
+    const fits =
+      touched.every((u) => this.within(caps, u)) && sortedTotals(this.total, touched).every((x, i) => x === totalsBefore[i]);
     if (second) this.shift(kind2, from2, to2, -1);
     this.shift(kind, from, to, -1);
     return fits;
@@ -185,6 +190,10 @@ export class Arrangement {
   private partnerKey(kind: number, to: number, on: number, cost: number): number {
     return ((kind * this.serverCount + to) * this.serverCount + on) * 3 + cost + 1;
   }
+}
+
+function sortedTotals(total: Int32Array, servers: readonly number[]): number[] {
+  return servers.map((u) => total[u]!).sort((a, b) => a - b);
 }
 
 /** 1 when leading from `server` means stepping the group's leader down. */

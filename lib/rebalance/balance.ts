@@ -5,7 +5,8 @@
  *   1. the highest total (streams + consumers) leaders on any server,
  *   2. then the highest stream leaders on any server,
  *   3. then the highest consumer leaders on any server,
- *   4. then the number of groups whose leader changes (moves).
+ *   4. then the other servers' totals, highest first (even-out.ts),
+ *   5. then the number of groups whose leader changes (moves).
  *
  * 1-3 are bounds tested for feasibility with max-flow, each found with the
  * ones before it fixed, by galloping up from a lower bound (an even split, or
@@ -18,9 +19,10 @@
  *   u -> sink               capacity T
  *
  * Every group is placed within the bounds iff the max flow equals the group
- * count. 4 is a min-cost flow on the same network at the optimal bounds, a
- * class's edge to its own leader costing 0 and any other costing 1, so its
- * cost is exactly the fewest moves any arrangement within the bounds needs.
+ * count. A min-cost flow on the same network at the optimal bounds, a
+ * class's edge to its own leader costing 0 and any other costing 1, gives
+ * the fewest moves any arrangement within the bounds needs; even-out.ts
+ * then lowers the servers under the peak (4) at the fewest moves (5).
  *
  * Size: the networks have a node per class, not per group. Classes number at
  * most 2 kinds x k leaders x the distinct replica sets in use, which for a
@@ -31,6 +33,7 @@
  * over 50 servers).
  */
 import { FlowNetwork } from './flow.js';
+import { evenOut } from './even-out.js';
 import { CONSUMER, STREAM, type Caps, type GroupClass, type Kind } from './model.js';
 
 export interface Balance {
@@ -79,7 +82,10 @@ export function balance(serverCount: number, classes: readonly GroupClass[]): Ba
   const { network, classEdges } = build(serverCount, sized, caps);
   const { flow } = network.minCostMaxFlow(SOURCE, SINK);
   if (flow !== total) throw new Error(`rebalance: placed ${flow} of ${total} groups at bounds found feasible`);
-  return { caps, placed: classEdges.map((edges) => edges.map((e) => network.flowOn(e))) };
+  const placed = classEdges.map((edges) => edges.map((e) => network.flowOn(e)));
+  // Then the servers under the peak, and the fewest moves for that.
+  evenOut(serverCount, classes.map((c) => ({ kind: c.kind, allowed: c.allowed, size: c.items.length, leader: c.leader })), caps, placed);
+  return { caps, placed };
 }
 
 /**

@@ -14,7 +14,8 @@ import { groupKey } from '../observation/group-key.js';
 import type { Observation } from '../observation/types.js';
 import { sleep } from '../util/sleep.js';
 import { describeGroup, gateProblems } from './gate.js';
-import { isHealthyReplica } from './replica-health.js';
+import { isHealthyReplica } from '../observation/replica-health.js';
+import { accountKeys, describeAccount, type AccountRef } from './account-ref.js';
 import type { ClusterPlan, Move } from './types.js';
 import { errorText } from '../util/error-text.js';
 
@@ -37,7 +38,7 @@ export interface ExecuteDependencies {
    * requester's account); undefined without credentials. Rejects, with a
    * message safe to print, when the credentials do not connect.
    */
-  readonly connectAccount: (account: string) => Promise<NatsConnection | undefined>;
+  readonly connectAccount: (account: AccountRef) => Promise<NatsConnection | undefined>;
   /** A fresh observation, to re-check the gate before each move. */
   readonly observe: () => Promise<Observation>;
 }
@@ -159,8 +160,8 @@ class LoadLedger {
 }
 
 async function carryOut(move: Move, deps: ExecuteDependencies, options: ExecuteOptions, ledger: LoadLedger): Promise<MoveOutcome> {
-  const nc = await deps.connectAccount(move.account);
-  if (!nc) return { move, result: 'no_credentials', stepDowns: 0, detail: `no credentials for account ${move.account}` };
+  const nc = await deps.connectAccount(move);
+  if (!nc) return { move, result: 'no_credentials', stepDowns: 0, detail: noCredentials(move) };
   const jsm = await nc.jetstreamManager();
   const group: Group = move.kind === 'stream' ? streamGroup(jsm, move.stream) : consumerGroup(jsm, move.stream, move.consumer!);
   const acceptable = (server: string) => server !== move.from && ledger.hasRoom(server);
@@ -191,3 +192,8 @@ async function carryOut(move: Move, deps: ExecuteDependencies, options: ExecuteO
   return { move, result: 'failed', leader, stepDowns, detail: `still led by ${leader ?? 'nobody'} after ${stepDowns} step-downs` };
 }
 
+
+/** Names the account and the keys that would have matched; never a credential. */
+export function noCredentials(account: AccountRef): string {
+  return `no credentials for account ${describeAccount(account)}: add an entry keyed ${accountKeys(account)}`;
+}

@@ -7,7 +7,7 @@ import { serverMissing } from '../checks/server-missing.js';
 import { judge } from '../epoch/judge.js';
 import { groupKey } from '../observation/group-key.js';
 import type { Observation } from '../observation/types.js';
-import { isHealthyReplica } from './replica-health.js';
+import { unhealthyReplicas } from '../observation/leader-movability.js';
 import type { Move } from './types.js';
 import type { PeerView } from '../replies/types.js';
 
@@ -38,7 +38,7 @@ export function gateProblems(observation: Observation, moves: readonly Move[]): 
       problems.push(`${describeGroup(move)} is no longer reported by any server`);
       continue;
     }
-    const behind = group.replicas.filter((r) => !isHealthyReplica(r));
+    const behind = unhealthyReplicas(group);
     if (behind.length > 0) {
       problems.push(`${describeGroup(move)} has replicas offline, silent or lagging: ${behind.map(describePeer).join(', ')}`);
     }

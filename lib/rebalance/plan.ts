@@ -1,7 +1,8 @@
 import type { Observation, RaftGroup } from '../observation/types.js';
 import type { PeerView } from '../replies/types.js';
 import { Arrangement } from './arrangement.js';
-import { isHealthyReplica } from './replica-health.js';
+import { leaderMovability } from '../observation/leader-movability.js';
+import { isHealthyReplica } from '../observation/replica-health.js';
 import { balance } from './balance.js';
 import { CONSUMER, STREAM, type Family, type GroupClass, type Item, type Kind } from './model.js';
 import {
@@ -21,20 +22,21 @@ import {
  * Counted groups are the replicated ones with a known leader (as the
  * uneven_leader_distribution check counts them). A counted group may move
  * only to a replica its leader reports healthy (online, in step: see
- * replica-health.ts, shared with the gate and the executor; or as
- * `options.canLead` judges) and that answered this epoch as a JetStream
- * server of the cluster; one with no such replica, or whose view did not
- * come from its leader, still counts where it is but stays there. R1 groups
+ * observation/replica-health.ts, shared with the gate, the executor and the
+ * check; or as `options.canLead` judges) and that answered this epoch as a
+ * JetStream server of the cluster; one with no such replica, or whose view
+ * did not come from its leader, still counts where it is but stays there
+ * (observation/leader-movability.ts, the check's rule too). R1 groups
  * and groups without a known leader are neither counted nor moved. Each of
  * these is listed in `unmovable` with its reason.
  *
  * Objective, lexicographic (see balance.ts): lowest maximum of total leaders
- * per server, then of stream leaders, then of consumer leaders, then fewest
- * moves. Tie-break among arrangements equal on all four: avoid a stream being
- * led by the same server as all of its consumers (see Arrangement).
- *
- * Only the maximum is minimised: a server below it is not evened out further
- * if that would cost moves.
+ * per server, then of stream leaders, then of consumer leaders, then the
+ * other servers' totals from the highest down (even-out.ts: a peak that
+ * cannot come down does not stop the rest from being evened out), then
+ * fewest moves. Tie-break among arrangements equal on all of these: avoid a
+ * stream being led by the same server as all of its consumers (see
+ * Arrangement).
  */
 export function planRebalance(observation: Observation, options: RebalanceOptions = {}): RebalancePlan {
   const serversByCluster = new Map<string, string[]>();
@@ -69,7 +71,7 @@ function planCluster(
   const unmovable: UnmovableGroup[] = [];
   const counted: Counted[] = [];
   for (const group of sortByKey(groups)) {
-    const { reason, targets } = judge(group, answeringSet, canLead);
+    const { reason, targets } = leaderMovability(group, answeringSet, canLead);
     if (reason) unmovable.push({ ...identity(group), ...(group.leader === undefined ? {} : { leader: group.leader }), reason });
     if (group.leader !== undefined && reason !== UnmovableReason.singleReplica) {
       counted.push({ group, leader: group.leader, targets });
@@ -107,24 +109,6 @@ function planCluster(
     maxAfter: max(after),
     average: names.length === 0 ? 0 : items.length / names.length,
   };
-}
-
-/** Why a group cannot move (undefined: it can), and where it could go. */
-function judge(
-  group: RaftGroup,
-  answering: ReadonlySet<string>,
-  canLead: (replica: PeerView) => boolean,
-): { reason?: UnmovableReason; targets: string[] } {
-  if (group.leader === undefined) return { reason: UnmovableReason.leaderUnknown, targets: [] };
-  if (group.replicas.length === 0) return { reason: UnmovableReason.singleReplica, targets: [] };
-  // A follower's view of its peers is stale (NATS-FACTS: `current:false,
-  // active:0`), and could as well call a lagging peer current.
-  if (group.reportedBy !== group.leader) return { reason: UnmovableReason.noLeaderView, targets: [] };
-  const targets: string[] = [];
-  for (const r of group.replicas) {
-    if (r.name !== group.leader && answering.has(r.name) && !targets.includes(r.name) && canLead(r)) targets.push(r.name);
-  }
-  return targets.length === 0 ? { reason: UnmovableReason.noCurrentReplica, targets } : { targets };
 }
 
 /**
@@ -262,13 +246,18 @@ function countAt(serverCount: number, items: readonly Item[], serverOf: (item: I
 }
 
 function moveOf(group: RaftGroup, from: string, to: string): Move {
-  const { kind, account, stream, consumer } = group;
-  return consumer === undefined ? { kind, account, stream, from, to } : { kind, account, stream, consumer, from, to };
+  return { ...identity(group), from, to };
 }
 
-function identity(group: RaftGroup): Pick<Move, 'kind' | 'account' | 'stream' | 'consumer'> {
-  const { kind, account, stream, consumer } = group;
-  return consumer === undefined ? { kind, account, stream } : { kind, account, stream, consumer };
+function identity(group: RaftGroup): Pick<Move, 'kind' | 'account' | 'accountId' | 'stream' | 'consumer'> {
+  const { kind, account, accountId, stream, consumer } = group;
+  return {
+    kind,
+    account,
+    ...(accountId === undefined ? {} : { accountId }),
+    stream,
+    ...(consumer === undefined ? {} : { consumer }),
+  };
 }
 
 /** By account, stream, then the stream before its consumers by name: the order plans list groups in. */

@@ -1,9 +1,10 @@
 import type { NatsConnection } from 'nats';
 import type { Observation } from '../observation/types.js';
-import { executePlan, type ExecuteResult, type MoveOutcome } from './execute.js';
+import type { AccountRef } from './account-ref.js';
+import { executePlan, noCredentials, type ExecuteResult, type MoveOutcome } from './execute.js';
 import { gateProblems } from './gate.js';
 import { planRebalance } from './plan.js';
-import { isHealthyReplica } from './replica-health.js';
+import { isHealthyReplica } from '../observation/replica-health.js';
 import { supportsPreferredStepDown } from './server-version.js';
 import type { RebalancePlan } from './types.js';
 import { errorText } from '../util/error-text.js';
@@ -28,14 +29,25 @@ export interface RebalanceRunOptions {
 export interface RebalanceRunDependencies {
   /** A fresh observation (the gate is re-checked from one before every move). */
   readonly observe: () => Promise<Observation>;
-  /** A connection in the account owning a group; undefined without credentials for it. */
-  readonly connectAccount: (account: string) => Promise<NatsConnection | undefined>;
+  /** A connection in the account owning a group (by public key or name); undefined without credentials for it. */
+  readonly connectAccount: (account: AccountRef) => Promise<NatsConnection | undefined>;
+  /** Whether credentials are known for an account, so the run can say up front which accounts lack them. */
+  readonly hasCredentials: (account: AccountRef) => boolean;
+}
+
+/** An account owning planned moves that no credentials entry matches: those moves end `no_credentials`. */
+export interface MissingCredentials extends AccountRef {
+  readonly moves: number;
+  /** What to add, naming the account and the keys that would match; never a credential. */
+  readonly detail: string;
 }
 
 export interface RebalanceRun {
   readonly plan: RebalancePlan;
   /** Why the gate refused to start; nothing was moved. */
   readonly refused?: readonly string[];
+  /** Accounts owning planned moves without credentials, in plan order. */
+  readonly missingCredentials: readonly MissingCredentials[];
   readonly executions: readonly { readonly cluster: string; readonly result: ExecuteResult }[];
   /** Plan from a fresh sample after the moves: what is left. Absent if that sample failed. */
   readonly after?: RebalancePlan;
@@ -49,8 +61,9 @@ const DONE: readonly MoveOutcome['result'][] = ['moved', 'moved_elsewhere', 'alr
 /** Plans from `before`, checks the gate, carries the moves out and verifies from a fresh sample. */
 export async function runRebalance(before: Observation, deps: RebalanceRunDependencies, options: RebalanceRunOptions): Promise<RebalanceRun> {
   const plan = planRebalance(before, { cluster: options.cluster, canLead: isHealthyReplica });
+  const missingCredentials = accountsWithoutCredentials(plan, deps.hasCredentials);
   const problems = gateProblems(before, plan.clusters.flatMap((c) => c.moves));
-  if (problems.length > 0) return { plan, refused: problems, executions: [], complete: false };
+  if (problems.length > 0) return { plan, refused: problems, missingCredentials, executions: [], complete: false };
 
   const executions: { cluster: string; result: ExecuteResult }[] = [];
   let budget = options.maxMoves;
@@ -77,5 +90,17 @@ export async function runRebalance(before: Observation, deps: RebalanceRunDepend
     verificationError = errorText(error);
   }
   const complete = after !== undefined && executions.every(({ result }) => result.outcomes.every((o) => DONE.includes(o.result)));
-  return { plan, executions, after, verificationError, complete };
+  return { plan, missingCredentials, executions, after, verificationError, complete };
+}
+
+function accountsWithoutCredentials(plan: RebalancePlan, has: (account: AccountRef) => boolean): MissingCredentials[] {
+  const missing = new Map<string, { ref: AccountRef; moves: number }>();
+  for (const move of plan.clusters.flatMap((c) => c.moves)) {
+    if (has(move)) continue;
+    const key = `${move.account}\u0000${move.accountId ?? ''}`;
+    const seen = missing.get(key);
+    if (seen) seen.moves++;
+    else missing.set(key, { ref: move.accountId === undefined ? { account: move.account } : { account: move.account, accountId: move.accountId }, moves: 1 });
+  }
+  return [...missing.values()].map(({ ref, moves }) => ({ ...ref, moves, detail: noCredentials(ref) }));
 }

@@ -20,6 +20,8 @@ export interface Move {
   readonly kind: 'stream' | 'consumer';
   /** The group's account as JSZ names it; step-downs need that account's credentials. */
   readonly account: string;
+  /** The account's public key in operator mode (see account-ref.ts); credentials may be keyed by it. */
+  readonly accountId?: string;
   readonly stream: string;
   readonly consumer?: string;
   readonly from: string;
@@ -27,22 +29,15 @@ export interface Move {
   readonly to: string;
 }
 
-/** Why a group is left where it is whatever the balance. */
-export const UnmovableReason = {
-  /** No server was named as the group's leader: nothing to step down. */
-  leaderUnknown: 'leader_unknown',
-  /** R1: no other replica, no election. Not counted in the leader counts either. */
-  singleReplica: 'single_replica',
-  /** The leader did not report the group; a follower's view of its peers is stale, so no target can be trusted. */
-  noLeaderView: 'no_leader_view',
-  /** No other replica is healthy (see `canLead`, by default replica-health.ts) and answering: a step-down would stall the group. */
-  noCurrentReplica: 'no_current_replica',
-} as const;
-export type UnmovableReason = (typeof UnmovableReason)[keyof typeof UnmovableReason];
+import { UnmovableReason } from '../observation/leader-movability.js';
+
+/** Why a group is left where it is: one definition, shared with the uneven_leader_distribution check. */
+export { UnmovableReason };
 
 export interface UnmovableGroup {
   readonly kind: 'stream' | 'consumer';
   readonly account: string;
+  readonly accountId?: string;
   readonly stream: string;
   readonly consumer?: string;
   readonly leader?: string;

@@ -45,7 +45,7 @@ const credentialsSecretSchema = z.looseObject({
 export interface ClusterCredentials {
   readonly auth: AuthOptions;
   readonly tls: TlsOptions;
-  /** Per-account users by the account name JSZ reports; empty unless the secret lists `accounts`. */
+  /** Per-account users keyed by the account name JSZ reports (in operator mode its name tag or public key); empty unless the secret lists `accounts`. */
   readonly accounts: ReadonlyMap<string, AuthOptions>;
 }
 

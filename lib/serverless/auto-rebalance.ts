@@ -61,11 +61,17 @@ export async function autoRebalance(input: AutoRebalanceInput): Promise<Rebalanc
   try {
     run = await runRebalance(
       input.observation,
-      { observe: observeNow, connectAccount: connections.get },
+      { observe: observeNow, connectAccount: connections.get, hasCredentials: connections.has },
       { movesPerSecond: MOVES_PER_SECOND, maxMoves: cluster.autoRebalance.maxMovesPerEpoch, signal: input.signal },
     );
   } finally {
     await connections.closeAll();
+  }
+  if (run.missingCredentials.length > 0) {
+    // The secret's `accounts` may key an account by name tag or public key; say which account had neither.
+    log.log('warn', 'auto-rebalance: accounts without credentials in the secret', {
+      accounts: run.missingCredentials.map(({ account, accountId, moves }) => ({ account, accountId, moves })),
+    });
   }
   if (run.refused) {
     log.log('info', 'auto-rebalance refused by the gate', { problems: run.refused });

@@ -41,12 +41,18 @@ export function operatorJwt(operator: NkeyPair, name: string, systemAccount: str
   return signJwt(operator, operator.getPublicKey(), name, { type: 'operator', version: 2, system_account: systemAccount });
 }
 
-/** Account JWT signed by the operator, with every limit open (what `nsc add account` writes). */
-export function accountJwt(operator: NkeyPair, account: NkeyPair, name: string): string {
+/**
+ * Account JWT signed by the operator, with every limit open (what `nsc add account` writes).
+ * `jetstream`: also unlimited JetStream (`nsc edit account --js-mem-storage -1 --js-disk-storage -1
+ * --js-streams -1 --js-consumer -1`); the server enables JetStream for an account only when its
+ * memory or disk limit is non-zero.
+ */
+export function accountJwt(operator: NkeyPair, account: NkeyPair, name: string, options: { jetstream?: boolean } = {}): string {
   return signJwt(operator, account.getPublicKey(), name, {
     limits: {
       subs: NO_LIMIT, data: NO_LIMIT, payload: NO_LIMIT,
       imports: NO_LIMIT, exports: NO_LIMIT, wildcards: true, conn: NO_LIMIT, leaf: NO_LIMIT,
+      ...(options.jetstream ? { mem_storage: NO_LIMIT, disk_storage: NO_LIMIT, streams: NO_LIMIT, consumer: NO_LIMIT } : {}),
     },
     default_permissions: { pub: {}, sub: {} },
     type: 'account',

@@ -273,10 +273,11 @@ describe('planRebalance: hand-made plans', () => {
     // Act
     const plan = onlyCluster(obs);
 
-    // Assess: 2/2/0 of replicated groups -> max 2 cannot drop (4 groups on 3 servers), no moves.
+    // Assess: 2/2/0 of replicated groups -> max 2 cannot drop (4 groups on 3 servers); one move evens out n3.
     expect(plan.servers.map((s) => s.before.total)).toEqual([2, 2, 0]);
     expect(plan.maxAfter).toBe(2);
-    expect(plan.moves).toEqual([]);
+    expect(plan.servers.map((s) => s.after.total)).toEqual([1, 2, 1]);
+    expect(plan.moves.map((m) => `${m.stream}:${m.from}>${m.to}`)).toHaveLength(1);
     expect(plan.unmovable).toEqual(
       names('R', 5).map((s) => ({ kind: 'stream', account: 'APP', stream: s, leader: 'n1', reason: 'single_replica' })),
     );
@@ -377,7 +378,7 @@ describe('planRebalance: hand-made plans', () => {
     expectConsistent(obs, plan);
   });
 
-  it('minimises only the maximum: servers under a peak that cannot come down are left as they are', () => {
+  it('evens out the servers under a peak that cannot come down', () => {
     // Prepare: n3 leads 4 streams nobody else can take; n1 leads 3 that n2 could take.
     const stuck = [{ name: 'n1', current: false }, { name: 'n2', current: false }];
     const obs = observation(['n1', 'n2', 'n3'], [
@@ -388,9 +389,29 @@ describe('planRebalance: hand-made plans', () => {
     // Act
     const plan = onlyCluster(obs);
 
-    // Assess: the maximum is 4 either way, so 3/0/4 needs no move (2/1/4 would be evener).
+    // Assess: the maximum stays 4 (n3), but 3/0/4 becomes 2/1/4 with one move, not more.
     expect(plan.maxAfter).toBe(4);
-    expect(plan.moves).toEqual([]);
+    expect(plan.servers.map((s) => s.after.total)).toEqual([2, 1, 4]);
+    expect(plan.moves.map((m) => `${m.from}>${m.to}`)).toEqual(['n1>n2']);
+    expectConsistent(obs, plan);
+  });
+
+  it('evens out below the peak through a chain of moves when no single move does', () => {
+    // Prepare: n4 is pinned at 6. n1 leads 4 streams that only n2 can take; n2 leads 2 that only n3 can take.
+    const pinned = [{ name: 'n1', current: false }, { name: 'n2', current: false }];
+    const obs = observation(['n1', 'n2', 'n3', 'n4'], [
+      ...names('F', 6).map((s) => stream(s, 'n4', { replicas: pinned })),
+      ...names('A', 4).map((s) => stream(s, 'n1', { replicas: ['n2'] })),
+      ...names('B', 2).map((s) => stream(s, 'n2', { replicas: ['n3'] })),
+    ]);
+
+    // Act
+    const plan = onlyCluster(obs);
+
+    // Assess: 4/2/0/6 becomes 2/2/2/6: two A streams to n2, two B streams on to n3.
+    expect(plan.servers.map((s) => s.after.total)).toEqual([2, 2, 2, 6]);
+    expect(plan.moves).toHaveLength(4);
+    expectConsistent(obs, plan);
   });
 
   it('orders moves hottest server first, so a run cut short has relieved it most', () => {
@@ -519,11 +540,20 @@ interface Score {
   readonly total: number;
   readonly streams: number;
   readonly consumers: number;
+  /** Every server's total leaders, highest first. */
+  readonly loads: readonly number[];
   readonly moves: number;
 }
 
+const byLoads = (a: readonly number[], b: readonly number[]): number => {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+};
+
 const better = (a: Score, b: Score): number =>
-  a.total - b.total || a.streams - b.streams || a.consumers - b.consumers || a.moves - b.moves;
+  a.total - b.total || a.streams - b.streams || a.consumers - b.consumers || byLoads(a.loads, b.loads) || a.moves - b.moves;
+
+const highestFirst = (values: readonly number[]): number[] => [...values].sort((a, b) => b - a);
 
 /**
  * Tries every arrangement, written independently of the planner: each counted
@@ -564,6 +594,7 @@ function bruteForce(obs: Observation): { best: Score; colocated: number } {
         total: Math.max(0, ...streams.map((n, u) => n + consumers[u]!)),
         streams: Math.max(0, ...streams),
         consumers: Math.max(0, ...consumers),
+        loads: highestFirst(streams.map((n, u) => n + consumers[u]!)),
         moves,
       };
       const cmp = best === undefined ? -1 : better(score, best);
@@ -589,7 +620,7 @@ function bruteForce(obs: Observation): { best: Score; colocated: number } {
 describe('planRebalance: optimal on small instances, checked against brute force', () => {
   const SEEDS = 1000;
 
-  it(`matches the best max total, then streams, consumers, fewest moves and fewest families together on ${SEEDS} seeded instances`, () => {
+  it(`matches the best max total, then streams, consumers, every server's total from the highest down, fewest moves and fewest families together on ${SEEDS} seeded instances`, () => {
     for (let seed = 1; seed <= SEEDS; seed++) {
       // Prepare
       const obs = randomInstance(seed);
@@ -606,6 +637,7 @@ describe('planRebalance: optimal on small instances, checked against brute force
         total: plan.maxAfter,
         streams: Math.max(0, ...plan.servers.map((s) => s.after.streams)),
         consumers: Math.max(0, ...plan.servers.map((s) => s.after.consumers)),
+        loads: highestFirst(plan.servers.map((s) => s.after.total)),
         moves: plan.moves.length,
       };
       expect(score, `seed ${seed}`).toEqual(best);

@@ -23,10 +23,11 @@ function led(leader: string, count: number, names = ['n1', 'n2', 'n3']): StreamS
 }
 
 describe('uneven_leader_distribution', () => {
-  it('a server leading 2x its share is a warning naming its streams to step down, ready groups first', () => {
-    // Prepare: n1 leads 6 of 9 R3 streams; S01 and S02 have a lagging replica, so they move last.
-    const lagging = [{ name: 'n2', current: false }, 'n3'] as const;
-    const n1Streams = led('n1', 6).map((s, i) => (i < 2 ? { ...s, replicas: lagging } : s));
+  it('a server leading 2x its share is a warning naming its streams to step down', () => {
+    // Prepare: n1 leads 6 of 9 R3 streams; S01 and S02 have a busy follower (not `current`, but heard
+    // from 0.25 s ago and not behind), which the rebalancer's rule counts as healthy.
+    const busy = [{ name: 'n2', current: false }, 'n3'] as const;
+    const n1Streams = led('n1', 6).map((s, i) => (i < 2 ? { ...s, replicas: busy } : s));
     const observed = clusterLeading({ n1: n1Streams, n2: led('n2', 2), n3: led('n3', 1) });
 
     // Act
@@ -53,11 +54,71 @@ describe('uneven_leader_distribution', () => {
     });
     expect(finding.remediation).toEqual([
       'Step down these groups on n1 (one at a time, using credentials of the owning account: APP), re-checking between moves:',
+      'nats stream cluster step-down N1_S01',
+      'nats stream cluster step-down N1_S02',
       'nats stream cluster step-down N1_S03',
-      'nats stream cluster step-down N1_S04',
-      'nats stream cluster step-down N1_S05',
       'Or plan and pace the moves with `nats-audit rebalance` (dry run by default).',
       'Verify: `nats server report jetstream` and another `nats-audit check` show leaders spread evenly.',
+    ]);
+  });
+
+  it("never suggests a step-down the rebalancer would refuse, and says why those leaders cannot move", () => {
+    // Prepare: n1 leads 6 of 9 R3 streams, 3 above its share. S01 and S04 have a replica far behind,
+    // S02 one offline (the rebalancer's gate refuses these: a plain step-down could elect it); S03's
+    // other replicas are both behind (the planner has nowhere to move it). The old rule
+    // (`current && !offline`) ranked S01 and S04 after the others but still listed one to fill the excess.
+    const behind = { name: 'n2', current: false, lagText: '5000' };
+    const n1Streams = led('n1', 6).map((s, i) =>
+      i === 0 || i === 3
+        ? { ...s, replicas: [behind, 'n3'] }
+        : i === 1
+          ? { ...s, replicas: ['n2', { name: 'n3', current: false, offline: true }] }
+          : i === 2
+            ? { ...s, replicas: [behind, { ...behind, name: 'n3' }] }
+            : s,
+    );
+    const observed = clusterLeading({ n1: n1Streams, n2: led('n2', 2), n3: led('n3', 1) });
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess: 3 above the share, but only S05 and S06 can be stepped down.
+    expect(finding.details).toMatchObject({
+      stepDownsTotal: 2,
+      cannotMove: [
+        { kind: 'stream', account: 'APP', stream: 'N1_S01', leader: 'n1', reason: 'unhealthy_replica' },
+        { kind: 'stream', account: 'APP', stream: 'N1_S02', leader: 'n1', reason: 'unhealthy_replica' },
+        { kind: 'stream', account: 'APP', stream: 'N1_S03', leader: 'n1', reason: 'no_current_replica' },
+        { kind: 'stream', account: 'APP', stream: 'N1_S04', leader: 'n1', reason: 'unhealthy_replica' },
+      ],
+      cannotMoveTotal: 4,
+    });
+    expect(finding.remediation.filter((r) => r.includes('step-down N1_'))).toEqual([
+      'nats stream cluster step-down N1_S05',
+      'nats stream cluster step-down N1_S06',
+    ]);
+    expect(finding.remediation).toContain(
+      'On n1, 4 leaders cannot move now: 3 with a replica offline, silent or lagging (a step-down could elect it), 1 with no other replica healthy (online, heard from within 3 s, at most 100 entries behind).',
+    );
+  });
+
+  it('says why nothing is listed when none of the hot leaders can move', () => {
+    // Prepare: n1 leads 6 streams whose other replicas are all far behind.
+    const behind = (name: string) => ({ name, current: false, lagText: '5000' });
+    const n1Streams = led('n1', 6).map((s) => ({ ...s, replicas: [behind('n2'), behind('n3')] }));
+    const observed = clusterLeading({ n1: n1Streams, n2: led('n2', 2), n3: led('n3', 1) });
+
+    // Act
+    const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+
+    // Assess
+    expect(finding.summary).toBe(
+      'Leaders concentrated in cluster c1: n1 leads 6 streams (2.0x the average of 3.0); none of their leaders can move now (6 with no other replica healthy (online, heard from within 3 s, at most 100 entries behind))',
+    );
+    expect(finding.details).toMatchObject({ stepDownsTotal: 0, cannotMoveTotal: 6 });
+    expect(finding.remediation.slice(0, 2)).toEqual([
+      'No group led by n1 can be stepped down safely now, so no step-down is listed.',
+      'On n1, 6 leaders cannot move now: 6 with no other replica healthy (online, heard from within 3 s, at most 100 entries behind).',
     ]);
   });
 
@@ -68,7 +129,9 @@ describe('uneven_leader_distribution', () => {
       leader: 'n2',
       replicas: ['n1', 'n3'],
     }));
-    const observed = clusterLeading({ n3: [{ name: 'ORDERS', leader: 'n3', replicas: ['n1', 'n2'], consumers }] });
+    // n2 reports the stream too: a consumer's replicas are read from its leader's own view.
+    const orders = { name: 'ORDERS', leader: 'n3', replicas: ['n1', 'n2'], consumers };
+    const observed = clusterLeading({ n3: [orders], n2: [orders] });
 
     // Act
     const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
@@ -270,7 +333,8 @@ describe('uneven_leader_distribution', () => {
       // Act
       const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
 
-      // Assess: 12 vs an average of 5 is 2.4x; 7 above it, so 7 of the 8 replicated streams, the lagging ones last.
+      // Assess: 12 vs an average of 5 is 2.4x; 7 above it, so 7 of the 8 replicated streams (the busy
+      // followers of S01 and S02 are healthy); the 4 R1 streams are named as unable to move.
       expect(finding.summary).toBe('Leaders concentrated in cluster c1: n1 leads 12 streams (2.4x the average of 5.0)');
       expect(finding.details).toMatchObject({
         source: 'server_counts',
@@ -280,7 +344,8 @@ describe('uneven_leader_distribution', () => {
       expect(finding.remediation).toEqual([
         SERVER_COUNTS_NOTE,
         'Step down these groups on n1 (one at a time, using credentials of the owning account: APP), re-checking between moves:',
-        ...['S03', 'S04', 'S05', 'S06', 'S07', 'S08', 'S01'].map((s) => `nats stream cluster step-down N1_${s}`),
+        ...['S01', 'S02', 'S03', 'S04', 'S05', 'S06', 'S07'].map((s) => `nats stream cluster step-down N1_${s}`),
+        'On n1, 4 leaders cannot move now: 4 R1 (no other replica to elect).',
         'Or plan and pace the moves with `nats-audit rebalance` (dry run by default).',
         'Verify: `nats server report jetstream` and another `nats-audit check` show leaders spread evenly.',
       ]);
@@ -301,7 +366,8 @@ describe('uneven_leader_distribution', () => {
 
       // Assess: hot, with nothing to step down (R1 has no election).
       expect(finding.details).toMatchObject({ source: 'server_counts', counts: { n1: { streams: 9, consumers: 1, total: 10 } }, stepDownsTotal: 0 });
-      expect(finding.remediation[1]).toMatch(/^No replicated group led by n1 /);
+      expect(finding.remediation[1]).toBe('No group led by n1 can be stepped down safely now, so no step-down is listed.');
+      expect(finding.remediation[2]).toBe('On n1, 9 leaders cannot move now: 9 R1 (no other replica to elect).');
     });
 
     it('balanced counts give no finding even when the detail alone would', () => {
