@@ -125,7 +125,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
     // Assess
     expect(result.error).toBeUndefined();
     expect(result.outcome, result.stdout).toMatchObject({ cluster: 'bundled', status: 'ok', epoch: 1, notified: 0 });
-    expect(await queue.receiveAll(1_000)).toEqual([]);
+    expect(await queue.drain()).toEqual([]);
     const runs = await new DynamoDbRunLedger({ client: stack.dynamo.client, tableName: stack.dynamo.tableName }).recentRuns('bundled', 5);
     expect(runs.map((r) => r.record.status)).toEqual(['ok']);
     const metrics = result.stdout.split('\n').filter((l) => l.includes('"CloudWatchMetrics"'));
@@ -142,7 +142,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
 
     // Assess
     expect(result.outcome).toMatchObject({ status: 'warning', notified: 1 });
-    const [message, ...more] = await queue.receiveAll(1_500);
+    const [message, ...more] = await queue.drain();
     expect(more).toEqual([]);
     expect(message!.attributes).toEqual({ severity: 'warning', check: 'vantage_failed', cluster: 'bundled-degraded', transition: 'new' });
     const envelope = JSON.parse(message!.body) as { default: string; email: string };
@@ -174,7 +174,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
       });
       expect(leadersMoved, persistent.stdout).toEqual([0, 2]);
       expect(persistent.stdout).not.toContain('auto-rebalance failed');
-      const [notice, ...more] = await queue.receiveAll(1_500);
+      const [notice, ...more] = await queue.drain();
       expect(more).toEqual([]);
       expect((JSON.parse(notice!.body) as { email: string }).email).toContain('Auto-rebalance moved 2 of 2 leaders attempted');
     } finally {
