@@ -38,7 +38,7 @@ describe('a warm Lambda container through faults', () => {
       sockets: last.sockets - warm!.sockets,
     };
     console.info(
-      `warm soak: ${result.epochs} epochs, ${result.published} published, ${result.failedInvocations} failed invocations (SNS down); ` +
+      `warm soak: ${result.epochs} epochs, ${result.published} published, ${result.failedInvocations} failed invocations (SNS down, password refused); ` +
         `from the warm checkpoint to the last: heap ${mib(warm!.heapUsed)} -> ${mib(last.heapUsed)}, rss ${mib(warm!.rss)} -> ${mib(last.rss)}, ` +
         `fds ${warm!.fds} -> ${last.fds}, sockets ${warm!.sockets} -> ${last.sockets}`,
     );

@@ -2,7 +2,7 @@
 // for every event the parent sends, as Lambda's runtime reuses a container.
 // After each invocation it reports what the process holds, measured after a
 // full GC so the heap figure is live data, not garbage waiting to be swept.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const { handler } = await import(pathToFileURL(process.argv[2]).href);
@@ -11,13 +11,21 @@ let invocations = 0;
 function holdings() {
   globalThis.gc?.();
   const { heapUsed, rss } = process.memoryUsage();
-  const resources = process.getActiveResourcesInfo();
+  // Every open descriptor, and those that are sockets (kept-alive HTTP agents included, which
+  // getActiveResourcesInfo does not list once unref'd).
+  const fds = readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return ''; // the descriptor readdir itself used, closed by now
+    }
+  });
   return {
     heapUsed,
     rss,
-    fds: readdirSync('/proc/self/fd').length,
-    sockets: resources.filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap').length,
-    timers: resources.filter((r) => r === 'Timeout').length,
+    fds: fds.length,
+    sockets: fds.filter((target) => target.startsWith('socket:')).length,
+    timers: process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length,
   };
 }
 
