@@ -8,8 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { useCluster } from '../support/cluster.js';
 import { mib, runWarmSoak, sequenceProblem } from '../support/warm-soak.js';
 
-/** What the process may gain between the warm-up checkpoint and the last, after a full GC. */
-const BOUNDS = { heapUsed: 8 * 2 ** 20, rss: 64 * 2 ** 20, fds: 0, sockets: 0 } as const;
+/**
+ * What the process may gain from the warm checkpoint (after the first fault cycle, when every
+ * client and code path has been used once) to the last, after a full GC. Sockets and fds: the
+ * SDK clients keep idle connections alive per endpoint, and how many a burst of requests left
+ * open varies by one or two; a leak grows with every cycle instead.
+ */
+const BOUNDS = { heapUsed: 8 * 2 ** 20, rss: 64 * 2 ** 20, fds: 3, sockets: 3 } as const;
 
 const SOAK_EPOCHS = Number(process.env.NATS_AUDIT_SOAK_EPOCHS ?? 0);
 
@@ -29,8 +34,8 @@ describe('a warm Lambda container through faults', () => {
     const quietEpochs = SOAK_EPOCHS > 0 ? 100 : 8;
     const result = await runWarmSoak(cluster(), { cycles, quietEpochs, faultEpochs: 4, progress: (line) => console.info(`warm soak ${line}`) });
 
-    const [warm, ...rest] = result.checkpoints;
-    const last = rest.at(-1)!;
+    const warm = result.checkpoints[1];
+    const last = result.checkpoints.at(-1)!;
     const growth = {
       heapUsed: last.heapUsed - warm!.heapUsed,
       rss: last.rss - warm!.rss,

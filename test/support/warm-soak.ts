@@ -48,7 +48,7 @@ export interface WarmSoakResult {
   readonly published: number;
   /** `cluster check` -> transitions in publication order. */
   readonly transitions: ReadonlyMap<string, readonly string[]>;
-  /** After the warm-up cycle's quiet stretch, then after every later one. */
+  /** After each cycle's opening quiet stretch (the first before any fault), and after a closing one. */
   readonly checkpoints: readonly Holdings[];
   readonly violations: readonly string[];
 }
@@ -85,6 +85,8 @@ export async function runWarmSoak(cluster: LocalCluster, options: WarmSoakOption
     const soak = new Soak(child, queue, options.progress);
     await soak.ready;
     for (let k = 0; k < options.cycles; k++) await soak.cycle(cluster, stack, options, authClusters[k]!, good);
+    // End as every cycle began, so the last checkpoint compares like with like.
+    await soak.quiet(options.quietEpochs);
     return soak.result();
   } finally {
     child?.kill('SIGKILL');
@@ -161,18 +163,22 @@ class Soak {
     }
   }
 
-  async cycle(cluster: LocalCluster, stack: AuditStack, options: WarmSoakOptions, authCluster: string, good: string): Promise<void> {
-    const k = this.#checkpoints.length;
-    // Quiet: ok, and nothing published.
+  /** A quiet stretch: every epoch ok and publishing nothing; then a checkpoint of what the process holds. */
+  async quiet(epochs: number): Promise<void> {
     await this.untilOk(MAIN);
-    for (let i = 0; i < options.quietEpochs; i++) {
+    for (let i = 0; i < epochs; i++) {
       const reply = await this.epoch(MAIN);
       if (reply.outcome?.status !== 'ok' || reply.outcome.notified !== 0) {
         this.#violations.push(`quiet epoch ${this.#epochs}: ${reply.error ?? `${reply.outcome?.status}, notified ${reply.outcome?.notified}`}`);
       }
     }
     this.#checkpoints.push(this.#last!);
-    this.#progress(`cycle ${k}: ${this.#epochs} epochs, heap ${mib(this.#last!.heapUsed)}, rss ${mib(this.#last!.rss)}, fds ${this.#last!.fds}, sockets ${this.#last!.sockets}`);
+    const h = this.#last!;
+    this.#progress(`checkpoint ${this.#checkpoints.length - 1}: ${this.#epochs} epochs, heap ${mib(h.heapUsed)}, rss ${mib(h.rss)}, fds ${h.fds}, sockets ${h.sockets}`);
+  }
+
+  async cycle(cluster: LocalCluster, stack: AuditStack, options: WarmSoakOptions, authCluster: string, good: string): Promise<void> {
+    await this.quiet(options.quietEpochs);
 
     // A follower killed while SNS is down: the first epochs fail to publish and must not advance.
     const leader = await cluster.waitForMetaLeader();
@@ -215,7 +221,7 @@ class Soak {
       failedInvocations: this.#failed,
       published: this.#published,
       transitions: this.#transitions,
-      checkpoints: this.#checkpoints.concat(this.#last ? [this.#last] : []),
+      checkpoints: this.#checkpoints,
       violations: this.#violations,
     };
   }
