@@ -1,4 +1,5 @@
 import type { CheckDefinition } from './types.js';
+import { vantageFault } from './vantage-fault.js';
 
 export const clusterUnreachable: CheckDefinition = {
   id: 'cluster_unreachable',
@@ -9,10 +10,10 @@ export const clusterUnreachable: CheckDefinition = {
   thresholds: [],
   run({ observation }) {
     if (observation.servers.length > 0) return [];
-    const failedVantages = observation.vantages.map((v) => ({
-      url: v.url,
-      error: v.error ? `${v.error.kind}: ${v.error.message}` : `connected, no JSZ reply (${v.jszEnded ?? 'not asked'})`,
-    }));
+    const failedVantages = observation.vantages.map((v) => {
+      const fault = vantageFault(v);
+      return { url: v.url, error: fault?.error ?? 'connected, no JSZ reply', ...(fault && fault.lost.length > 0 ? { lostRequests: fault.lost } : {}) };
+    });
     return [
       {
         subject: 'cluster',

@@ -1,6 +1,7 @@
 import type { CheckDefinition, EpochSummary, FindingDraft } from './types.js';
 import { quorumOf } from './meta-group.js';
 import { natscli } from './natscli.js';
+import { vantageFault } from './vantage-fault.js';
 
 /**
  * Missing servers named in a finding each; the rest are counted in one.
@@ -27,9 +28,10 @@ export const serverMissing: CheckDefinition = {
     const severity = answered.size < quorumOf(expected) ? 'critical' : 'warning';
     const known = missingNames(observation.knownServerNames, history, answered, missingCount);
     const named = known.slice(0, MAX_NAMED_MISSING);
-    const failedVantages = observation.vantages
-      .filter((v) => !v.connected || v.heard.length === 0)
-      .map((v) => ({ url: v.url, error: v.error?.message ?? `no reply (${v.jszEnded ?? 'not asked'})` }));
+    const failedVantages = observation.vantages.flatMap((v) => {
+      const fault = vantageFault(v);
+      return fault ? [{ url: v.url, error: fault.error, ...(fault.lost.length > 0 ? { lostRequests: fault.lost } : {}) }] : [];
+    });
     const common = { expected, answered: [...answered], failedVantages };
     const remediation = (who: string) => [
       `Check that nats-server is running on ${who} and not hung (a stopped or overloaded process answers nothing).`,

@@ -17,6 +17,8 @@ export interface TcpProxyState {
   /** Directions whose bytes are currently dropped. */
   readonly dropping: readonly ProxyDirection[];
   readonly openConnections: number;
+  /** Bytes dropped so far per direction: lets a test wait for a drop instead of sleeping through it. */
+  readonly droppedBytes: Readonly<Record<ProxyDirection, number>>;
 }
 
 export interface TcpProxy {
@@ -47,6 +49,7 @@ export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const dropping = new Set<ProxyDirection>();
   let isCut = false;
   let closed = false;
+  const droppedBytes: Record<ProxyDirection, number> = { forward: 0, backward: 0 };
 
   const destroyPair = (pair: Pair): void => {
     pairs.delete(pair);
@@ -60,6 +63,7 @@ export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
     from.on('data', (chunk: Buffer) => {
       if (dropping.has(direction)) {
         pair.lostBytes = true;
+        droppedBytes[direction] += chunk.length;
         return;
       }
       if (!to.write(chunk)) {
@@ -97,7 +101,7 @@ export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
     },
     targetPort,
     get state(): TcpProxyState {
-      return { cut: isCut, dropping: [...dropping], openConnections: pairs.size };
+      return { cut: isCut, dropping: [...dropping], openConnections: pairs.size, droppedBytes: { ...droppedBytes } };
     },
     upstreamLocalPorts() {
       return [...pairs].flatMap((p) => (p.upstream.localPort === undefined ? [] : [p.upstream.localPort]));

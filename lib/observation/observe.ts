@@ -65,9 +65,6 @@ export function observe(sample: RawSample): Observation {
   sample.vantages.forEach((vantage, via) => {
     for (const req of vantage.requests) {
       request++;
-      if (req.error) {
-        problems.push({ vantage: vantage.url, endpoint: req.endpoint, problem: req.error });
-      }
       for (const reply of req.replies) {
         const parsed = decodeReply(req.endpoint, reply);
         if (parsed === undefined) continue;
@@ -228,6 +225,7 @@ function vantageObservation(vantage: RawVantage, heard: string[]): VantageObserv
     error: vantage.error,
     heard,
     jszEnded: jszRequest?.ended,
+    failedRequests: vantage.requests.flatMap((r) => (r.error === undefined ? [] : [{ endpoint: r.endpoint, error: r.error }])),
   };
 }
 

@@ -57,6 +57,12 @@ export interface VantageObservation {
   /** Servers whose JSZ reply arrived through this vantage: who this vantage's server can reach. */
   readonly heard: readonly string[];
   readonly jszEnded?: 'all-expected' | 'deadline' | 'no-responders' | 'error';
+  /**
+   * Requests through this vantage that failed as a whole (the connection
+   * dropped mid-reply, a publish was denied): one fault of the vantage, not a
+   * bad reply from any server, so no server's reply is blamed for it.
+   */
+  readonly failedRequests: readonly { readonly endpoint: Endpoint; readonly error: string }[];
 }
 
 export interface RaftGroup {

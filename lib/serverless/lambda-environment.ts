@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
+import { parseServerUrl } from '../sampling/connection-options.js';
 import { issuePath, issueText } from '../util/issue-text.js';
 
 /**
@@ -27,7 +28,7 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const clusterAuditConfigSchema = z.object({
   name: z.string().min(1),
   environment: z.string().min(1),
-  servers: z.array(z.string().min(1)).min(1),
+  servers: z.array(z.string().min(1).refine(isServerUrl, 'must be a nats:// or tls:// URL of one server, host[:port]')).min(1),
   credentialsSecret: z.string().min(1),
   expectServers: z.number().int().min(1).optional(),
   schedule: z.string(),
@@ -39,6 +40,16 @@ const clusterAuditConfigSchema = z.object({
   notifyMinSeverity: z.enum(['warning', 'critical']),
   autoRebalance: z.object({ enabled: z.boolean(), maxMovesPerEpoch: z.number().int().min(1) }),
 }) satisfies z.ZodType<ClusterAuditConfig>;
+
+/** The fleet file's rule, applied again: a hand-edited URL fails here, not as a host name lookup. */
+function isServerUrl(url: string): boolean {
+  try {
+    parseServerUrl(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface LambdaEnvironment {
   /** Valid clusters by name, and the problem with each invalid one (so its epochs can report it). */

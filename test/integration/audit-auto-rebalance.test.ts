@@ -5,7 +5,6 @@ import { useCluster } from '../support/cluster.js';
 import { clusterConfigs, lambdaContext, startAuditStack, type AuditStack } from '../support/audit-stack.js';
 
 const STREAMS = 12;
-const DELIVERY_WAIT_MS = 1_500;
 
 let minute = 0;
 const nextScheduledTime = () => new Date(Date.UTC(2026, 10, 24, 0, minute++)).toISOString();
@@ -82,7 +81,7 @@ describe('automatic rebalancing in the scheduled auditor', () => {
     expect(afterTransient).toBe(2 * STREAMS);
     expect(afterPersistent).toBe(2 * STREAMS - 3);
     expect(stack.epochLines('auto').map((m) => m.leadersMoved)).toEqual([0, 3]);
-    const [notice, ...more] = await queue.receiveAll(DELIVERY_WAIT_MS);
+    const [notice, ...more] = await queue.drain();
     expect(more).toEqual([]);
     const email = (JSON.parse(notice!.body) as { email: string }).email;
     expect(email).toContain('Auto-rebalance moved 3 of 3 leaders attempted');
@@ -104,7 +103,7 @@ describe('automatic rebalancing in the scheduled auditor', () => {
       // Assess (from what the auditor did, not from JetStream's API, which a partition can stall)
       expect(stack.logs.some((l) => l.includes('"cluster":"gated"') && l.includes('auto-rebalance refused by the gate'))).toBe(true);
       expect(stack.epochLines('gated').map((m) => m.leadersMoved ?? 0)).toEqual([0, 0, 0]);
-      expect(await queue.receiveAll(DELIVERY_WAIT_MS)).toEqual([]);
+      expect(await queue.drain()).toEqual([]);
     } finally {
       c.heal();
       await c.waitForMetaLeader({ timeoutMs: 30_000 });

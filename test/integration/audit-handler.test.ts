@@ -7,8 +7,6 @@ import { clusterConfigs, lambdaContext, startAuditStack, type AuditStack } from 
 import { unreachableDynamoDbClient } from '../support/dynalite.js';
 import type { ReceivedMessage } from '../support/fauxqs.js';
 
-/** Long enough for fauxqs to fan a publish out to its queues. */
-const DELIVERY_WAIT_MS = 1_500;
 /** Election timeout is 4-9 s and an isolated leader holds its claim ~14 s more. */
 const PARTITION_BUDGET_MS = 60_000;
 /** Refused at once: nothing listens on port 1. */
@@ -55,7 +53,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
 
     // Assess
     expect(outcome).toMatchObject({ status: 'ok', epoch: 1, notified: 0 });
-    expect(await queue.receiveAll(DELIVERY_WAIT_MS)).toEqual([]);
+    expect(await queue.drain()).toEqual([]);
     const runs = await new DynamoDbRunLedger({ client: stack.dynamo.client, tableName: stack.dynamo.tableName }).recentRuns('healthy', 5);
     expect(runs.map((r) => [r.scheduledTime, r.record.status])).toEqual([[scheduledTime, 'ok']]);
     expect(stack.epochLines('healthy')).toEqual([expect.objectContaining({ message: 'epoch done', status: 'ok', servers: 3, failed: false, counts: { critical: 0, warning: 0, resolved: 0 } })]);
@@ -81,17 +79,17 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     while (!persistentCritical && Date.now() < deadline) {
       await epoch();
       epochs++;
-      received.push(...(await all.receiveAll(200)));
+      received.push(...(await all.drain()));
       persistentCritical = received.some((m) => m.attributes.transition === 'became_persistent' && m.attributes.severity === 'critical');
     }
     // A few more epochs while it lasts: none of them may publish again.
     for (let i = 0; i < 3; i++) await epoch();
-    received.push(...(await all.receiveAll(DELIVERY_WAIT_MS)));
+    received.push(...(await all.drain()));
     const whilePartitioned = received.length;
     c.heal();
     await c.waitForMetaLeader({ timeoutMs: 30_000 });
     await epoch();
-    received.push(...(await all.receiveAll(DELIVERY_WAIT_MS)));
+    received.push(...(await all.drain()));
 
     // Assess
     expect(persistentCritical).toBe(true);
@@ -103,7 +101,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     // One notice per change: never more than new, raised, persistent while it lasted.
     expect(whilePartitioned).toBeLessThanOrEqual(3);
     expect(whilePartitioned).toBeLessThan(epochs + 3);
-    const pages = await critical.receiveAll(DELIVERY_WAIT_MS);
+    const pages = await critical.drain();
     expect(pages.every((m) => m.attributes.severity === 'critical')).toBe(true);
     expect(pages.some((m) => m.attributes.check === 'meta_leader_disagreement')).toBe(true);
   });
@@ -120,7 +118,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     const retried = await handler({ cluster: 'concurrent', scheduledTime }, lambdaContext());
 
     // Assess
-    const messages = await queue.receiveAll(DELIVERY_WAIT_MS);
+    const messages = await queue.drain();
     expect(transitions(messages)).toEqual(['new:warning']);
     expect(messages[0]!.attributes.check).toBe('vantage_failed');
     expect(outcomes.filter((o) => o.status !== 'skipped')).toHaveLength(1);
@@ -153,7 +151,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     expect(stateAfterFailure.revision).toBe(0);
     expect(stack.epochLines('sns-down')[0]).toMatchObject({ failed: true });
     expect(next).toMatchObject({ status: 'warning', epoch: 1, notified: 1 });
-    expect(transitions(await queue.receiveAll(DELIVERY_WAIT_MS))).toEqual(['new:warning']);
+    expect(transitions(await queue.drain())).toEqual(['new:warning']);
   });
 
   it('DynamoDB unreachable: findings are still published, marked persistence unknown', async () => {
@@ -172,7 +170,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
 
     // Assess
     expect(outcome).toMatchObject({ status: 'warning' });
-    const messages = await queue.receiveAll(DELIVERY_WAIT_MS);
+    const messages = await queue.drain();
     expect(transitions(messages)).toEqual(['persistence_unknown:warning']);
     expect(stack.logs.some((l) => l.includes('"cluster":"no-dynamo"') && l.includes('lease unavailable'))).toBe(true);
   });
@@ -190,7 +188,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
 
     // Assess
     expect(outcome).toMatchObject({ status: 'critical' });
-    const messages = await queue.receiveAll(DELIVERY_WAIT_MS);
+    const messages = await queue.drain();
     expect(messages.map((m) => [m.attributes.check, m.attributes.severity, m.attributes.transition])).toEqual([
       ['cluster_unreachable', 'critical', 'new'],
     ]);
@@ -208,7 +206,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     const first = await epoch().catch((e: unknown) => e);
     const second = await epoch().catch((e: unknown) => e);
     await epoch().catch((e: unknown) => e);
-    const failedMessages = await queue.receiveAll(DELIVERY_WAIT_MS);
+    const failedMessages = await queue.drain();
     stack.secrets.put('nats-audit/bad-secret', JSON.stringify({ user: c.system.user, password: c.system.password }));
     // The reader forgot the unusable secret, so the fix is read at once.
     const fixed = await epoch();
@@ -222,7 +220,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     ]);
     expect(stack.epochLines('bad-secret').map((m) => m.failed)).toEqual([true, true, true, false]);
     expect(fixed).toMatchObject({ status: 'ok' });
-    expect(transitions(await queue.receiveAll(DELIVERY_WAIT_MS))).toEqual(['resolved:critical']);
+    expect(transitions(await queue.drain())).toEqual(['resolved:critical']);
     const everything = JSON.stringify([stack.logs, failedMessages]);
     expect(everything).not.toContain(c.system.password);
   });
@@ -238,7 +236,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
 
     // Assess
     expect((error as Error).message).toContain('authorization refused');
-    const messages = await queue.receiveAll(DELIVERY_WAIT_MS);
+    const messages = await queue.drain();
     expect(messages.map((m) => [m.attributes.check, m.attributes.transition])).toEqual([['audit_failed', 'new']]);
     expect(JSON.stringify([stack.logs, messages])).not.toContain('Wr0ng-but-secret');
   });
@@ -255,7 +253,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     // Assess
     expect((malformed as Error).message).toBe('event.scheduledTime: must be an ISO 8601 time such as 2026-11-23T16:40:00Z');
     expect((unknown as Error).message).toContain('this function audits no cluster named nobody');
-    const messages = await queue.receiveAll(DELIVERY_WAIT_MS);
+    const messages = await queue.drain();
     expect(messages.map((m) => [m.attributes.check, m.attributes.severity])).toEqual([['audit_failed', 'critical']]);
     const item = await stack.dynamo.client.send(
       new GetItemCommand({ TableName: stack.dynamo.tableName, Key: { pk: { S: 'cluster#nobody' }, sk: { S: 'state' } } }),

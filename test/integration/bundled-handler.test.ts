@@ -1,23 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../lib/checks/index.js';
 import { parseFleetConfig } from '../../lib/fleet/fleet-config.js';
-import { addNatsAuditStacks, STACK_IDS } from '../../lib/infra/nats-audit-app.js';
-import { projectRoot } from '../../lib/infra/project-root.js';
 import { concentrateLeaders, createReplicatedStreams } from '../../lib/local-cluster/index.js';
 import { ENVIRONMENT } from '../../lib/serverless/lambda-environment.js';
 import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
 import { startAuditStack, type AuditStack } from '../support/audit-stack.js';
+import { synthBundledLambda, type BundledLambda } from '../support/bundled-lambda.js';
 import { useCluster } from '../support/cluster.js';
 import { testFleet } from '../support/fleet-file.js';
 
-const ROOT = projectRoot();
 const DEAD_URL = 'nats://127.0.0.1:1';
 const INVOKE_TIMEOUT_MS = 60_000;
 
@@ -31,9 +24,7 @@ const INVOKE_TIMEOUT_MS = 60_000;
 describe('the bundled Lambda asset, invoked against a real cluster', () => {
   const cluster = useCluster(3);
   let stack: AuditStack;
-  let outdir: string;
-  let bundle: string;
-  let functionEnv: Record<string, string>;
+  let lambda: BundledLambda;
 
   beforeAll(async () => {
     stack = await startAuditStack();
@@ -54,30 +45,18 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
       ]),
       defaultRegistry(),
     );
-    outdir = mkdtempSync(join(tmpdir(), 'nats-audit-bundle-'));
-    const { context } = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-    const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [STACK_IDS.environment('test')] } });
-    const { environments } = addNatsAuditStacks(app, fleet);
-    app.synth();
-    const fn = Object.values(Template.fromStack(environments.get('test')!).findResources('AWS::Lambda::Function'))[0] as {
-      Properties: { Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } };
-    };
-    bundle = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
-    // Plain strings as synthesized; the table name and topic ARN are CloudFormation references, so they are given here.
-    functionEnv = Object.fromEntries(
-      Object.entries(fn.Properties.Environment.Variables).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
+    lambda = synthBundledLambda(fleet, stack);
   }, 180_000);
 
   afterAll(async () => {
     await stack?.close();
-    if (outdir) rmSync(outdir, { recursive: true, force: true });
+    lambda?.dispose();
   });
 
   /** Imports the bundle in a fresh process, as Lambda's runtime would, and invokes it once. */
   function invoke(event: Record<string, unknown>): Promise<{ outcome?: Record<string, unknown>; error?: string; stdout: string }> {
     const script = `
-      const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+      const { handler } = await import(${JSON.stringify(pathToFileURL(lambda.bundle).href)});
       try {
         const outcome = await handler(${JSON.stringify(event)}, { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 60000 });
         process.stdout.write('OUTCOME ' + JSON.stringify(outcome) + '\\n');
@@ -85,20 +64,8 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
         process.stdout.write('ERROR ' + error.message + '\\n');
       }
       process.exit(0);`;
-    const env = {
-      PATH: process.env.PATH ?? '',
-      ...functionEnv,
-      [ENVIRONMENT.table]: stack.dynamo.tableName,
-      [ENVIRONMENT.topicArn]: stack.topicArn,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamo.endpoint,
-      AWS_ENDPOINT_URL_SNS: stack.snsEndpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.secrets.endpoint,
-    };
     return new Promise((resolve, reject) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], { env, timeout: INVOKE_TIMEOUT_MS }, (error, stdout) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { env: lambda.env, timeout: INVOKE_TIMEOUT_MS }, (error, stdout) => {
         if (error) {
           reject(new Error(`the bundled handler process failed: ${error.message}\n${stdout}`));
           return;
@@ -110,7 +77,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
   }
 
   it('carries the clusters in its environment as the stack wrote them', () => {
-    const clusters = JSON.parse(functionEnv[ENVIRONMENT.clusters]!) as { name: string }[];
+    const clusters = JSON.parse(lambda.env[ENVIRONMENT.clusters]!) as { name: string }[];
     expect(clusters.map((c) => c.name)).toEqual(['bundled', 'bundled-degraded', 'bundled-rebalanced']);
   });
 
@@ -125,7 +92,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
     // Assess
     expect(result.error).toBeUndefined();
     expect(result.outcome, result.stdout).toMatchObject({ cluster: 'bundled', status: 'ok', epoch: 1, notified: 0 });
-    expect(await queue.receiveAll(1_000)).toEqual([]);
+    expect(await queue.drain()).toEqual([]);
     const runs = await new DynamoDbRunLedger({ client: stack.dynamo.client, tableName: stack.dynamo.tableName }).recentRuns('bundled', 5);
     expect(runs.map((r) => r.record.status)).toEqual(['ok']);
     // One line per quiet epoch, and no per-cluster metric (the watchdog's are per environment).
@@ -144,7 +111,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
 
     // Assess
     expect(result.outcome).toMatchObject({ status: 'warning', notified: 1 });
-    const [message, ...more] = await queue.receiveAll(1_500);
+    const [message, ...more] = await queue.drain();
     expect(more).toEqual([]);
     expect(message!.attributes).toEqual({ severity: 'warning', check: 'vantage_failed', cluster: 'bundled-degraded', transition: 'new' });
     const envelope = JSON.parse(message!.body) as { default: string; email: string };
@@ -176,7 +143,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
       });
       expect(leadersMoved, persistent.stdout).toEqual([0, 2]);
       expect(persistent.stdout).not.toContain('auto-rebalance failed');
-      const [notice, ...more] = await queue.receiveAll(1_500);
+      const [notice, ...more] = await queue.drain();
       expect(more).toEqual([]);
       expect((JSON.parse(notice!.body) as { email: string }).email).toContain('Auto-rebalance moved 2 of 2 leaders attempted');
     } finally {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +83,24 @@ describe('the CLI with nothing to reach', () => {
     expect(report.findings).toHaveLength(1);
     expect(report.findings[0]).toMatchObject({ check: 'cluster_unreachable', severity: 'critical' });
     expect(JSON.stringify(report)).not.toContain('secret-that-must-not-print');
+  });
+});
+
+describe('a server URL that is no URL', () => {
+  const dir = useTempDir();
+
+  it.each([
+    ['--servers', 'not a url at all', ['check', '--servers', 'not a url at all'], {}],
+    ['NATS_URL', 'nats://127.0.0.1:0', ['check'], { NATS_URL: 'nats://127.0.0.1:4222,nats://127.0.0.1:0' }],
+    ['--servers', 'nats://:4222', ['check', '--servers', 'nats://:4222'], {}],
+  ] as const)('%s %s: exit 3 naming the place and the entry, and nothing written to state', async (place, entry, args, env) => {
+    const state = join(dir, `state-${place}-${entry.length}.json`);
+    const result = await runCli([...args, '--state', state], { env: { XDG_STATE_HOME: dir, ...env } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`${place}: "${entry}" is not a server URL`);
+    expect(result.stderr).not.toMatch(STACK_LINE);
+    expect(result.stdout).toBe('');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

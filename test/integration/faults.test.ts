@@ -22,12 +22,6 @@ import { startReplyCutter } from '../support/reply-cutter.js';
 
 /** Gathering deadline per epoch: long enough for a loaded 2-core box, short enough that partitioned epochs stay quick. */
 const TIMEOUT_MS = 3_000;
-/** What an invocation may add to its gathering deadline: settle and close grace, secret, DynamoDB and SNS round trips on loopback. */
-const HANDLER_MARGIN_MS = 4_000;
-/** Long enough for fauxqs to fan a publish out to its queues. */
-const DELIVERY_WAIT_MS = 1_500;
-/** How long the slow notifier holds every publish. */
-const SLOW_PUBLISH_MS = 3_000;
 /** Refused at once: nothing listens on port 1. */
 const DEAD_URL = 'nats://127.0.0.1:1';
 
@@ -101,12 +95,6 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     };
   }
 
-  async function timed(run: () => Promise<AuditOutcome>): Promise<{ outcome: AuditOutcome; ms: number }> {
-    const t0 = performance.now();
-    const outcome = await run();
-    return { outcome, ms: performance.now() - t0 };
-  }
-
   async function lastRun(name: string): Promise<RunRecord> {
     const [entry] = await runs.recentRuns(name, 1);
     if (!entry) throw new Error(`no run recorded for ${name}`);
@@ -125,19 +113,18 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
       stack.handler(config, secrets ? { secrets } : {})({ cluster: 'hung', scheduledTime: nextScheduledTime() }, lambdaContext());
 
     // Act
-    const whileHung = await timed(() => epoch(secretsThen(() => c.pause(hung))));
+    const whileHung = await epoch(secretsThen(() => c.pause(hung)));
     const hungRecord = await lastRun('hung');
-    const hungNotices = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+    const hungNotices = notices(await queue.drain());
     c.resume(hung);
     await c.waitForMetaLeader();
     const resumed = await epoch();
     const resumedRecord = await lastRun('hung');
-    const resumedNotices = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+    const resumedNotices = notices(await queue.drain());
 
     // Assess
     expect(c.server(hung).state).toBe('running');
-    expect(whileHung.ms).toBeLessThan(TIMEOUT_MS + HANDLER_MARGIN_MS);
-    expect(whileHung.outcome).toMatchObject({ status: 'warning' });
+    expect(whileHung).toMatchObject({ status: 'warning' });
     expect(subjects(hungRecord)).toContain(`server_missing server:${hung}`);
     expect(hungNotices.filter((n) => n.startsWith('server_missing:'))).toEqual(['server_missing:new:warning']);
     expect(resumed).toMatchObject({ status: 'ok' });
@@ -156,7 +143,7 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     let killed: Promise<void> | undefined;
 
     // Act: the kill lands as the in-flight invocation starts gathering.
-    const inFlight = await timed(() => epoch(secretsThen(() => (killed = c.kill(victim)))));
+    const inFlight = await epoch(secretsThen(() => (killed = c.kill(victim))));
     await killed;
     const whileDown = await epoch();
     const downRecord = await lastRun('killed');
@@ -165,11 +152,10 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     await c.waitForMetaLeader();
     const restarted = await epoch();
     const restartedRecord = await lastRun('killed');
-    const all = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+    const all = notices(await queue.drain());
 
     // Assess
-    expect(inFlight.ms).toBeLessThan(TIMEOUT_MS + HANDLER_MARGIN_MS);
-    expect(inFlight.outcome).toMatchObject({ cluster: 'killed', epoch: 1 });
+    expect(inFlight).toMatchObject({ cluster: 'killed', epoch: 1 });
     expect(whileDown).toMatchObject({ status: 'warning', epoch: 2 });
     expect(subjects(downRecord)).toContain(`server_missing server:${victim}`);
     expect(restarted).toMatchObject({ status: 'ok', epoch: 3 });
@@ -195,18 +181,17 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     // Act
     c.cut(a, cc);
     await expect.poll(async () => (await c.routes(a)).map((r) => r.remote), { timeout: 10_000 }).not.toContain(cc);
-    const partitioned = await timed(epoch);
+    const partitioned = await epoch();
     const partitionedRecord = await lastRun('asymmetric');
-    const partitionedMessages = await queue.receiveAll(DELIVERY_WAIT_MS);
+    const partitionedMessages = await queue.drain();
     const serversAnswering = stack.epochLines('asymmetric').at(-1)?.servers;
     c.heal();
     await c.waitForRouteMesh();
     const healed = await epoch();
-    const healedNotices = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+    const healedNotices = notices(await queue.drain());
 
     // Assess
-    expect(partitioned.ms).toBeLessThan(TIMEOUT_MS + HANDLER_MARGIN_MS);
-    expect(partitioned.outcome).toMatchObject({ status: 'warning' });
+    expect(partitioned).toMatchObject({ status: 'warning' });
     expect(serversAnswering).toBe(3);
     expect(subjects(partitionedRecord).filter((s) => !s.startsWith('meta_'))).toEqual([`route_missing cluster:${c.name}`]);
     const routeNotice = partitionedMessages.find((m) => m.attributes.check === 'route_missing');
@@ -230,15 +215,11 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     const via = (port: number) => [c.urls[0]!, c.urls[1]!, `nats://127.0.0.1:${port}`];
     try {
       // Act
-      const stalled = await timed(() =>
-        stack.handler(auditing('mid-reply-stall', via(stall.port)))({ cluster: 'mid-reply-stall', scheduledTime: nextScheduledTime() }, lambdaContext()),
-      );
+      const stalled = await stack.handler(auditing('mid-reply-stall', via(stall.port)))({ cluster: 'mid-reply-stall', scheduledTime: nextScheduledTime() }, lambdaContext());
       const stalledRecord = await lastRun('mid-reply-stall');
-      const wasReset = await timed(() =>
-        stack.handler(auditing('mid-reply-reset', via(reset.port)))({ cluster: 'mid-reply-reset', scheduledTime: nextScheduledTime() }, lambdaContext()),
-      );
+      const wasReset = await stack.handler(auditing('mid-reply-reset', via(reset.port)))({ cluster: 'mid-reply-reset', scheduledTime: nextScheduledTime() }, lambdaContext());
       const resetRecord = await lastRun('mid-reply-reset');
-      const messages = await queue.receiveAll(DELIVERY_WAIT_MS);
+      const messages = await queue.drain();
 
       // Assess
       expect(stall.cuts).toBeGreaterThan(0);
@@ -247,21 +228,24 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
         [stalled, stalledRecord, stall.port],
         [wasReset, resetRecord, reset.port],
       ] as const) {
-        expect(run.ms).toBeLessThan(TIMEOUT_MS + HANDLER_MARGIN_MS);
-        expect(run.outcome).toMatchObject({ status: 'warning', epoch: 1 });
+        expect(run).toMatchObject({ status: 'warning', epoch: 1 });
         // The broken vantage is named; its server still answered through the other two, so nothing is missing.
         expect(subjects(record)).toContain(`vantage_failed vantage:nats://127.0.0.1:${port}`);
         expect(record.findings.every((f) => f.subject.includes(`127.0.0.1:${port}`))).toBe(true);
       }
-      // A stalled reply costs the deadline; a reset one ends the vantage at once. A reset
-      // also reports each of its requests as server_reply_invalid (one per endpoint).
+      // One fault, one finding: a reset fails every request open on that connection, and
+      // that is said once, with its cause and the requests it took, never as a bad reply
+      // per endpoint from a server that sent nothing wrong.
       expect(subjects(stalledRecord)).toEqual([`vantage_failed vantage:nats://127.0.0.1:${stall.port}`]);
-      expect(wasReset.ms).toBeLessThan(TIMEOUT_MS);
+      expect(subjects(resetRecord)).toEqual([`vantage_failed vantage:nats://127.0.0.1:${reset.port}`]);
+      const resetNotice = messages.find((m) => m.attributes.cluster === 'mid-reply-reset');
+      expect(emailText(resetNotice!)).toMatch(/; it took JSZ.* with it;/);
+      expect(emailText(resetNotice!)).not.toMatch(/server version/i);
       const servers = ['mid-reply-stall', 'mid-reply-reset'].flatMap((name) => stack.epochLines(name).map((m) => m.servers));
       expect(servers).toEqual([3, 3]);
       const sent = messages.map((m) => `${m.attributes.cluster} ${notices([m])[0]}`);
       expect(sent.filter((n) => n.startsWith('mid-reply-stall '))).toEqual(['mid-reply-stall vantage_failed:new:warning']);
-      expect(sent.filter((n) => n.startsWith('mid-reply-reset '))).toHaveLength(resetRecord.findings.length);
+      expect(sent.filter((n) => n.startsWith('mid-reply-reset '))).toEqual(['mid-reply-reset vantage_failed:new:warning']);
       expect(sent.every((n) => n.endsWith(':new:warning'))).toBe(true);
     } finally {
       await Promise.all([stall.close(), reset.close()]);
@@ -291,9 +275,9 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     const lost = await handler({ cluster: 'conflict', scheduledTime: first }, lambdaContext()).catch((e: unknown) => e);
     // The scheduler retries an invocation that failed; one that succeeded is only ever duplicated.
     const retry = await handler({ cluster: 'conflict', scheduledTime: first }, lambdaContext());
-    const firstNotices = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+    const firstNotices = notices(await queue.drain());
     const next = await handler({ cluster: 'conflict', scheduledTime: nextScheduledTime() }, lambdaContext());
-    const nextNotices = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+    const nextNotices = notices(await queue.drain());
 
     // Assess
     expect(lost).toMatchObject({ status: 'warning', epoch: 1, notified: 1 });
@@ -316,10 +300,13 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     const sns = new SnsNotifier({ client, topicArn: stack.topicArn });
     let publishing!: () => void;
     const inPublish = new Promise<void>((resolve) => (publishing = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // SNS held until the overlapping invocation has come and gone: a condition, not a guess at how long it takes.
     const slow: Notifier = {
       async publish(notifications: readonly Notification[]) {
         publishing();
-        await new Promise((resolve) => setTimeout(resolve, SLOW_PUBLISH_MS));
+        await released;
         await sns.publish(notifications);
       },
     };
@@ -331,22 +318,22 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
 
     try {
       // Act
-      const slowRun = timed(() => first({ cluster: 'slow-sns', scheduledTime: nextScheduledTime() }, lambdaContext()));
+      const slowRun = first({ cluster: 'slow-sns', scheduledTime: nextScheduledTime() }, lambdaContext());
       await inPublish;
       const held = await second({ cluster: 'slow-sns', scheduledTime: overlapping }, lambdaContext());
-      const { outcome, ms } = await slowRun;
-      const duringSlow = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+      release();
+      const outcome = await slowRun;
+      const duringSlow = notices(await queue.drain());
       // The scheduler's retry of the held-off time, once the lease is free.
       const retried = await second({ cluster: 'slow-sns', scheduledTime: overlapping }, lambdaContext());
 
       // Assess
       expect(held).toMatchObject({ status: 'skipped', reason: 'overlap' });
       expect(outcome).toMatchObject({ status: 'warning', epoch: 1, notified: 1 });
-      expect(ms).toBeGreaterThanOrEqual(SLOW_PUBLISH_MS);
-      expect(ms).toBeLessThan(TIMEOUT_MS + SLOW_PUBLISH_MS + HANDLER_MARGIN_MS);
       expect(duringSlow).toEqual(['vantage_failed:new:warning']);
       expect(retried).toMatchObject({ status: 'warning', epoch: 2 });
     } finally {
+      release();
       client.destroy();
     }
   });
@@ -362,13 +349,13 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     // Act
     await Promise.all(c.servers.map((s) => c.kill(s.name)));
     const down: AuditOutcome[] = [];
-    for (let i = 0; i < 3; i++) down.push((await timed(epoch)).outcome);
-    const downNotices = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+    for (let i = 0; i < 3; i++) down.push(await epoch());
+    const downNotices = notices(await queue.drain());
     await Promise.all(c.servers.map((s) => c.restart(s.name)));
     await c.waitForRouteMesh();
     await c.waitForMetaLeader();
     const back = await epoch();
-    const backNotices = notices(await queue.receiveAll(DELIVERY_WAIT_MS));
+    const backNotices = notices(await queue.drain());
 
     // Assess
     expect(down.map((o) => 'status' in o && o.status)).toEqual(['critical', 'critical', 'critical']);

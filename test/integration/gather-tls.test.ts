@@ -82,7 +82,6 @@ describe('gather over TLS', () => {
     const v = only(sample.vantages);
     expect(v.error?.kind).toBe('tls');
     expect(v.error?.message).not.toContain(PASSWORD);
-    expect(sample.durationMs).toBeLessThan(2000);
   });
 
   it('still checks the name: a trusted certificate for another host is a tls error', async () => {

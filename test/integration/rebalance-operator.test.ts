@@ -166,7 +166,7 @@ describe('rebalance in operator mode (JWT accounts from a memory resolver)', () 
       await handler({ cluster: 'op', scheduledTime: '2026-11-24T01:01:00.000Z' }, lambdaContext(120_000));
 
       // Assess: APP's leaders left n1; SHOP's planned moves are named with its public key, in the log and the notice.
-      const [notice, ...more] = await queue.receiveAll(1_500);
+      const [notice, ...more] = await queue.drain();
       expect(more).toEqual([]);
       const email = (JSON.parse(notice!.body) as { email: string }).email;
       const appMoves = email.match(/^ {2}(moved|moved_elsewhere|already_moved): (stream|consumer) APP\//gm) ?? [];

@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { concentrateLeaders, consumerLeaders, createReplicatedStreams, streamLeaders, type LocalCluster } from '../../lib/local-cluster/index.js';
+import { pollUntil } from '../../lib/util/poll.js';
 import { useCluster } from '../support/cluster.js';
 import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
 
 const STREAMS = 30;
-/** A publish that fails during a leader hand-off is retried: an election blip, not a loss. */
-const PUBLISH_RETRIES = 20;
 
 async function leadersOf(app: NatsConnection, streams: readonly string[]): Promise<Record<string, string>> {
   return { ...(await streamLeaders(app, streams)), ...(await consumerLeaders(app, streams)) };
@@ -38,39 +37,84 @@ async function everyGroupLed(app: NatsConnection, streams: readonly string[]): P
   }
 }
 
-/** Publishes to every stream in turn until stopped, retrying each message until acknowledged; counts acks per stream. */
+/**
+ * How long one message may go unacknowledged before the test gives up: far
+ * beyond a leader election (at most ~9 s of Raft timeout, longer on a loaded
+ * machine), and well inside JetStream's default 2-minute duplicate window, so
+ * every retry of a message is de-duplicated by its msgID.
+ */
+const PUBLISH_BUDGET_MS = 60_000;
+/** Pause between attempts at one message; the budget, not a count, ends the retries. */
+const PUBLISH_RETRY_PAUSE_MS = 100;
+
+interface Published {
+  /** Acknowledged messages per stream: what each stream must hold, no more, no less. */
+  readonly acked: Map<string, number>;
+  /** Failed attempts (election blips), all later acknowledged. */
+  readonly blips: number;
+  /** The longest time one message went unacknowledged, and the sum over all messages. */
+  readonly unavailableMs: { readonly longest: number; readonly total: number };
+}
+
+/**
+ * Publishes to every stream in turn until stopped, retrying each message
+ * (same msgID) until acknowledged. Two measurements stay apart: how long
+ * publishes failed (unavailability, reported) and whether anything
+ * acknowledged went missing (loss, checked against the streams afterwards).
+ */
 function startPublisher(app: NatsConnection, streams: readonly string[]) {
   const js = app.jetstream({ timeout: 2_000 });
   const acked = new Map(streams.map((s) => [s, 0]));
   let blips = 0;
-  let lost = 0;
+  let longest = 0;
+  let total = 0;
   let running = true;
   const done = (async () => {
     for (let i = 0; running; i++) {
       const stream = streams[i % streams.length]!;
-      for (let attempt = 0; ; attempt++) {
+      const firstTry = Date.now();
+      let failedSince: number | undefined;
+      for (;;) {
         try {
           await js.publish(`${stream}.orders`, new TextEncoder().encode(`m${i}`), { msgID: `${stream}-${i}` });
           acked.set(stream, acked.get(stream)! + 1);
           break;
-        } catch {
-          if (attempt >= PUBLISH_RETRIES) {
-            lost++;
-            break;
-          }
+        } catch (error) {
+          failedSince ??= firstTry;
           blips++;
-          await new Promise((r) => setTimeout(r, 100));
+          if (Date.now() - firstTry > PUBLISH_BUDGET_MS) {
+            throw new Error(`${stream} message ${i} unacknowledged for ${PUBLISH_BUDGET_MS} ms: an outage, not an election`, { cause: error });
+          }
+          await new Promise((r) => setTimeout(r, PUBLISH_RETRY_PAUSE_MS));
         }
+      }
+      if (failedSince !== undefined) {
+        const unavailable = Date.now() - failedSince;
+        longest = Math.max(longest, unavailable);
+        total += unavailable;
       }
     }
   })();
   return {
-    stop: async () => {
+    stop: async (): Promise<Published> => {
       running = false;
       await done;
-      return { acked, blips, lost };
+      return { acked, blips, unavailableMs: { longest, total } };
     },
   };
+}
+
+/** Acknowledged messages a stream does not hold (loss), and messages it holds beyond them (duplicates). */
+async function reconcile(app: NatsConnection, published: Published): Promise<{ lost: number; duplicated: number }> {
+  const jsm = await app.jetstreamManager();
+  let lost = 0;
+  let duplicated = 0;
+  for (const [stream, acked] of published.acked) {
+    const held = (await jsm.streams.info(stream)).state.messages;
+    lost += Math.max(0, acked - held);
+    duplicated += Math.max(0, held - acked);
+  }
+  return { lost, duplicated };
 }
 
 describe('rebalance on a real 3-node cluster with 30 R3 streams, each with a durable consumer', () => {
@@ -120,10 +164,14 @@ describe('rebalance on a real 3-node cluster with 30 R3 streams, each with a dur
     c.isolate('n3');
     try {
       // Wait until the cut shows in a sample (routes drop at once, the meta view within an election timeout).
-      for (let i = 0; i < 30; i++) {
-        const { report } = await checkJson(['--timeout', '1500'], systemEnv(c));
-        if (report.findings.some((f) => f.check === 'route_missing')) break;
-      }
+      const seen = await pollUntil(
+        async () => {
+          const { report } = await checkJson(['--timeout', '1500'], systemEnv(c));
+          return report.findings.some((f) => f.check === 'route_missing') || undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 0 },
+      );
+      expect(seen, 'the cut showed as route_missing within 60 s').toBe(true);
       const result = await runCli(['rebalance', '--execute', '--accounts', accounts, '--timeout', '1500'], { env: systemEnv(c) });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/refusing to start:\n {2}- (route_missing|meta_leader_disagreement)/);
@@ -159,12 +207,12 @@ describe('rebalance on a real 3-node cluster with 30 R3 streams, each with a dur
     for (const server of ['n1', 'n2', 'n3']) expect(load.get(server) ?? 0).toBeLessThanOrEqual(1.2 * average);
     expect(output.after.clusters[0]!.maxBefore).toBeLessThanOrEqual(1.2 * average);
 
-    expect(published.lost).toBe(0);
-    const jsm = await app.jetstreamManager();
-    for (const stream of streams) {
-      const info = await jsm.streams.info(stream);
-      expect(info.state.messages).toBe(published.acked.get(stream));
-    }
+    // Unavailability is measured and reported, never asserted: it depends on the machine's load.
+    console.info(
+      `rebalance publisher: ${[...published.acked.values()].reduce((a, b) => a + b, 0)} acknowledged, ${published.blips} failed attempts, ` +
+        `unavailable ${published.unavailableMs.longest} ms at most for one message, ${published.unavailableMs.total} ms in all`,
+    );
+    expect(await reconcile(app, published)).toEqual({ lost: 0, duplicated: 0 });
     expect([...published.acked.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     await app.close();
   }, 200_000);

@@ -31,9 +31,6 @@ const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'fauxqs', secretAccessKey: 'fauxqs' };
 /** Every request bounded: a hung emulator fails a test instead of stalling it. */
 const REQUEST_HANDLER = { connectionTimeout: 2_000, requestTimeout: 5_000 };
-/** The longest a test may ask `receiveAll` to wait. */
-const MAX_RECEIVE_WAIT_MS = 10_000;
-const POLL_INTERVAL_MS = 25;
 
 export interface ReceivedMessage {
   /** The SQS body: the published `Message` itself with raw delivery, else the SNS JSON envelope. */
@@ -44,8 +41,14 @@ export interface ReceivedMessage {
 
 export interface SubscribedQueue {
   readonly queueUrl: string;
-  /** Every message that arrives within `waitMs` (waits the whole time, so an absence means something), deleted once read. */
-  receiveAll(waitMs: number): Promise<ReceivedMessage[]>;
+  /**
+   * Every message the queue holds, deleted once read. fauxqs fans a Publish or
+   * PublishBatch out to its subscribed queues synchronously, before it answers
+   * (dist/sns/actions/publish.js calls `queue.enqueue` inside the request), so
+   * once a publisher's call resolved its messages are here: no wait is needed,
+   * and an absence means nothing was published.
+   */
+  drain(): Promise<ReceivedMessage[]>;
 }
 
 export interface Fauxqs {
@@ -89,7 +92,7 @@ export async function startFauxqs(): Promise<Fauxqs> {
       if (filterPolicy) attributes.FilterPolicy = JSON.stringify(filterPolicy);
       if (options.raw) attributes.RawMessageDelivery = 'true';
       await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: attributes }));
-      return { queueUrl: QueueUrl, receiveAll: (waitMs) => receiveAll(sqs, QueueUrl, waitMs) };
+      return { queueUrl: QueueUrl, drain: () => drain(sqs, QueueUrl) };
     },
     async close() {
       sns.destroy();
@@ -112,26 +115,20 @@ function clientConfig(endpoint: string) {
   return { endpoint, region: REGION, credentials: CREDENTIALS, requestHandler: REQUEST_HANDLER };
 }
 
-async function receiveAll(sqs: SQSClient, queueUrl: string, waitMs: number): Promise<ReceivedMessage[]> {
-  if (!(waitMs >= 0 && waitMs <= MAX_RECEIVE_WAIT_MS)) throw new RangeError(`waitMs must be within 0..${MAX_RECEIVE_WAIT_MS}, got ${waitMs}`);
-  const deadline = Date.now() + waitMs;
+async function drain(sqs: SQSClient, queueUrl: string): Promise<ReceivedMessage[]> {
   const received: ReceivedMessage[] = [];
   for (;;) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
     );
+    if (Messages.length === 0) return received;
     received.push(...Messages.map(toReceived));
-    if (Messages.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: Messages.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.ReceiptHandle })),
-        }),
-      );
-      continue;
-    }
-    if (Date.now() >= deadline) return received;
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
   }
 }
 

@@ -293,6 +293,8 @@ export interface VantageSpec {
   readonly jszError?: string;
   /** How the JSZ request ended, when not derived from what was heard. */
   readonly jszEnded?: RawRequest['ended'];
+  /** The connection failed mid-sample: every request ends with this error and no reply (e.g. a reset mid-reply). */
+  readonly lostWith?: string;
 }
 
 export interface SampleSpec {
@@ -355,6 +357,7 @@ function buildVantage(v: VantageSpec, spec: SampleSpec, startedAt: number, answe
       );
     }
     const base = { endpoint, subject: `$SYS.REQ.SERVER.PING.${endpoint}`, requestBody: '{}', sentAt: startedAt, durationMs: 20 };
+    if (v.lostWith !== undefined) return { ...base, ended: 'error', replies: [], error: v.lostWith };
     if (endpoint === 'JSZ' && (v.jszEnded !== undefined || v.jszError !== undefined)) {
       return { ...base, ended: v.jszEnded ?? 'error', replies, ...(v.jszError === undefined ? {} : { error: v.jszError }) };
     }

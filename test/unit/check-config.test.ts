@@ -221,7 +221,7 @@ describe('parseCheckConfig: errors name the flag or variable', () => {
     expect(configError([]).message).toBe('--servers: is required (or set NATS_URL): the URL of every server of the cluster, comma separated');
     expect(configError(['--servers', ' , ']).message).toBe('--servers: lists no URL');
     expect(configError([], { NATS_URL: 'http://n1:8222' }).message).toBe('NATS_URL: unsupported scheme "http://" in http://n1:8222 (use nats:// or tls://)');
-    expect(configError(['--servers', 'nats://n1:99999']).message).toBe('--servers: not a host[:port] URL: nats://n1:99999');
+    expect(configError(['--servers', 'nats://n1:99999']).message).toBe('--servers: "nats://n1:99999" is not a server URL: the port must be within 1-65535');
   });
 });
 

@@ -280,7 +280,7 @@ describe('toNatsConnectionOptions', () => {
       err = e;
     }
     // Assess
-    expect((err as Error).message).toBe('--servers: not a host[:port] URL: nats://host:99999');
+    expect((err as Error).message).toBe('--servers: "nats://host:99999" is not a server URL: the port must be within 1-65535');
     expect(everyText(err)).not.toContain(PASSWORD);
   });
 });

@@ -29,8 +29,8 @@ describe('observe', () => {
 
     // Assess
     expect(o.vantages).toEqual([
-      { url: 'nats://n1:4222', connected: true, serverName: 'n1', error: undefined, heard: ['n1'], jszEnded: 'deadline' },
-      { url: 'nats://n2:4222', connected: true, serverName: 'n2', error: undefined, heard: ['n2', 'n3'], jszEnded: 'deadline' },
+      { url: 'nats://n1:4222', connected: true, serverName: 'n1', error: undefined, heard: ['n1'], jszEnded: 'deadline', failedRequests: [] },
+      { url: 'nats://n2:4222', connected: true, serverName: 'n2', error: undefined, heard: ['n2', 'n3'], jszEnded: 'deadline', failedRequests: [] },
     ]);
   });
 

@@ -36,7 +36,7 @@ describe('server_missing', () => {
         server: 'n3',
         expected: 3,
         answered: ['n1', 'n2'],
-        failedVantages: [{ url: 'nats://n3:4222', error: 'nats://n3:4222: connection refused' }],
+        failedVantages: [{ url: 'nats://n3:4222', error: 'unreachable: nats://n3:4222: connection refused' }],
       },
     });
     expect(findings[0]!.remediation[0]).toContain('nats-server is running on n3');
@@ -124,7 +124,7 @@ describe('server_missing', () => {
     const [finding] = runCheck(serverMissing, observed);
 
     // Assess
-    expect(finding?.details.failedVantages).toEqual([{ url: 'nats://n3:4222', error: 'no reply (deadline)' }]);
+    expect(finding?.details.failedVantages).toEqual([{ url: 'nats://n3:4222', error: 'connected, no JSZ reply (deadline)' }]);
   });
 
   it('everyone answering gives no finding; nobody answering is left to cluster_unreachable', () => {

@@ -42,4 +42,37 @@ describe('vantage_failed', () => {
     expect(runCheck(vantageFailed, missing)).toEqual([]);
     expect(runCheck(vantageFailed, nobody)).toEqual([]);
   });
+  it('a connection reset mid-sample is one finding: its cause and every request it took with it', () => {
+    // Prepare: n3's connection dropped while its replies were arriving; n3 still answered through n1 and n2.
+    const observed = sample({
+      replies: healthyReplies(),
+      vantages: [
+        { via: 'n1', hears: ['n1', 'n2', 'n3'] },
+        { via: 'n2', hears: ['n1', 'n2', 'n3'] },
+        { via: 'n3', hears: [], lostWith: 'connection closed' },
+      ],
+    });
+
+    // Act
+    const finding = onlyFinding(runCheck(vantageFailed, observed));
+
+    // Assess
+    expect(finding).toMatchObject({
+      subject: 'vantage:nats://n3:4222',
+      summary: 'nats://n3:4222 could not be used as a vantage point (connection closed); it took JSZ, ROUTEZ and RAFTZ with it; the cluster answered through the other URLs',
+      details: { url: 'nats://n3:4222', error: 'connection closed', lostRequests: ['JSZ', 'ROUTEZ', 'RAFTZ'] },
+    });
+    expect(finding.remediation.join(' ')).not.toMatch(/version/i);
+  });
+
+  it('a denied request on a vantage that still heard the cluster is named, with the endpoint it cost', () => {
+    const observed = sample({
+      replies: healthyReplies(),
+      vantages: [
+        { via: 'n1', hears: ['n1', 'n2', 'n3'] },
+        { via: 'n2', hears: ['n1', 'n2', 'n3'], jszEnded: 'all-expected', jszError: 'permissions violation: publish to "$SYS.REQ.SERVER.PING.JSZ"' },
+      ],
+    });
+    expect(onlyFinding(runCheck(vantageFailed, observed)).details).toMatchObject({ lostRequests: ['JSZ'] });
+  });
 });

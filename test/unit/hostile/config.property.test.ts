@@ -93,6 +93,21 @@ const urlValue: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(fc.constantFrom('nats://', 'tls://'), secretValue).map(([scheme, token]) => `${scheme}${token}@n1:4222`),
 );
 
+/**
+ * A server URL that is bad configuration, never a host name to look up: a
+ * space in it, an empty host, a port outside 1-65535, an unknown scheme.
+ */
+const hostLabel = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
+const badServerUrl: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(fc.constantFrom('nats://', 'tls://', ''), fc.array(hostLabel, { minLength: 2, maxLength: 4 }), fc.constantFrom(' ', '  ', '\t')).map(
+    ([scheme, words, gap]) => `${scheme}${words.join(gap)}`,
+  ),
+  fc.constantFrom('not a url at all', 'nats://n1 :4222', 'nats://n1: 4222'),
+  fc.tuple(fc.constantFrom('nats://', 'tls://', ''), fc.constantFrom('', 'sys:pw@'), fc.constantFrom('', ':4222', ':')).map(([scheme, user, port]) => `${scheme}${user}${port}`).filter((u) => u !== ''),
+  fc.tuple(hostLabel, fc.oneof(fc.constant(0), fc.integer({ min: 65_536, max: 9_999_999 }))).map(([host, port]) => `nats://${host}:${port}`),
+  fc.tuple(fc.stringMatching(/^[a-z][a-z0-9+.-]{0,6}$/).filter((s) => s !== 'nats' && s !== 'tls'), hostLabel).map(([scheme, host]) => `${scheme}://${host}:4222`),
+);
+
 const cliValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 16 }),
   fc.constantFrom('0', '1', '-1', '3', '2.5', ' 5 ', '1e308', '1e3', 'NaN', 'Infinity', '0x10', '99999999999999999999', '9'.repeat(400), ''),
@@ -290,6 +305,46 @@ describe('hostile configuration (property-based)', () => {
         expectReadable(error as ConfigError, (field) => field === '--accounts');
       }),
       propertyRuns(500),
+    );
+  }, propertyTimeout(60_000));
+  it('a bad server URL (space, empty host, port outside 1-65535, unknown scheme) is refused, naming where it came from', () => {
+    const fleet = FLEET_EXAMPLE as { clusters: { servers: string[] }[] };
+    fc.assert(
+      fc.property(badServerUrl, fc.nat({ max: 2 }), (bad, at) => {
+        // Among good URLs, at any position of the list.
+        const list = ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223'];
+        list.splice(at, 0, bad);
+        const urls = list.join(',');
+        for (const command of COMMANDS) {
+          const required = command.name === 'gather' ? ['--out', 'sample.json.gz'] : [];
+          const flag = outcomeOf(() => command.parse({ argv: [...required, '--servers', urls], env: {} })).error;
+          expect(flag, `${command.name} --servers ${JSON.stringify(urls)}`).toBeInstanceOf(ConfigError);
+          expect((flag as ConfigError).field).toBe('--servers');
+          const variable = outcomeOf(() => command.parse({ argv: required, env: { NATS_URL: urls } })).error;
+          expect(variable, `${command.name} NATS_URL=${JSON.stringify(urls)}`).toBeInstanceOf(ConfigError);
+          expect((variable as ConfigError).field).toBe('NATS_URL');
+        }
+
+        const file = structuredClone(fleet);
+        file.clusters[0]!.servers.splice(at, 0, bad);
+        const fileError = outcomeOf(() => parseFleetConfig(file, registry, 'fleet.json')).error;
+        expect(fileError, `fleet servers ${JSON.stringify(bad)}`).toBeInstanceOf(ConfigError);
+        expect((fileError as ConfigError).field).toBe(`fleet.json: clusters[0].servers[${at}]`);
+
+        const env = structuredClone(lambdaClusters) as unknown as { servers: string[] }[];
+        env[0]!.servers.splice(at, 0, bad);
+        const read = readLambdaEnvironment({
+          [ENVIRONMENT.clusters]: JSON.stringify(env),
+          [ENVIRONMENT.table]: 'audit-state',
+          [ENVIRONMENT.topicArn]: TOPIC,
+          [ENVIRONMENT.historyDays]: '30',
+        });
+        const kept = read.clusters.get(lambdaClusters[0]!.name);
+        expect(kept, `Lambda servers ${JSON.stringify(bad)}`).toBeInstanceOf(ConfigError);
+        expect((kept as ConfigError).field).toBe(`${ENVIRONMENT.clusters}[0].servers[${at}]`);
+        expectReadable(kept as ConfigError, lambdaPlace);
+      }),
+      propertyRuns(300),
     );
   }, propertyTimeout(60_000));
 });

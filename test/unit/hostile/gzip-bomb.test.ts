@@ -43,16 +43,14 @@ function peakRss(): number {
 }
 
 describe('gzip bombs and undecodable bodies', () => {
-  it('a 1 GiB bomb against the default 64 MiB cap: a decodeError within seconds, memory far below the bomb', async () => {
+  it('a 1 GiB bomb against the default 64 MiB cap: a decodeError, memory far below the bomb', async () => {
     // Prepare
     const bomb = gzipBomb(1024);
     expect(bomb.length).toBeLessThan(4 * MiB);
     const peakBefore = peakRss();
 
     // Act
-    const started = performance.now();
     const req = await ping(answering([bomb], 'gzip'), GATHER_DEFAULTS.maxReplyBytes);
-    const elapsedMs = performance.now() - started;
 
     // Assess
     expect(req.replies).toHaveLength(1);
@@ -60,19 +58,16 @@ describe('gzip bombs and undecodable bodies', () => {
     expect(req.replies[0]!.body).toBeUndefined();
     // The undecodable reply is still one server's answer: collection ends at once.
     expect(req.ended).toBe('all-expected');
-    expect(elapsedMs).toBeLessThan(10_000);
     // Inflating it whole would take 1 GiB; stopping at the cap takes about 64 MiB more.
     expect(peakRss() - peakBefore).toBeLessThan(512 * MiB);
   }, 30_000);
 
   it('a small cap stops a bomb after a few kilobytes', async () => {
     // Act
-    const started = performance.now();
     const req = await ping(answering([gzipBomb(64)], 'gzip'), 1_000);
 
     // Assess
     expect(req.replies[0]!.decodeError).toBe('gzip body inflates beyond the 1000-byte cap');
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('a plain body over the cap is not decoded at all', async () => {

@@ -40,13 +40,11 @@ import {
 } from '../../support/hostile-replies.js';
 import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';
 
-/**
- * A parse takes well under a millisecond and an epoch over a three-server
- * sample a few dozen on a busy 2-core CI machine; these bounds only catch a
- * hang or a blow-up (quadratic work, a runaway regex).
+/*
+ * No per-case time bound: a hang or a blow-up (quadratic work, a runaway
+ * regex) over thousands of cases still ends the property at its timeout,
+ * and a wall-clock bound per case would only measure the machine's load.
  */
-const PARSE_BOUND_MS = 500;
-const EPOCH_BOUND_MS = 2_000;
 /** Characters that must not reach a terminal or a notification from a reply. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 /** A hostile reply may add findings, never megabytes: problems are clipped, evidence capped. */
@@ -124,10 +122,9 @@ async function checkHostileCase(c: HostileCase): Promise<void> {
   const base = await baseline(cluster);
 
   // Act
-  const { report, elapsedMs } = await auditEpoch(recordedSample(cluster, c));
+  const { report } = await auditEpoch(recordedSample(cluster, c));
 
-  // Assess: bounded in time and size, no check broke.
-  expect(elapsedMs).toBeLessThan(EPOCH_BOUND_MS);
+  // Assess: bounded in size, no check broke.
   expect(report.checks.filter((r) => r.outcome === 'error')).toEqual([]);
   expect(JSON.stringify(report).length).toBeLessThan(base.size + REPORT_GROWTH_BOUND_CHARS);
   expect(formatText(report)).not.toMatch(CONTROL);
@@ -189,12 +186,9 @@ function checkHostileBody(endpoint: Endpoint, hostile: HostileBody): void {
   const { original, body } = mutatedBody(endpoint, hostile);
 
   // Act
-  const started = performance.now();
   const parsed = parsers[endpoint](body);
-  const elapsedMs = performance.now() - started;
 
   // Assess
-  expect(elapsedMs).toBeLessThan(PARSE_BOUND_MS);
   if (parsed.ok) {
     expect(parsed.server.name.length).toBeGreaterThan(0);
     expect(parsed.server.name.length).toBeLessThanOrEqual(MAX_NAME_CHARS);
