@@ -26,6 +26,10 @@ export const metaLeaderDisagreement: CheckDefinition = {
   reads: ['JSZ', 'RAFTZ'],
   severities: ['warning', 'critical'],
   thresholds: [],
+  criticalAtFirstSight: {
+    when: 'two or more servers each claim to be the meta leader',
+    reason: 'both may accept JetStream API writes; an election hands leadership over without two claimants, so this is a split (a cut-off leader holds its claim ~14 s), never a passing election',
+  },
   run({ observation }) {
     const findings: FindingDraft[] = [];
     for (const group of metaGroups(observation)) {
