@@ -154,6 +154,7 @@ export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number
     expectServers: cluster.servers.length,
     schedule: 'rate(1 minute)',
     timeoutMs: 5_000,
+    confirmDelayMs: 3_000,
     persistence: { epochs: 2, minSeconds: 0 },
     thresholds: {},
     skip: [],

@@ -203,7 +203,7 @@ describe('AuditFunction', { timeout: 60_000 }, () => {
     // Assess
     expect(act).toThrow(ConfigError);
     expect(act).toThrow(
-      "environments.crowded: its 4 clusters need 7011 bytes of Lambda environment variables, over Lambda's 4096-byte limit; split them across more environments",
+      "environments.crowded: its 4 clusters need 7107 bytes of Lambda environment variables, over Lambda's 4096-byte limit; split them across more environments",
     );
   });
 });
