@@ -37,6 +37,12 @@ export const unevenLeaderDistribution: CheckDefinition = {
     { key: 'min_excess', description: 'Leaders above the average a server must also have, so tiny clusters do not flap', default: LEADER_BALANCE_DEFAULTS.minExcess, unit: 'count', min: 0 },
   ],
   run({ observation, thresholds }) {
+    // With an expected server silent (stopped in a rolling restart, crashed,
+    // cut off), its groups are necessarily led elsewhere: that is no
+    // placement to judge, and no step-down could move a leader onto it.
+    // server_missing reports the server; the distribution is judged again
+    // once every server answers.
+    if (observation.servers.length < observation.expectedServerCount) return [];
     const findings: FindingDraft[] = [];
     for (const [cluster, members] of jetStreamClusters(observation.servers)) {
       const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
