@@ -226,6 +226,22 @@ describe('uneven_leader_distribution', () => {
     expect(runCheck(unevenLeaderDistribution, balanced)).toEqual([]);
   });
 
+  it('is not judged while an expected server is silent: its leaders necessarily sit elsewhere', () => {
+    // Prepare: n3 stopped in a rolling restart; n1 leads 6 of the 9 groups it left behind.
+    const { n1, n2 } = servers(['n1', 'n2', 'n3']);
+    const observed = sample({
+      replies: {
+        n1: { jsz: jsz(n1, { meta: { leader: 'n1' }, streams: led('n1', 6) }) },
+        n2: { jsz: jsz(n2, { meta: { leader: 'n1' }, streams: led('n2', 1) }) },
+      },
+      vantages: fullMesh(['n1', 'n2']),
+      expectServers: 3,
+    });
+
+    // Act / Assess
+    expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
+  });
+
   describe('server-side counts (2.11.11+ / 2.12.1+, raft: true)', () => {
     const v211 = servers(['n1', 'n2', 'n3'], { version: '2.11.12' });
     const CORRECTED_NOTE =
