@@ -4,6 +4,7 @@ import { electionSigns } from '../../lib/checks/election-signs.js';
 import { runEpoch, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
 import { observe } from '../../lib/observation/observe.js';
 import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import { formatText } from '../../lib/report/text-report.js';
 import { MemoryStateStore } from '../../lib/state/state-store.js';
 import { healthyReplies, jsz, partitioned, sample, servers } from '../support/sample-builder.js';
 
@@ -150,5 +151,19 @@ describe('confirmation within the epoch', () => {
     // Assess
     expect(report.findings.map((f) => f.check)).toContain('meta_leader_disagreement');
     expect(report.confirmation).toMatchObject({ resampleError: 'connection refused', seen: [{ kind: 'meta_disagreement' }] });
+  });
+});
+
+describe('confirmation in the text report', () => {
+  it('says what the second sample confirmed and what had cleared', async () => {
+    // Prepare
+    const cleared = await runEpoch(epochOf([electing, healthy]).deps);
+    const confirmed = await runEpoch(epochOf([electing, electing]).deps);
+
+    // Act / Assess
+    expect(formatText(cleared.report)).toContain(
+      'note: sampled again after 0 ms to confirm signs of an election; gone (an election that ended): meta:default (servers disagree on the meta leader)',
+    );
+    expect(formatText(confirmed.report)).toContain('still there: meta:default (servers disagree on the meta leader)');
   });
 });
