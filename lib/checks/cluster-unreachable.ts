@@ -7,6 +7,10 @@ export const clusterUnreachable: CheckDefinition = {
   description: 'No server answered from any configured URL: the auditor cannot see the cluster at all.',
   reads: ['JSZ'],
   severities: ['critical'],
+  criticalAtFirstSight: {
+    when: 'every configured server is unreachable',
+    reason: 'an election never takes the client ports down: nothing of the cluster can be seen, let alone judged',
+  },
   thresholds: [],
   run({ observation }) {
     if (observation.servers.length > 0) return [];

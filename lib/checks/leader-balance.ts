@@ -102,3 +102,44 @@ export function hotEntries(
   }
   return { averages, hot };
 }
+
+/** What a server says it hosts, for telling counts caught mid-election from real ones. */
+export interface SelfHosting extends SelfCounting {
+  readonly hostedStreams?: number | undefined;
+  readonly hostedConsumers?: number | undefined;
+}
+
+/** Leader counts that cannot all be true at once: fewer leaders in the cluster than one member hosts groups. */
+export interface LeaderCountGap {
+  readonly metric: 'streams' | 'consumers';
+  /** Sum of the members' own leader counts. */
+  readonly led: number;
+  /** The most groups of that kind one member hosts: each has a leader inside this cluster. */
+  readonly hosted: number;
+  readonly host: string;
+}
+
+/**
+ * Where members count their own leaders: every stream or consumer a member
+ * hosts has exactly one leader in the cluster, so the counts must sum to at
+ * least what any one member hosts. Below that, some groups are between
+ * leaders (right after a partition heals, 2.15.1 summed to a third of its
+ * groups for a moment): the counts describe an election, not a placement.
+ * Empty when they add up or the members do not count.
+ */
+export function leaderCountGaps<T extends SelfHosting>(members: readonly T[], key: (member: T) => string): LeaderCountGap[] {
+  const counts = ownLeaderCounts(members, key);
+  if (counts === undefined) return [];
+  const gaps: LeaderCountGap[] = [];
+  for (const metric of ['streams', 'consumers'] as const) {
+    const led = [...counts.values()].reduce((sum, c) => sum + c[metric], 0);
+    let hosted = 0;
+    let host = '';
+    for (const m of members) {
+      const h = (metric === 'streams' ? m.hostedStreams : m.hostedConsumers) ?? 0;
+      if (h > hosted) [hosted, host] = [h, key(m)];
+    }
+    if (led < hosted) gaps.push({ metric, led, hosted, host });
+  }
+  return gaps;
+}

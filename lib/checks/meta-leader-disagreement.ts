@@ -14,6 +14,8 @@ interface ClaimedLeader {
   /** Current replicas plus itself, as the claimant sees them; undefined when it did not report them. */
   readonly reachablePeers?: number;
   readonly stale: boolean;
+  /** What decided `stale`: a lower term among claimants, or quorum evidence. */
+  readonly staleBy: 'term' | 'quorum';
 }
 
 export const metaLeaderDisagreement: CheckDefinition = {
@@ -24,6 +26,10 @@ export const metaLeaderDisagreement: CheckDefinition = {
   reads: ['JSZ', 'RAFTZ'],
   severities: ['warning', 'critical'],
   thresholds: [],
+  criticalAtFirstSight: {
+    when: 'two or more servers each claim to be the meta leader',
+    reason: 'both may accept JetStream API writes; an election hands leadership over without two claimants, so this is a split (a cut-off leader holds its claim ~14 s), never a passing election',
+  },
   run({ observation }) {
     const findings: FindingDraft[] = [];
     for (const group of metaGroups(observation)) {
@@ -45,7 +51,7 @@ function disagreement(
   const stale = leaders.filter((l) => l.stale).map((l) => l.name);
   const real = leaders.filter((l) => !l.stale).map((l) => l.name);
   const splitBrain = claimants.length >= 2;
-  const staleBy = leaders.some((l) => l.term !== undefined) ? 'term' : 'quorum';
+  const staleBy = leaders.some((l) => l.stale && l.staleBy === 'term') ? 'term' : 'quorum';
 
   const viewText = describeViews(views);
   const summary = splitBrain
@@ -75,19 +81,24 @@ function disagreement(
 }
 
 /**
- * Which claimed leader is stale. With RAFTZ terms the lower term is stale,
- * since Raft never lets a lower term win. Without terms (2.9, early 2.10) a
- * leader is stale when it cannot reach a quorum of current replicas or fewer
- * than a quorum of servers follow it: an isolated old leader keeps claiming
- * leadership for up to ~14 s after the majority elected a new one.
+ * Which claimed leader is stale.
+ *
+ * Terms decide only among self-claimants whose terms differ: Raft never lets
+ * a lower term win, so a claimant below the highest claimant term is stale.
+ * A term of a server that does not claim leadership proves nothing (an
+ * isolated server campaigns and its term keeps rising), and equal terms
+ * prove nothing either: JSZ and RAFTZ are separate requests, so the new
+ * leader's RAFTZ can predate its win (seen on 2.15.1). Those cases, and a
+ * claimant without a term (2.9, early 2.10, a RAFTZ reply lost), fall back
+ * to quorum evidence: a leader is stale when fewer than a quorum of servers
+ * follow it or it cannot see a quorum of current replicas. An isolated old
+ * leader keeps claiming leadership for up to ~14 s after the majority
+ * elected a new one, and still believes its replicas current for a while.
  */
 function claimedLeaders(group: MetaGroup, views: ReadonlyMap<string, string | null>): ClaimedLeader[] {
   const byName = new Map<string, ServerObservation>(group.servers.map((s) => [s.name, s]));
   const names = [...new Set([...views.values()].filter((v): v is string => v !== null))].sort();
-  const terms = names.map((n) => byName.get(n)?.metaTerm).filter((t): t is number => t !== undefined);
-  const highestTerm = terms.length > 0 ? Math.max(...terms) : undefined;
-
-  return names.map((name) => {
+  const claims = names.map((name) => {
     const backers = [...views].filter(([, leader]) => leader === name).map(([server]) => server);
     const claimant = byName.get(name);
     const selfClaimed = claimant !== undefined && views.get(name) === name;
@@ -96,12 +107,32 @@ function claimedLeaders(group: MetaGroup, views: ReadonlyMap<string, string | nu
         ? 1 + claimant.meta.replicas.filter((r) => r.current && !r.offline).length
         : undefined;
     const term = selfClaimed ? claimant.metaTerm : undefined;
-    const stale =
-      highestTerm !== undefined && term !== undefined
-        ? term < highestTerm
-        : backers.length < group.quorum || (reachablePeers !== undefined && reachablePeers < group.quorum);
-    return { name, backers, selfClaimed, term, reachablePeers, stale };
+    return { name, backers, selfClaimed, term, reachablePeers };
   });
+  const claimantTerms = claims.filter((c) => c.selfClaimed).map((c) => c.term);
+  const topTerm = decidingTerm(claimantTerms);
+  const topIsUnique = claimantTerms.filter((t) => t === topTerm).length === 1;
+
+  return claims.map((c) => {
+    if (topTerm !== undefined && c.selfClaimed) {
+      if (c.term! < topTerm) return { ...c, stale: true, staleBy: 'term' as const };
+      // The one claimant of the highest term leads it, however few follow it yet.
+      if (topIsUnique) return { ...c, stale: false, staleBy: 'term' as const };
+    }
+    const stale = c.backers.length < group.quorum || (c.reachablePeers !== undefined && c.reachablePeers < group.quorum);
+    return { ...c, stale, staleBy: 'quorum' as const };
+  });
+}
+
+/**
+ * The highest claimant term when terms can decide: every claimant reported
+ * one and they are not all equal. Undefined otherwise (quorum evidence decides).
+ */
+function decidingTerm(terms: readonly (number | undefined)[]): number | undefined {
+  if (terms.length < 2 || terms.some((t) => t === undefined)) return undefined;
+  const known = terms as readonly number[];
+  const top = Math.max(...known);
+  return known.every((t) => t === top) ? undefined : top;
 }
 
 function describeViews(views: ReadonlyMap<string, string | null>): string {

@@ -6,9 +6,9 @@ export const metaNoLeader: CheckDefinition = {
   id: 'meta_no_leader',
   title: 'Meta group without leader (quorum lost)',
   description:
-    'No server of a JetStream meta group knows a leader, or fewer servers answered than the group needs for quorum: the JetStream API cannot create, update or delete streams and consumers.',
+    'No server of a JetStream meta group knows a leader, or fewer servers answered than the group needs for quorum: the JetStream API cannot create, update or delete streams and consumers. An election leaves the group without a known leader for seconds (about 8 s after a partition heals on 2.9), so it is a warning when first seen and critical once it persists.',
   reads: ['JSZ'],
-  severities: ['critical'],
+  severities: ['warning', 'critical'],
   thresholds: [],
   run({ observation }) {
     const findings: FindingDraft[] = [];

@@ -47,6 +47,12 @@ function definitionProblem(check: CheckDefinition): string | undefined {
   if (check.severities.length === 0) return 'no severities';
   if (!Array.isArray(check.thresholds)) return 'thresholds is missing';
   if (typeof check.run !== 'function') return 'run is not a function';
+  const firstSight = check.criticalAtFirstSight;
+  if (firstSight !== undefined) {
+    if (typeof firstSight.when !== 'string' || !firstSight.when.trim()) return 'criticalAtFirstSight.when is missing';
+    if (typeof firstSight.reason !== 'string' || !firstSight.reason.trim()) return 'criticalAtFirstSight.reason is missing';
+    if (!check.severities.includes('critical')) return 'criticalAtFirstSight is declared but critical is not among its severities';
+  }
   const keys = new Set<string>();
   for (const t of check.thresholds) {
     if (!THRESHOLD_KEY_PATTERN.test(t.key)) return `threshold ${JSON.stringify(t.key)}: key must be snake_case`;

@@ -44,6 +44,14 @@ export interface FindingDraft {
   readonly escalateWhenPersistent?: boolean;
 }
 
+/** An exception to "elections never page", declared in a check's definition and listed by `nats-audit checks`. */
+export interface CriticalAtFirstSight {
+  /** The condition that is critical at once, e.g. "two servers each claim leadership". */
+  readonly when: string;
+  /** Why no passing election explains it. */
+  readonly reason: string;
+}
+
 export interface CheckDefinition {
   /** Stable snake_case id used in output, state, notifications and `--skip`. */
   readonly id: string;
@@ -53,5 +61,13 @@ export interface CheckDefinition {
   readonly reads: readonly Endpoint[];
   readonly severities: readonly Severity[];
   readonly thresholds: readonly ThresholdSpec[];
+  /**
+   * The one case in which this check's finding is critical the first time it
+   * is seen, and why that cannot be an election. Without it, a critical
+   * draft starts as a warning and becomes critical only once persistent
+   * (judge enforces this): a Raft election settles in seconds, and a page
+   * for one that is already over teaches people to ignore pages.
+   */
+  readonly criticalAtFirstSight?: CriticalAtFirstSight;
   readonly run: (context: CheckContext) => readonly FindingDraft[];
 }

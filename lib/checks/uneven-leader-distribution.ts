@@ -6,6 +6,7 @@ import {
   LEADER_BALANCE_DEFAULTS,
   hotEntries,
   leaderBalanceThresholds,
+  leaderCountGaps,
   ownLeaderCounts,
   type HotEntry,
   type LeaderBalanceThresholds,
@@ -13,6 +14,7 @@ import {
   type LeaderMetric,
 } from './leader-balance.js';
 import { natscli } from './natscli.js';
+import { jetStreamClusters } from './election-signs.js';
 
 /** Step-down commands listed per finding before the rest is summarised as "... and N more". */
 const MAX_LISTED_STEP_DOWNS = 25;
@@ -42,7 +44,7 @@ export const unevenLeaderDistribution: CheckDefinition = {
   id: 'uneven_leader_distribution',
   title: 'Uneven leader distribution',
   description:
-    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, which include R1 assets; otherwise over the replicated groups in the stream detail (R1 assets have no election to move). Step-downs are chosen from the hot servers' groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
+    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, corrected to replicated groups from the stream detail of each server those counts make hot; otherwise over the replicated groups in every server's stream detail. Either way only movable (replicated) Raft groups count: R1 assets have no election to move and are reported apart (r1Leaders). Counts that do not add up (fewer leaders than one server hosts groups: an election) are not judged. Step-downs are chosen from the hot servers' replicated groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: [
@@ -51,6 +53,12 @@ export const unevenLeaderDistribution: CheckDefinition = {
     { key: 'min_excess', description: 'Leaders above the average a server must also have, so tiny clusters do not flap', default: LEADER_BALANCE_DEFAULTS.minExcess, unit: 'count', min: 0 },
   ],
   run({ observation, thresholds }) {
+    // With an expected server silent (stopped in a rolling restart, crashed,
+    // cut off), its groups are necessarily led elsewhere: that is no
+    // placement to judge, and no step-down could move a leader onto it.
+    // server_missing reports the server; the distribution is judged again
+    // once every server answers.
+    if (observation.servers.length < observation.expectedServerCount) return [];
     const findings: FindingDraft[] = [];
     for (const counted of clusterLeaderCounts(observation)) {
       const finding = judgeCluster(counted, thresholds);
@@ -65,11 +73,13 @@ export interface ClusterLeaderCounts {
   readonly cluster: string;
   /** The cluster's JetStream servers that answered. */
   readonly members: readonly ServerObservation[];
-  /** Every group of the cluster in the detail gathered, leaderless and R1 ones included. */
-  readonly detail: readonly RaftGroup[];
   /** Every JetStream member of the cluster that answered, leading none included. */
   readonly counts: ReadonlyMap<string, LeaderCounts>;
   readonly source: 'groups' | 'server_counts';
+  /** R1 assets each server counted among its own leaders (server counts only): no election moves them. */
+  readonly r1: ReadonlyMap<string, LeaderCounts>;
+  /** Hot counting servers whose detail did not arrive, so their own count (an upper bound) stands. */
+  readonly uncorrected: readonly string[];
   /** The replicated groups with a known leader in the detail gathered: what step-downs are chosen from. */
   readonly groups: readonly RaftGroup[];
 }
@@ -80,17 +90,21 @@ export interface ClusterLeaderCounts {
  * so what is drawn is what was judged.
  */
 export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | 'groups'>): ClusterLeaderCounts[] {
-  return [...jetStreamServersByCluster(observation.servers)].map(([cluster, members]) => {
+  return [...jetStreamClusters(observation.servers)].map(([cluster, members]) => {
     const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
     const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
-    return { cluster, members, detail, groups, ...leaderCounts(members, groups) };
+    return { cluster, members, groups, ...leaderCounts(members, groups) };
   });
 }
 
 function judgeCluster(
-  { cluster, members, detail, counts, source, groups }: ClusterLeaderCounts,
+  { cluster, members, counts, source, r1, uncorrected, groups }: ClusterLeaderCounts,
   thresholds: Readonly<Record<string, number>>,
 ): FindingDraft | undefined {
+  // Counts caught mid-election (fewer leaders than one server hosts groups)
+  // describe no placement: never judged as a distribution. The epoch samples
+  // again when it sees them (lib/checks/election-signs.ts).
+  if (leaderCountGaps(members, (s) => s.name).length > 0) return undefined;
   const { averages, hot } = hotEntries(counts, leaderBalanceThresholds(thresholds));
   if (hot.length === 0) return undefined;
 
@@ -98,8 +112,9 @@ function judgeCluster(
   const worst = hot.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const answering = new Set(members.map((m) => m.name));
   const blocked = new Map<RaftGroup, Blocker>();
-  for (const g of detail) {
-    if (g.leader === undefined || !hotServers.includes(g.leader)) continue;
+  // Replicated groups only: R1 assets are not counted (r1Leaders reports them).
+  for (const g of groups) {
+    if (!hotServers.includes(g.leader!)) continue;
     const why = blocker(g, answering);
     if (why) blocked.set(g, why);
   }
@@ -122,6 +137,7 @@ function judgeCluster(
       cluster,
       source,
       counts: Object.fromEntries(counts),
+      ...(source === 'server_counts' ? { r1Leaders: Object.fromEntries(r1), countsUncorrected: uncorrected } : {}),
       average: roundAll(averages),
       hot: hot.map((h) => ({ ...h, average: round(h.average), ratio: round(h.ratio) })),
       stepDowns: stepDowns.slice(0, MAX_LISTED_STEP_DOWNS).map(({ kind, account, stream, consumer, leader }) => ({ kind, account, stream, consumer, leader })),
@@ -132,7 +148,7 @@ function judgeCluster(
       cannotMoveTotal: cannotMove.length,
     },
     remediation: [
-      ...(source === 'server_counts' ? [SERVER_COUNTS_NOTE] : []),
+      ...(source === 'server_counts' ? [serverCountsNote(hotServers, uncorrected)] : []),
       stepDowns.length > 0
         ? `Step down these groups on ${hotServers.join(', ')} (one at a time, using credentials of the owning account${accountsOf(stepDowns)}), re-checking between moves:`
         : stuck.length > 0
@@ -149,8 +165,15 @@ function judgeCluster(
   };
 }
 
-const SERVER_COUNTS_NOTE =
-  'These counts come from the servers themselves and include R1 assets, which have no election to move; only replicated groups are listed to step down.';
+/** How the servers' own counts were turned into counts of movable groups. */
+function serverCountsNote(hotServers: readonly string[], uncorrected: readonly string[]): string {
+  const left = hotServers.filter((s) => uncorrected.includes(s));
+  const base =
+    "Counts are the servers' own, corrected to replicated groups (R1 assets have no election to move) from the stream detail of each server that sent it";
+  return left.length > 0
+    ? `${base}; ${left.join(', ')} sent none this epoch, so ${left.length === 1 ? 'its count' : 'their counts'} may still include R1 assets.`
+    : `${base}.`;
+}
 
 /**
  * The thresholds gather flags counting servers with (`GatherConfig.leaderBalance`),
@@ -169,43 +192,57 @@ function describeHot(entries: readonly HotEntry[]): string {
   return `${worst.server} leads ${worst.count} ${what} (${worst.ratio.toFixed(1)}x the average of ${worst.average.toFixed(1)})`;
 }
 
-function jetStreamServersByCluster(servers: readonly ServerObservation[]): Map<string, ServerObservation[]> {
-  const map = new Map<string, ServerObservation[]>();
-  for (const s of servers) {
-    if (!s.jetstream) continue;
-    const key = s.cluster ?? '';
-    const list = map.get(key);
-    if (list) list.push(s);
-    else map.set(key, [s]);
-  }
-  for (const [key, list] of map) if (list.length < 2) map.delete(key);
-  return map;
-}
-
 /**
- * Leader counts per member. When every member counts its own leaders
- * (2.11.11+ / 2.12.1+ with raft), those counts, R1 included, whatever detail
- * arrived: gather asks such servers for detail only when they are hot, so
- * the groups cover only some servers. The server omits a zero count
- * (`omitempty`), so on a counting version an absent count is zero (when
- * none is present at all, the counts were not asked for and the groups
- * decide). Otherwise the replicated groups of the detail.
+ * Leader counts per member, of movable (replicated) Raft groups on every
+ * version, so the same placement gets the same verdict. Where every member
+ * counts its own leaders (2.11.11+ / 2.12.1+ with raft), start from those
+ * counts, which include R1 assets (the server omits a zero, so an absent
+ * count is zero; when none is present at all the counts were not asked for
+ * and the groups decide), then correct each member whose stream detail
+ * arrived (gather asks the servers hot by their counts) to the replicated
+ * groups it leads; the difference is its R1 load. A member without detail
+ * keeps its own count, an upper bound, named in `uncorrected`. Otherwise
+ * the replicated groups of every member's detail.
  */
 function leaderCounts(
   members: readonly ServerObservation[],
   groups: readonly RaftGroup[],
-): { counts: Map<string, LeaderCounts>; source: 'groups' | 'server_counts' } {
-  const own = ownLeaderCounts(members, (s) => s.name);
-  if (own) return { counts: own, source: 'server_counts' };
-  const counts = new Map<string, MutableCounts>(members.map((s) => [s.name, { streams: 0, consumers: 0, total: 0 }]));
+): { counts: Map<string, LeaderCounts>; source: 'groups' | 'server_counts'; r1: Map<string, LeaderCounts>; uncorrected: string[] } {
+  const fromGroups = new Map<string, MutableCounts>(members.map((s) => [s.name, { streams: 0, consumers: 0, total: 0 }]));
   for (const g of groups) {
-    const c = counts.get(g.leader!);
+    const c = fromGroups.get(g.leader!);
     if (!c) continue; // led by a server outside this cluster's answering members
     if (g.kind === 'stream') c.streams++;
     else c.consumers++;
     c.total++;
   }
-  return { counts, source: 'groups' };
+  const own = ownLeaderCounts(members, (s) => s.name);
+  if (!own) return { counts: fromGroups, source: 'groups', r1: new Map(), uncorrected: [] };
+  const counts = new Map<string, LeaderCounts>();
+  const r1 = new Map<string, LeaderCounts>();
+  const uncorrected: string[] = [];
+  for (const m of members) {
+    const reported = own.get(m.name)!;
+    if (!m.detailed) {
+      counts.set(m.name, reported);
+      uncorrected.push(m.name);
+      continue;
+    }
+    // Never above its own count: a detail view can be older than the count
+    // (a group it led moments ago), and the count includes every group it leads.
+    const fromDetail = fromGroups.get(m.name)!;
+    const movable = {
+      streams: Math.min(fromDetail.streams, reported.streams),
+      consumers: Math.min(fromDetail.consumers, reported.consumers),
+      total: 0,
+    };
+    movable.total = movable.streams + movable.consumers;
+    counts.set(m.name, movable);
+    const streams = Math.max(0, reported.streams - movable.streams);
+    const consumers = Math.max(0, reported.consumers - movable.consumers);
+    if (streams + consumers > 0) r1.set(m.name, { streams, consumers, total: streams + consumers });
+  }
+  return { counts, source: 'server_counts', r1, uncorrected };
 }
 
 /**

@@ -32,7 +32,16 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   const clusterKey = config.clusterName ?? source.defaultKey;
 
   const epoch = () =>
-    runEpoch({ sample: source.next, store, clusterKey, registry, checks: config.checks, persistence: config.persistence });
+    runEpoch({
+      sample: source.next,
+      store,
+      clusterKey,
+      registry,
+      checks: config.checks,
+      persistence: config.persistence,
+      // A saved sample cannot change: nothing to confirm.
+      ...(config.samplePath === undefined ? { confirm: { delayMs: config.confirmDelayMs, signal: io.signal } } : {}),
+    });
 
   if (config.watchSeconds === undefined) {
     const result = await epoch();

@@ -66,6 +66,7 @@ export async function checkFleet(
         registry,
         checks: { skip: new Set(cluster.skip), thresholds: cluster.thresholds },
         persistence: { epochs: cluster.persistence.epochs, minMs: cluster.persistence.minSeconds * 1000 },
+        confirm: { delayMs: cluster.confirmDelayMs },
       });
       return { cluster: cluster.name, status: report.status, text: render(report) };
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { CheckRegistry } from '../checks/registry.js';
+import type { CheckDefinition } from '../checks/types.js';
 import { CHECK_SPECS, DEMO_SPECS, GATHER_SPECS, REBALANCE_SPECS, type OptionSpec } from '../config/option-specs.js';
 
 export const MAIN_HELP = `nats-audit: audit a NATS JetStream cluster's consensus layer
@@ -49,10 +50,25 @@ function usage(line: string, specs: Record<string, OptionSpec>, about: string): 
     .join('\n')}\n  --help${' '.repeat(Math.max(0, width - 6))}  Show this help\n`;
 }
 
+/** Whether a check can page the first time it sees something: the declared exception, or "once persistent". */
+function firstSight(c: CheckDefinition): string {
+  const exception = c.criticalAtFirstSight;
+  return exception
+    ? `critical at first sight when ${exception.when}: ${exception.reason}`
+    : 'critical only once persistent (a warning when first seen: it may be a passing election)';
+}
+
 export function checkCatalogue(registry: CheckRegistry): string {
+  const exceptions = registry.all().filter((c) => c.criticalAtFirstSight);
+  const header = `Critical at first sight (every other critical starts as a warning and is raised once persistent): ${exceptions.map((c) => `${c.id} (${c.criticalAtFirstSight!.when})`).join('; ')}.\n\n`;
   const blocks = registry.all().map((c) => {
     const thresholds = c.thresholds.map((t) => `    ${c.id}.${t.key}=${t.default} (${t.unit}): ${t.description}`);
-    return [`${c.id} [${c.severities.join(', ')}]`, `  ${c.title}: ${c.description}`, ...(thresholds.length ? ['  thresholds:', ...thresholds] : [])].join('\n');
+    return [
+      `${c.id} [${c.severities.join(', ')}]`,
+      `  ${c.title}: ${c.description}`,
+      ...(c.severities.includes('critical') ? [`  ${firstSight(c)}`] : []),
+      ...(thresholds.length ? ['  thresholds:', ...thresholds] : []),
+    ].join('\n');
   });
-  return `${blocks.join('\n\n')}\n`;
+  return `${header}${blocks.join('\n\n')}\n`;
 }

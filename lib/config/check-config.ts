@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CheckRegistry } from '../checks/registry.js';
 import type { CheckSettings } from '../epoch/judge.js';
 import { DEFAULT_PERSISTENCE, type PersistencePolicy } from '../epoch/lifecycle.js';
+import { DEFAULT_CONFIRM_DELAY_MS, MAX_CONFIRM_DELAY_MS } from '../epoch/confirmation.js';
 import { ConfigError } from '../errors.js';
 import type { AuthOptions, TlsOptions } from '../sampling/connection-options.js';
 import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
@@ -35,6 +36,8 @@ export interface CheckConfig {
   readonly watchSeconds?: number;
   readonly checks: CheckSettings;
   readonly persistence: PersistencePolicy;
+  /** Delay before an epoch with signs of an election samples again; unused with a saved sample. */
+  readonly confirmDelayMs: number;
   /** Explicit cluster label; otherwise derived from the URLs. */
   readonly clusterName?: string;
 }
@@ -81,6 +84,7 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
     format,
     watchSeconds: validate(given.watch, schemas.positiveInt('seconds')),
     checks: checkSettings(given, registry),
+    confirmDelayMs: validate(given.confirmDelay, schemas.intRange('milliseconds', 0, MAX_CONFIRM_DELAY_MS)) ?? DEFAULT_CONFIRM_DELAY_MS,
     persistence: {
       epochs: validate(given.persistEpochs, schemas.positiveInt('epochs')) ?? DEFAULT_PERSISTENCE.epochs,
       minMs: (validate(given.persistSeconds, schemas.nonNegativeNumber('seconds')) ?? DEFAULT_PERSISTENCE.minMs / 1000) * 1000,

@@ -35,6 +35,7 @@ export const CHECK_SPECS = {
   skip: { flag: 'skip', env: 'NATS_AUDIT_SKIP', type: 'string', multiple: true, value: 'CHECK[,CHECK...]', help: 'Checks not to run' },
   threshold: { flag: 'threshold', env: 'NATS_AUDIT_THRESHOLDS', type: 'string', multiple: true, value: 'CHECK.KEY=VALUE', help: 'Override a threshold, e.g. uneven_leader_distribution.ratio=2 (repeatable)' },
   persistEpochs: { flag: 'persist-epochs', env: 'NATS_AUDIT_PERSIST_EPOCHS', type: 'string', value: 'N', help: 'Consecutive epochs before a finding counts as persistent (default 2)' },
+  confirmDelay: { flag: 'confirm-delay', env: 'NATS_AUDIT_CONFIRM_DELAY', type: 'string', value: 'MS', help: 'When an epoch sees signs of an election, wait this long and sample again before deciding (default 3000, at most 9000: one election timeout)' },
   persistSeconds: { flag: 'persist-seconds', env: 'NATS_AUDIT_PERSIST_SECONDS', type: 'string', value: 'S', help: 'Minimum age before a finding counts as persistent (default 0)' },
   cluster: { flag: 'cluster', env: 'NATS_AUDIT_CLUSTER', type: 'string', value: 'NAME', help: 'Name for this cluster in output and state (default: the server URLs); with --fleet, audit only this cluster' },
   fleet: { flag: 'fleet', env: 'NATS_AUDIT_FLEET', type: 'string', value: 'FILE', help: 'Audit every cluster of a fleet file (as deployed to AWS); credentials come from each cluster\'s Secrets Manager secret unless auth flags are given' },

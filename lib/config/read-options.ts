@@ -120,6 +120,13 @@ export const schemas = {
       .transform(Number)
       // 400 nines read as Infinity.
       .pipe(z.number({ error: `is too large a number of ${what}` })),
+  intRange: (what: string, min: number, max: number) =>
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, `must be a whole number of ${what}`)
+      .transform(Number)
+      .pipe(z.number().int().min(min, `must be at least ${min} ${what}`).max(max, `must be at most ${max} ${what}`)),
   nonEmpty: z.string().min(1, 'must not be empty'),
   format: z.enum(['text', 'json'], { error: 'must be text or json' }),
   checkFormat: z.enum(['text', 'json', 'html'], { error: 'must be text, json or html' }),

@@ -69,7 +69,8 @@ export async function runDemo(options: DemoOptions): Promise<Report[]> {
       options.onProgress(`stepping down stream and consumer leaders until ${hot} leads all of them (2.9 picks a random peer per step-down)...`);
       const { stepDowns } = await concentrateLeaders(app, { onto: hot, streams, consumers: true });
       if (options.signal.aborted) return reports;
-      await step(`Piled every stream and consumer leader onto ${hot} (${stepDowns} step-downs)`);
+      await step(`Piled every stream and consumer leader onto ${hot} (${stepDowns} step-downs): a warning, since leaders pile up for a while after any restart`);
+      await step(`Still piled onto ${hot} an epoch later: persistent, so critical`);
     } finally {
       await app.close();
     }

@@ -1,5 +1,5 @@
 import type { CheckRegistry } from '../checks/registry.js';
-import type { CheckContext, FindingDraft } from '../checks/types.js';
+import type { CheckContext, CheckDefinition, FindingDraft } from '../checks/types.js';
 import { errorText } from '../util/error-text.js';
 
 export interface CheckSettings {
@@ -40,11 +40,22 @@ export function judge(
     for (const t of check.thresholds) thresholds[t.key] = settings.thresholds[check.id]?.[t.key] ?? t.default;
     try {
       const found = check.run({ ...context, thresholds });
-      drafts.push(...found.map((d) => ({ ...d, check: check.id })));
+      drafts.push(...found.map((d) => ({ ...startLower(check, d), check: check.id })));
       runs.push({ check: check.id, outcome: found.length > 0 ? 'findings' : 'pass' });
     } catch (error) {
       runs.push({ check: check.id, outcome: 'error', error: errorText(error) });
     }
   }
   return { drafts, runs };
+}
+
+/**
+ * Elections never page: a critical draft of a check that declares no
+ * `criticalAtFirstSight` exception starts as a warning and is raised to
+ * critical by the lifecycle once it persists. A draft already escalating
+ * keeps its own rule.
+ */
+function startLower(check: CheckDefinition, draft: FindingDraft): FindingDraft {
+  if (draft.severity !== 'critical' || check.criticalAtFirstSight !== undefined) return draft;
+  return { ...draft, severity: 'warning', escalateWhenPersistent: true };
 }

@@ -11,6 +11,9 @@ import { assertAuditable } from './auditable.js';
 import { judge, type CheckedDraft, type CheckRun, type CheckSettings } from './judge.js';
 import { applyLifecycle, findingKey, type PersistencePolicy } from './lifecycle.js';
 import { errorText } from '../util/error-text.js';
+import { sleep } from '../util/sleep.js';
+import { electionSigns } from '../checks/election-signs.js';
+import { compareSigns, confirmedDrafts, type Confirmation } from './confirmation.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
 const MAX_REMEMBERED_SERVERS = 1_000;
@@ -43,6 +46,14 @@ export interface EpochDependencies {
    * and exits UNKNOWN.
    */
   readonly asFinding?: (error: unknown) => AuditFailure | undefined;
+  /**
+   * Confirmation within the epoch: when the sample shows a condition that
+   * elections cause (meta disagreement, no known meta leader, leader counts
+   * that do not add up), wait `delayMs` and sample again before deciding
+   * (lib/epoch/confirmation.ts). Unset: judge the first sample (a saved
+   * sample, which cannot change).
+   */
+  readonly confirm?: { readonly delayMs: number; readonly signal?: AbortSignal };
 }
 
 /** Why the audit could not run, as a finding: `subject` says which part failed. */
@@ -91,13 +102,48 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
     return { report, failed: failure };
   }
   const observation = observe(sample);
-  const report = await conclude(deps, now, started, await previous, { seen: observation, observation });
-  return { report, sample, observation };
+  const confirmed = deps.confirm ? await confirmSample(deps.sample, observation, deps.confirm) : undefined;
+  const final = confirmed?.second ?? { sample, observation };
+  const report = await conclude(deps, now, started, await previous, {
+    seen: final.observation,
+    observation: final.observation,
+    ...(confirmed ? { confirmation: { first: observation, outcome: confirmed.outcome } } : {}),
+  });
+  return { report, sample: final.sample, observation: final.observation };
+}
+
+/**
+ * Samples again after the configured delay when the first sample shows an
+ * election sign. Costs time only then. If the second sample cannot be
+ * taken, the first is judged alone and the report says why.
+ */
+async function confirmSample(
+  next: () => Promise<RawSample>,
+  first: Observation,
+  confirm: NonNullable<EpochDependencies['confirm']>,
+): Promise<{ outcome: Confirmation; second?: { sample: RawSample; observation: Observation } } | undefined> {
+  const signs = electionSigns(first);
+  if (signs.length === 0) return undefined;
+  await sleep(confirm.delayMs, confirm.signal);
+  try {
+    const sample = await next();
+    assertAuditable(sample);
+    const observation = observe(sample);
+    return { outcome: compareSigns(signs, electionSigns(observation), confirm.delayMs), second: { sample, observation } };
+  } catch (error) {
+    return { outcome: { delayMs: confirm.delayMs, seen: signs, confirmed: [], cleared: [], appeared: [], resampleError: errorText(error) } };
+  }
 }
 
 /** What an epoch concludes from: an observation to judge, or the failure that prevented one. */
 type EpochInput =
-  | { readonly seen: Observation; readonly observation: Observation; readonly failed?: undefined }
+  | {
+      readonly seen: Observation;
+      readonly observation: Observation;
+      readonly failed?: undefined;
+      /** The first sample and what the second said of its election signs, when the epoch confirmed. */
+      readonly confirmation?: { readonly first: Observation; readonly outcome: Confirmation };
+    }
   | {
       readonly seen: Pick<Observation, 'startedAt' | 'servers'>;
       readonly observation?: undefined;
@@ -143,6 +189,13 @@ async function conclude(
   const judged: { drafts: CheckedDraft[]; runs: CheckRun[] } = full
     ? judge(deps.registry, { observation: full, history: previous.history }, deps.checks)
     : { drafts: [input.failed.draft], runs: [] };
+  const confirmation = input.failed ? undefined : input.confirmation;
+  if (confirmation) {
+    const first = confirmation.outcome.resampleError === undefined
+      ? judge(deps.registry, { observation: confirmation.first, history: previous.history }, deps.checks).drafts
+      : judged.drafts;
+    judged.drafts = confirmedDrafts(first, judged.drafts, confirmation.outcome);
+  }
   const judgedAt = now();
   // A check that failed says nothing about its findings: keep them open as they were.
   const unjudged = input.failed?.unjudged ?? new Set(judged.runs.filter((r) => r.outcome === 'error').map((r) => r.check));
@@ -158,6 +211,7 @@ async function conclude(
       resolved,
       runs: judged.runs,
       notices,
+      ...(confirmation ? { confirmation: confirmation.outcome } : {}),
     });
 
   let saved = open;

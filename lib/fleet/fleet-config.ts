@@ -3,6 +3,7 @@ import type { CheckRegistry } from '../checks/registry.js';
 import { ConfigError } from '../errors.js';
 import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
 import { issuePath, issueText } from '../util/issue-text.js';
+import { DEFAULT_CONFIRM_DELAY_MS, MAX_CONFIRM_DELAY_MS } from '../epoch/confirmation.js';
 
 /**
  * The fleet file: every cluster the auditor watches, where its auditor runs
@@ -47,6 +48,8 @@ const persistenceSchema = z.strictObject({
 const auditSettingsSchema = z.strictObject({
   schedule: SCHEDULE.optional(),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
+  /** Wait before sampling again when an epoch sees signs of an election; at most one election timeout. */
+  confirmDelayMs: z.number().int().min(0).max(MAX_CONFIRM_DELAY_MS).optional(),
   persistence: persistenceSchema.optional(),
   /** Threshold overrides, `{ "uneven_leader_distribution": { "ratio": 2 } }`. */
   thresholds: z.record(z.string(), z.record(z.string(), z.number())).optional(),
@@ -157,6 +160,7 @@ export const FLEET_DEFAULTS = {
   /** One epoch a minute: an election settles in seconds, a partition shows within two epochs. */
   schedule: 'rate(1 minute)',
   timeoutMs: 5_000,
+  confirmDelayMs: DEFAULT_CONFIRM_DELAY_MS,
   persistenceEpochs: 2,
   persistenceMinSeconds: 0,
   /** A still-open critical is re-sent every 4 hours, so a forgotten page comes back. */
@@ -176,6 +180,8 @@ export interface ClusterAuditConfig {
   readonly expectServers?: number;
   readonly schedule: string;
   readonly timeoutMs: number;
+  /** Delay before an epoch samples again to confirm signs of an election (lib/epoch/confirmation.ts). */
+  readonly confirmDelayMs: number;
   readonly persistence: { readonly epochs: number; readonly minSeconds: number };
   readonly thresholds: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly skip: readonly string[];
@@ -280,6 +286,7 @@ function resolveCluster(c: ParsedFleet['clusters'][number], defaults: NonNullabl
     expectServers: c.expectServers,
     schedule: own.schedule ?? defaults.schedule ?? FLEET_DEFAULTS.schedule,
     timeoutMs: own.timeoutMs ?? defaults.timeoutMs ?? FLEET_DEFAULTS.timeoutMs,
+    confirmDelayMs: own.confirmDelayMs ?? defaults.confirmDelayMs ?? FLEET_DEFAULTS.confirmDelayMs,
     persistence: {
       epochs: own.persistence?.epochs ?? defaults.persistence?.epochs ?? FLEET_DEFAULTS.persistenceEpochs,
       minSeconds: own.persistence?.minSeconds ?? defaults.persistence?.minSeconds ?? FLEET_DEFAULTS.persistenceMinSeconds,

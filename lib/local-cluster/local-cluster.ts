@@ -132,6 +132,10 @@ class LocalClusterImpl implements LocalCluster {
     await server.start(this.startTimeoutMs);
   }
 
+  async terminate(name: string): Promise<void> {
+    await this.server(name).terminate();
+  }
+
   pause(name: string): void {
     this.server(name).pause();
   }

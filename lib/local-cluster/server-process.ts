@@ -209,6 +209,19 @@ export class ServerProcess {
     await this.exited;
   }
 
+  /**
+   * SIGTERM, as an init system stops a server in a rolling restart: the
+   * server shuts down cleanly (a meta or group leader hands over nothing; its
+   * peers elect). Waits for the exit.
+   */
+  async terminate(): Promise<void> {
+    const child = this.child;
+    if (!child || this.currentState === 'killed') return;
+    if (this.currentState === 'paused') child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    await this.exited;
+  }
+
   /** SIGSTOP: the process keeps its sockets but answers nothing, like a hung server. */
   pause(): void {
     if (this.currentState !== 'running') throw new Error(`cannot pause ${this.name}: it is ${this.currentState}`);

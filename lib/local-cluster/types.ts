@@ -116,6 +116,8 @@ export interface LocalCluster extends AsyncDisposable {
   kill(name: string): Promise<void>;
   /** Start again with the same config and store (killing it first if needed); resolves once it serves clients. */
   restart(name: string): Promise<void>;
+  /** SIGTERM (a clean shutdown, as a rolling restart stops a server), wait for exit; `restart` starts it again. */
+  terminate(name: string): Promise<void>;
   /** SIGSTOP: a hung server. */
   pause(name: string): void;
   /** SIGCONT. */

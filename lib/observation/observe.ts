@@ -257,6 +257,9 @@ function serverObservation(
     heardVia: [...new Set(jszHeard.map((h) => h.vantage))].sort(),
     streamsLeader: data.streamsLeader,
     consumersLeader: data.consumersLeader,
+    hostedStreams: data.hostedStreams,
+    hostedConsumers: data.hostedConsumers,
+    detailed: jszHeard.some((h) => h.data.hasDetail === true),
   };
 }
 

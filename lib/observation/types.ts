@@ -47,6 +47,11 @@ export interface ServerObservation extends Pick<ServerInfo, 'name' | 'id' | 'hos
   readonly heardVia: readonly string[];
   readonly streamsLeader?: number;
   readonly consumersLeader?: number;
+  /** Streams and consumers it hosts (any replica, R1 included), as its latest JSZ reply said. */
+  readonly hostedStreams?: number;
+  readonly hostedConsumers?: number;
+  /** Its stream detail arrived this epoch, so the groups it leads are all in `groups`. */
+  readonly detailed?: boolean;
 }
 
 export interface VantageObservation {

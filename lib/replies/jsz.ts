@@ -88,6 +88,9 @@ const jsInfoSchema = z.object({
   /** 2.11.11+ / 2.12.1+ with `raft: true`, `omitempty`. */
   streams_leader: leaderCount.optional(),
   consumers_leader: leaderCount.optional(),
+  /** Streams and consumers this server hosts (any replica, R1 included); every version sends them. */
+  streams: leaderCount.optional(),
+  consumers: leaderCount.optional(),
   account_details: z.array(accountDetailSchema).nullish(),
 });
 type RawJsInfo = z.infer<typeof jsInfoSchema>;
@@ -158,6 +161,9 @@ function toJszData(raw: RawJsInfo): JszData {
     meta,
     streamsLeader: raw.streams_leader,
     consumersLeader: raw.consumers_leader,
+    hostedStreams: raw.streams,
+    hostedConsumers: raw.consumers,
+    hasDetail: raw.account_details != null,
     streams,
   };
 }
@@ -276,6 +282,8 @@ function isJsInfo(value: unknown): value is RawJsInfo {
     isNullish(value['meta_cluster'], isMetaCluster) &&
     isOptional(value['streams_leader'], isLeaderCount) &&
     isOptional(value['consumers_leader'], isLeaderCount) &&
+    isOptional(value['streams'], isLeaderCount) &&
+    isOptional(value['consumers'], isLeaderCount) &&
     isNullish(value['account_details'], (list) => isArrayOf(list, isAccountDetail))
   );
 }

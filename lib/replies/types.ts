@@ -78,6 +78,11 @@ export interface JszData {
    */
   readonly streamsLeader?: number;
   readonly consumersLeader?: number;
+  /** Streams and consumers this server hosts, any replica, R1 included (`data.streams`, `data.consumers`). */
+  readonly hostedStreams?: number;
+  readonly hostedConsumers?: number;
+  /** The reply carried stream detail (`account_details`), not only the summary. */
+  readonly hasDetail?: boolean;
   readonly streams: readonly StreamView[];
 }
 

@@ -2,6 +2,7 @@ import type { Severity } from '../checks/types.js';
 import type { CheckRun } from '../epoch/judge.js';
 import type { Finding, ResolvedFinding } from '../epoch/lifecycle.js';
 import type { Observation } from '../observation/types.js';
+import type { Confirmation } from '../epoch/confirmation.js';
 
 export const REPORT_TYPE = 'io.nats-audit.v1.report' as const;
 
@@ -66,6 +67,8 @@ export interface Report {
   readonly resolved: readonly ReportResolved[];
   readonly checks: readonly CheckRun[];
   readonly notices: readonly string[];
+  /** Present when the epoch saw signs of an election and sampled again before deciding. */
+  readonly confirmation?: Confirmation;
 }
 
 export function statusOf(findings: readonly { severity: Severity }[]): Status {
@@ -83,6 +86,7 @@ export function buildReport(input: {
   resolved: readonly ResolvedFinding[];
   runs: readonly CheckRun[];
   notices: readonly string[];
+  confirmation?: Confirmation;
 }): Report {
   const severityRank = (s: Severity) => (s === 'critical' ? 0 : 1);
   const findings = [...input.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
@@ -130,6 +134,7 @@ export function buildReport(input: {
     })),
     checks: input.runs,
     notices: input.notices,
+    ...(input.confirmation ? { confirmation: input.confirmation } : {}),
   };
 }
 

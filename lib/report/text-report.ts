@@ -4,6 +4,7 @@ import type { Report, ReportFinding } from './report.js';
 export function formatText(report: Report): string {
   const lines: string[] = [verdict(report)];
   for (const notice of report.notices) lines.push(`note: ${notice}`);
+  if (report.confirmation) lines.push(confirmationLine(report.confirmation));
   for (const run of report.checks) {
     if (run.outcome === 'error') lines.push(`note: check ${run.check} failed to run: ${run.error}`);
   }
@@ -60,4 +61,16 @@ function serverTable(report: Report): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const render = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
   return ['Servers:', render(header), ...rows.map(render)];
+}
+
+/** What the second sample of the epoch said about the election signs of the first. */
+function confirmationLine(c: NonNullable<Report['confirmation']>): string {
+  const list = (signs: readonly { subject: string; summary: string }[]) => signs.map((x) => `${x.subject} (${x.summary})`).join('; ');
+  if (c.resampleError !== undefined) return `note: signs of an election (${list(c.seen)}); sampling again after ${c.delayMs} ms failed (${c.resampleError}), so the first sample was judged`;
+  const parts = [
+    c.confirmed.length > 0 ? `still there: ${list(c.confirmed)}` : '',
+    c.cleared.length > 0 ? `gone (an election that ended): ${list(c.cleared)}` : '',
+    c.appeared.length > 0 ? `new: ${list(c.appeared)}` : '',
+  ].filter((p) => p);
+  return `note: sampled again after ${c.delayMs} ms to confirm signs of an election; ${parts.join('; ')}`;
 }

@@ -197,6 +197,7 @@ async function runClusterEpoch(
     now,
     checks: { skip: new Set(valid?.skip ?? []), thresholds: valid?.thresholds ?? {} },
     persistence: valid ? { epochs: valid.persistence.epochs, minMs: valid.persistence.minSeconds * 1000 } : FALLBACK_PERSISTENCE,
+    ...(valid ? { confirm: { delayMs: valid.confirmDelayMs } } : {}),
     deliver: deliverTo(deps.notifier, {
       reminderMs: (valid?.reminderMinutes ?? 0) * 60_000,
       minSeverity: valid?.notifyMinSeverity ?? 'warning',

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
 import { parseServerUrl } from '../sampling/connection-options.js';
 import { issuePath, issueText } from '../util/issue-text.js';
+import { DEFAULT_CONFIRM_DELAY_MS, MAX_CONFIRM_DELAY_MS } from '../epoch/confirmation.js';
 
 /**
  * The function's environment, written by the CDK stack from the validated
@@ -33,6 +34,8 @@ const clusterAuditConfigSchema = z.object({
   expectServers: z.number().int().min(1).optional(),
   schedule: z.string(),
   timeoutMs: z.number().int().min(100),
+  // Absent in environments synthesized before confirmation existed.
+  confirmDelayMs: z.number().int().min(0).max(MAX_CONFIRM_DELAY_MS).default(DEFAULT_CONFIRM_DELAY_MS),
   persistence: z.object({ epochs: z.number().int().min(1), minSeconds: z.number().min(0) }),
   thresholds: z.record(z.string(), z.record(z.string(), z.number())),
   skip: z.array(z.string()),

@@ -20,7 +20,9 @@ describe('nats-audit demo', () => {
 
       expect(epochs[0]!.report.status).toBe('ok');
       const piled = epochs[1]!.report.findings.find((f) => f.check === 'uneven_leader_distribution');
-      expect(piled?.severity).toBe('critical');
+      expect(piled).toMatchObject({ severity: 'warning', lifecycle: { persistent: false } });
+      const stillPiled = epochs[2]!.report.findings.find((f) => f.check === 'uneven_leader_distribution');
+      expect(stillPiled).toMatchObject({ severity: 'critical', lifecycle: { persistent: true, transition: 'became_persistent' } });
 
       const follower = epochs.filter((e) => e.step.startsWith('Follower'));
       const followerFindings = follower.map(disagreement).filter((f) => f !== undefined);

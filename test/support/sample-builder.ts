@@ -12,6 +12,7 @@
  */
 import type { RawReply, RawRequest, RawSample, RawVantage, VantageErrorKind } from '../../lib/sampling/raw-sample.js';
 import { SAMPLE_TYPE } from '../../lib/sampling/raw-sample.js';
+import { countsOwnLeaders } from '../../lib/replies/leader-counts.js';
 
 /** Auditor clock when every built sample starts gathering (2026-01-01T12:00:00Z). */
 export const T0 = Date.UTC(2026, 0, 1, 12);
@@ -131,6 +132,10 @@ export interface JszSpec {
   /** Server-side leader counts (2.11.11+/2.12.1+ with `raft: true`); omitted when undefined, as the server does for zero. */
   readonly streamsLeader?: number;
   readonly consumersLeader?: number;
+  /** Top-level `streams` / `consumers`: what the server hosts (any replica); omitted when undefined. */
+  readonly hosted?: { readonly streams: number; readonly consumers: number };
+  /** Send `account_details` (stream detail); default: when `streams` is given, or for a server that cannot count its leaders. */
+  readonly detail?: boolean;
   readonly disabled?: boolean;
 }
 
@@ -210,7 +215,10 @@ export function jsz(server: ServerSpec, spec: JszSpec = {}): string {
         }),
     ...(spec.streamsLeader === undefined ? {} : { streams_leader: spec.streamsLeader }),
     ...(spec.consumersLeader === undefined ? {} : { consumers_leader: spec.consumersLeader }),
-    account_details: [...accounts].map(([name, streams]) => ({ name, id: name, stream_detail: streams })),
+    ...(spec.hosted === undefined ? {} : { streams: spec.hosted.streams, consumers: spec.hosted.consumers }),
+    ...((spec.detail ?? (spec.streams !== undefined || !countsOwnLeaders(server.version ?? '2.9.10')))
+      ? { account_details: [...accounts].map(([name, streams]) => ({ name, id: name, stream_detail: streams })) }
+      : {}),
   };
   return withRawNumbers(JSON.stringify({ server: serverBlock(server), data }));
 }

@@ -48,6 +48,7 @@ describe('parseCheckConfig: every flag and its environment variable', () => {
     },
     { flag: 'persist-epochs', env: 'NATS_AUDIT_PERSIST_EPOCHS', value: '3', read: (c) => c.persistence.epochs, expected: 3 },
     { flag: 'persist-seconds', env: 'NATS_AUDIT_PERSIST_SECONDS', value: '1.5', read: (c) => c.persistence.minMs, expected: 1500 },
+    { flag: 'confirm-delay', env: 'NATS_AUDIT_CONFIRM_DELAY', value: '4500', read: (c) => c.confirmDelayMs, expected: 4500 },
     { flag: 'cluster', env: 'NATS_AUDIT_CLUSTER', value: 'prod-east', read: (c) => c.clusterName, expected: 'prod-east' },
   ];
 
@@ -124,6 +125,8 @@ describe('parseCheckConfig: errors name the flag or variable', () => {
     { flag: 'persist-epochs', env: 'NATS_AUDIT_PERSIST_EPOCHS', value: '1e2', problem: 'must be a whole number of epochs (got "1e2")' },
     { flag: 'persist-seconds', env: 'NATS_AUDIT_PERSIST_SECONDS', value: '-1', problem: 'must be a number of seconds (got "-1")' },
     { flag: 'format', env: 'NATS_AUDIT_FORMAT', value: 'xml', problem: 'must be text, json or html (got "xml")' },
+    { flag: 'confirm-delay', env: 'NATS_AUDIT_CONFIRM_DELAY', value: '9001', problem: 'must be at most 9000 milliseconds (got "9001")' },
+    { flag: 'confirm-delay', env: 'NATS_AUDIT_CONFIRM_DELAY', value: '3s', problem: 'must be a whole number of milliseconds (got "3s")' },
   ];
 
   for (const { flag, env, value, problem } of numbers) {

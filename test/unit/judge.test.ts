@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CheckRegistry } from '../../lib/checks/registry.js';
+import { defaultRegistry } from '../../lib/checks/index.js';
 import type { CheckContext, CheckDefinition, FindingDraft } from '../../lib/checks/types.js';
 import { judge } from '../../lib/epoch/judge.js';
 import { observe } from '../../lib/observation/observe.js';
@@ -80,5 +81,35 @@ describe('judge', () => {
     // Assess
     expect(context?.observation).toBe(observation);
     expect(context?.history).toBe(history);
+  });
+
+  it('starts a critical draft as a warning that escalates once persistent, unless the check declares the exception', () => {
+    // Prepare
+    const critical = (subject: string): FindingDraft => ({ ...draft(subject), severity: 'critical' });
+    const plain: CheckDefinition = { ...check('plain', () => [critical('a'), draft('b')]), severities: ['warning', 'critical'] };
+    const excepted: CheckDefinition = {
+      ...check('excepted', () => [critical('c')]),
+      severities: ['critical'],
+      criticalAtFirstSight: { when: 'everything is on fire', reason: 'no election sets anything on fire' },
+    };
+    const registry = new CheckRegistry().register(plain).register(excepted);
+
+    // Act
+    const { drafts } = judge(registry, { observation, history: [] }, NO_SETTINGS);
+
+    // Assess
+    expect(drafts.map((d) => [d.check, d.subject, d.severity, d.escalateWhenPersistent])).toEqual([
+      ['plain', 'a', 'warning', true],
+      ['plain', 'b', 'warning', undefined],
+      ['excepted', 'c', 'critical', undefined],
+    ]);
+  });
+
+  it('the built-in checks critical at first sight are exactly split-brain meta leadership and an unreachable cluster', () => {
+    // Act
+    const exceptions = defaultRegistry().all().filter((c) => c.criticalAtFirstSight).map((c) => c.id);
+
+    // Assess
+    expect(exceptions).toEqual(['cluster_unreachable', 'meta_leader_disagreement']);
   });
 });

@@ -37,7 +37,7 @@ function judgeAll(o: Observation): string[] {
   const { drafts, runs } = judge(defaultRegistry(), { observation: o, history: [] }, { skip: new Set(), thresholds: {} });
   expect(runs.filter((r) => r.outcome === 'error')).toEqual([]);
   expect(runs).toHaveLength(defaultRegistry().all().length);
-  return drafts.map((d) => `${d.check} ${d.subject} ${d.severity}`);
+  return drafts.map((d) => `${d.check} ${d.subject} ${d.severity}${d.escalateWhenPersistent ? ' (critical once persistent)' : ''}`);
 }
 
 const v29 = {
@@ -130,7 +130,7 @@ describe('observing nats-server 2.9.10 (real replies)', () => {
     // Act / Assess
     expect(serverNamed(o, 'n1').meta?.leader).toBeUndefined();
     expect(group(o, 'ORDERS').leader).toBeUndefined();
-    expect(judgeAll(o)).toEqual(['meta_no_leader meta:default critical', 'server_missing server:n2 critical', 'server_missing server:n3 critical']);
+    expect(judgeAll(o)).toEqual(['meta_no_leader meta:default warning (critical once persistent)', 'server_missing server:n2 warning (critical once persistent)', 'server_missing server:n3 warning (critical once persistent)']);
   });
 
   it('a standalone server and a server without JetStream are observed but form no meta group', () => {
@@ -233,9 +233,9 @@ describe('observing 2.11.12 (nats-c answers JSZ, nats-a RAFTZ)', () => {
 
   it('runs every check: quorum lost with only nats-c answering, nats-a and nats-b missing', () => {
     expect(judgeAll(observed())).toEqual([
-      'meta_no_leader meta:default critical',
-      'server_missing server:nats-a critical',
-      'server_missing server:nats-b critical',
+      'meta_no_leader meta:default warning (critical once persistent)',
+      'server_missing server:nats-a warning (critical once persistent)',
+      'server_missing server:nats-b warning (critical once persistent)',
     ]);
   });
 });
@@ -267,9 +267,9 @@ describe('observing 2.12.15 (nats-a answers JSZ and ROUTEZ, nats-c RAFTZ)', () =
 
   it('runs every check without error', () => {
     expect(judgeAll(observed())).toEqual([
-      'meta_no_leader meta:default critical',
-      'server_missing server:nats-b critical',
-      'server_missing server:nats-c critical',
+      'meta_no_leader meta:default warning (critical once persistent)',
+      'server_missing server:nats-b warning (critical once persistent)',
+      'server_missing server:nats-c warning (critical once persistent)',
     ]);
   });
 });

@@ -51,6 +51,9 @@ describe('CheckRegistry', () => {
       [{ reads: undefined }, 'check "sample_check": reads is missing'],
       [{ thresholds: undefined }, 'check "sample_check": thresholds is missing'],
       [{ run: undefined }, 'check "sample_check": run is not a function'],
+      [{ criticalAtFirstSight: { when: ' ', reason: 'r' }, severities: ['critical'] }, 'check "sample_check": criticalAtFirstSight.when is missing'],
+      [{ criticalAtFirstSight: { when: 'w' }, severities: ['critical'] }, 'check "sample_check": criticalAtFirstSight.reason is missing'],
+      [{ criticalAtFirstSight: { when: 'w', reason: 'r' } }, 'check "sample_check": criticalAtFirstSight is declared but critical is not among its severities'],
       [{ thresholds: [{ key: 'Ratio', description: 'x', default: 1, unit: 'ratio', min: 0 }] }, 'check "sample_check": threshold "Ratio": key must be snake_case'],
       [
         { thresholds: [{ key: 'a', description: 'x', default: 1, unit: 'count', min: 0 }, { key: 'a', description: 'y', default: 1, unit: 'count', min: 0 }] },

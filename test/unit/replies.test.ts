@@ -173,7 +173,7 @@ describe('JSZ replies recorded from nats-server 2.9.10', () => {
     expect(server.name).toBe('solo-nojs');
     expect(server.jetstream).toBe(false);
     expect(server.cluster).toBeUndefined();
-    expect(data).toEqual({ disabled: true, streams: [] });
+    expect(data).toEqual({ disabled: true, streams: [], hostedStreams: 0, hostedConsumers: 0, hasDetail: false });
   });
 
   it('reads a standalone JetStream server: enabled, no meta group', () => {
@@ -732,7 +732,7 @@ describe('values at the edges', () => {
     const { data } = expectOk(parseJszReply(envelope('{}')));
 
     // Assess
-    expect(data).toEqual({ disabled: true, streams: [] });
+    expect(data).toEqual({ disabled: true, streams: [], hasDetail: false });
   });
 
   it('flattens streams of several accounts, each with its account', () => {

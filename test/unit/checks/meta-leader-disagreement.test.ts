@@ -42,8 +42,8 @@ describe('meta_leader_disagreement', () => {
       },
     });
     expect(finding.details.leaders).toEqual([
-      { name: 'n1', backers: ['n1'], selfClaimed: true, reachablePeers: 1, stale: true },
-      { name: 'n2', backers: ['n2', 'n3'], selfClaimed: true, reachablePeers: 2, stale: false },
+      { name: 'n1', backers: ['n1'], selfClaimed: true, reachablePeers: 1, stale: true, staleBy: 'quorum' },
+      { name: 'n2', backers: ['n2', 'n3'], selfClaimed: true, reachablePeers: 2, stale: false, staleBy: 'quorum' },
     ]);
     expect(finding.remediation[0]).toContain('split into {n2, n3} | {n1}');
     expect(finding.remediation[0]).toContain('Do not step down leaders while the split lasts');
@@ -100,12 +100,120 @@ describe('meta_leader_disagreement', () => {
     expect(finding.severity).toBe('critical');
     expect(finding.details).toMatchObject({ staleBy: 'term', staleLeaders: ['n1'], leader: 'n2', claimants: ['n1', 'n2'] });
     expect(finding.details.leaders).toEqual([
-      { name: 'n1', backers: ['n1', 'n3'], selfClaimed: true, term: 7, reachablePeers: 3, stale: true },
-      { name: 'n2', backers: ['n2'], selfClaimed: true, term: 8, reachablePeers: 3, stale: false },
+      { name: 'n1', backers: ['n1', 'n3'], selfClaimed: true, term: 7, reachablePeers: 3, stale: true, staleBy: 'term' },
+      { name: 'n2', backers: ['n2'], selfClaimed: true, term: 8, reachablePeers: 3, stale: false, staleBy: 'term' },
     ]);
     expect(finding.remediation).toContain(
       'n1 holds a stale view of leadership (n2 leads a newer term): once connectivity is restored, restart nats-server on n1 if it still disagrees.',
     );
+  });
+
+  describe('stale leader inference with RAFTZ terms (2.10.26+)', () => {
+    const [a, b, c] = [n1, n2, n3].map((s) => ({ ...s, version: '2.15.1' }));
+
+    it('equal claimant terms fall back to quorum: the claimant the majority follows leads, the other is stale', () => {
+      // Prepare: the real 2.15.1 sample; n1 is cut off and still believes all its replicas current,
+      // n2 won the election but its RAFTZ answer predated the win, so both report term 3.
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(a!, { meta: { leader: 'n1', replicas: ['n2', 'n3'] } }), raftz: raftz(a!, { term: 3, leader: 'n1', peers: ['n2', 'n3'] }) },
+          n2: { jsz: jsz(b!, { meta: { leader: 'n2', replicas: ['n1', 'n3'] } }), raftz: raftz(b!, { term: 3, leader: 'n1', peers: ['n1', 'n3'] }) },
+          n3: { jsz: jsz(c!, { meta: { leader: 'n2' } }), raftz: raftz(c!, { term: 4, leader: 'n2', peers: ['n1', 'n2'] }) },
+        },
+        vantages: partitioned(['n1'], ['n2', 'n3']),
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(metaLeaderDisagreement, observed));
+
+      // Assess
+      expect(finding.severity).toBe('critical');
+      expect(finding.details).toMatchObject({ claimants: ['n1', 'n2'], staleLeaders: ['n1'], leader: 'n2', staleBy: 'quorum' });
+      expect(finding.details.leaders).toEqual([
+        { name: 'n1', backers: ['n1'], selfClaimed: true, term: 3, reachablePeers: 3, stale: true, staleBy: 'quorum' },
+        { name: 'n2', backers: ['n2', 'n3'], selfClaimed: true, term: 3, reachablePeers: 3, stale: false, staleBy: 'quorum' },
+      ]);
+      expect(finding.remediation).toContain(
+        'n1 holds a stale view of leadership (the majority follows n2): once connectivity is restored, restart nats-server on n1 if it still disagrees.',
+      );
+    });
+
+    it('a claimant without a term (its RAFTZ reply lost) makes quorum evidence decide for all claimants', () => {
+      // Prepare: n1 (term 9, no follower) and n2 (no RAFTZ reply, followed by n3).
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(a!, { meta: { leader: 'n1', replicas: [{ name: 'n2', current: false }, { name: 'n3', current: false }] } }), raftz: raftz(a!, { term: 9, leader: 'n1', peers: ['n2', 'n3'] }) },
+          n2: { jsz: jsz(b!, { meta: { leader: 'n2', replicas: ['n1', 'n3'] } }) },
+          n3: { jsz: jsz(c!, { meta: { leader: 'n2' } }), raftz: raftz(c!, { term: 4, leader: 'n2', peers: ['n1', 'n2'] }) },
+        },
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(metaLeaderDisagreement, observed));
+
+      // Assess: n1's higher term decides nothing against a claimant without one.
+      expect(finding.details).toMatchObject({ staleLeaders: ['n1'], leader: 'n2', staleBy: 'quorum' });
+    });
+
+    it("a non-claimant's higher term never makes a claimant stale", () => {
+      // Prepare: n3 is cut off and campaigning (term 12, no leader); n1 leads term 5, followed by n2.
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(a!, { meta: { leader: 'n1', replicas: ['n2', { name: 'n3', current: false }] } }), raftz: raftz(a!, { term: 5, leader: 'n1', peers: ['n2', 'n3'] }) },
+          n2: { jsz: jsz(b!, { meta: { leader: 'n1' } }), raftz: raftz(b!, { term: 5, leader: 'n1', peers: ['n1', 'n3'] }) },
+          n3: { jsz: jsz(c!, { meta: { leader: null } }), raftz: raftz(c!, { term: 12, state: 'CANDIDATE', peers: ['n1', 'n2'] }) },
+        },
+        vantages: partitioned(['n1', 'n2'], ['n3']),
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(metaLeaderDisagreement, observed));
+
+      // Assess
+      expect(finding.severity).toBe('warning');
+      expect(finding.details).toMatchObject({ claimants: ['n1'], staleLeaders: [], leader: 'n1', withoutLeader: ['n3'] });
+    });
+
+    it('with two claimants and a campaigning third, only the claimant terms are compared', () => {
+      // Prepare: n1 (term 7) and n2 (term 8) both claim; n3 campaigns at term 11 and follows nobody.
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(a!, { meta: { leader: 'n1', replicas: ['n2', 'n3'] } }), raftz: raftz(a!, { term: 7, leader: 'n1', peers: ['n2', 'n3'] }) },
+          n2: { jsz: jsz(b!, { meta: { leader: 'n2', replicas: ['n1', 'n3'] } }), raftz: raftz(b!, { term: 8, leader: 'n2', peers: ['n1', 'n3'] }) },
+          n3: { jsz: jsz(c!, { meta: { leader: null } }), raftz: raftz(c!, { term: 11, state: 'CANDIDATE', peers: ['n1', 'n2'] }) },
+        },
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(metaLeaderDisagreement, observed));
+
+      // Assess: n2 is backed only by itself, yet its higher claimant term names n1 as the stale one.
+      expect(finding.details).toMatchObject({ staleLeaders: ['n1'], leader: 'n2', staleBy: 'term' });
+    });
+
+    it('among three claimants, the lower term is stale and the tied top terms are told apart by quorum', () => {
+      // Prepare: five servers; n1 term 4 alone; n2 and n3 both report term 6, n4 and n5 follow n3.
+      const five = servers(['n1', 'n2', 'n3', 'n4', 'n5'], { version: '2.15.1' });
+      const peersOf = (name: string) => ['n1', 'n2', 'n3', 'n4', 'n5'].filter((n) => n !== name);
+      const observed = sample({
+        replies: {
+          n1: { jsz: jsz(five.n1, { meta: { leader: 'n1', replicas: peersOf('n1') } }), raftz: raftz(five.n1, { term: 4, leader: 'n1', peers: peersOf('n1') }) },
+          n2: { jsz: jsz(five.n2, { meta: { leader: 'n2', replicas: peersOf('n2') } }), raftz: raftz(five.n2, { term: 6, leader: 'n2', peers: peersOf('n2') }) },
+          n3: { jsz: jsz(five.n3, { meta: { leader: 'n3', replicas: peersOf('n3') } }), raftz: raftz(five.n3, { term: 6, leader: 'n3', peers: peersOf('n3') }) },
+          n4: { jsz: jsz(five.n4, { meta: { leader: 'n3' } }) },
+          n5: { jsz: jsz(five.n5, { meta: { leader: 'n3' } }) },
+        },
+        vantages: fullMesh(['n1', 'n2', 'n3', 'n4', 'n5']),
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(metaLeaderDisagreement, observed));
+
+      // Assess
+      expect(finding.details).toMatchObject({ claimants: ['n1', 'n2', 'n3'], staleLeaders: ['n1', 'n2'], leader: 'n3', staleBy: 'term' });
+      const leaders = finding.details.leaders as { name: string; staleBy: string }[];
+      expect(leaders.map((l) => [l.name, l.staleBy])).toEqual([['n1', 'term'], ['n2', 'quorum'], ['n3', 'quorum']]);
+    });
   });
 
   it('without terms, a claimant backed by a majority but reaching no current replica is stale too', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { unevenLeaderDistribution } from '../../../lib/checks/uneven-leader-distribution.js';
 import { onlyFinding, runCheck } from '../../support/run-check.js';
@@ -20,6 +21,10 @@ function clusterLeading(streams: Readonly<Record<string, readonly StreamSpec[]>>
 /** `count` R3 streams led by `leader`, followed by the two other servers of n1..n3. */
 function led(leader: string, count: number, names = ['n1', 'n2', 'n3']): StreamSpec[] {
   return replicatedStreams(count, leader, names.filter((n) => n !== leader).slice(0, 2));
+}
+
+function fixture(name: string): string {
+  return readFileSync(new URL(`../../fixtures/replies/${name}`, import.meta.url), 'utf8');
 }
 
 describe('uneven_leader_distribution', () => {
@@ -284,10 +289,26 @@ describe('uneven_leader_distribution', () => {
     expect(runCheck(unevenLeaderDistribution, balanced)).toEqual([]);
   });
 
+  it('is not judged while an expected server is silent: its leaders necessarily sit elsewhere', () => {
+    // Prepare: n3 stopped in a rolling restart; n1 leads 6 of the 9 groups it left behind.
+    const { n1, n2 } = servers(['n1', 'n2', 'n3']);
+    const observed = sample({
+      replies: {
+        n1: { jsz: jsz(n1, { meta: { leader: 'n1' }, streams: led('n1', 6) }) },
+        n2: { jsz: jsz(n2, { meta: { leader: 'n1' }, streams: led('n2', 1) }) },
+      },
+      vantages: fullMesh(['n1', 'n2']),
+      expectServers: 3,
+    });
+
+    // Act / Assess
+    expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
+  });
+
   describe('server-side counts (2.11.11+ / 2.12.1+, raft: true)', () => {
     const v211 = servers(['n1', 'n2', 'n3'], { version: '2.11.12' });
-    const SERVER_COUNTS_NOTE =
-      'These counts come from the servers themselves and include R1 assets, which have no election to move; only replicated groups are listed to step down.';
+    const CORRECTED_NOTE =
+      "Counts are the servers' own, corrected to replicated groups (R1 assets have no election to move) from the stream detail of each server that sent it.";
     const r1 = (host: string, n: number) => Array.from({ length: n }, (_, i) => ({ name: `${host}_R1_${i}`, leader: host }));
 
     it('judge when no stream detail arrived; a zero count the server omitted counts as zero', () => {
@@ -310,16 +331,18 @@ describe('uneven_leader_distribution', () => {
         counts: { n1: { streams: 12, consumers: 4, total: 16 }, n2: { streams: 1, consumers: 0, total: 1 }, n3: { streams: 0, consumers: 0, total: 0 } },
         stepDownsTotal: 0,
       });
+      expect(finding.details).toMatchObject({ countsUncorrected: ['n1', 'n2', 'n3'], r1Leaders: {} });
       expect(finding.remediation.slice(0, 2)).toEqual([
-        SERVER_COUNTS_NOTE,
+        "Counts are the servers' own, corrected to replicated groups (R1 assets have no election to move) from the stream detail of each server that sent it; n1 sent none this epoch, so its count may still include R1 assets.",
         'No replicated group led by n1 is in the stream detail gathered (they lead only R1 assets, or their detail did not arrive), so no step-down is listed.',
       ]);
       expect(finding.remediation.some((r) => r.includes('cluster step-down'))).toBe(false);
     });
 
-    it("judge even when detail arrived, and take step-downs from the hot server's replicated groups, ready first, capped by its excess", () => {
+    it("correct a hot server's count to its replicated groups from its detail, then take step-downs from them, ready first, capped by its excess", () => {
       // Prepare: only n1 (hot by its counts) sent detail, as gather's `flagged` mode asks:
-      // 8 R3 streams (S01, S02 with a lagging replica) and 4 R1 streams, 12 by its own count.
+      // 8 R3 streams (S01, S02 with a busy follower: not `current`, but healthy by the rebalancer's
+      // rule) and 4 R1 streams, 12 by its own count.
       const lagging = [{ name: 'n2', current: false }, 'n3'] as const;
       const n1Streams = [...led('n1', 8).map((s, i) => (i < 2 ? { ...s, replicas: lagging } : s)), ...r1('n1', 4)];
       const observed = sample({
@@ -333,41 +356,110 @@ describe('uneven_leader_distribution', () => {
       // Act
       const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
 
-      // Assess: 12 vs an average of 5 is 2.4x; 7 above it, so 7 of the 8 replicated streams (the busy
-      // followers of S01 and S02 are healthy); the 4 R1 streams are named as unable to move.
-      expect(finding.summary).toBe('Leaders concentrated in cluster c1: n1 leads 12 streams (2.4x the average of 5.0)');
+      // Assess: 8 movable vs an average of 3.67 is 2.2x; 4 above ceil(3.67); the R1 streams are neither counted nor listed.
+      expect(finding.summary).toBe('Leaders concentrated in cluster c1: n1 leads 8 streams (2.2x the average of 3.7)');
       expect(finding.details).toMatchObject({
         source: 'server_counts',
-        counts: { n1: { streams: 12, consumers: 0, total: 12 }, n2: { streams: 2, consumers: 0, total: 2 }, n3: { streams: 1, consumers: 0, total: 1 } },
-        stepDownsTotal: 7,
+        counts: { n1: { streams: 8, consumers: 0, total: 8 }, n2: { streams: 2, consumers: 0, total: 2 }, n3: { streams: 1, consumers: 0, total: 1 } },
+        r1Leaders: { n1: { streams: 4, consumers: 0, total: 4 } },
+        countsUncorrected: ['n2', 'n3'],
+        stepDownsTotal: 4,
       });
       expect(finding.remediation).toEqual([
-        SERVER_COUNTS_NOTE,
+        CORRECTED_NOTE,
         'Step down these groups on n1 (one at a time, using credentials of the owning account: APP), re-checking between moves:',
-        ...['S01', 'S02', 'S03', 'S04', 'S05', 'S06', 'S07'].map((s) => `nats stream cluster step-down N1_${s}`),
-        'On n1, 4 leaders cannot move now: 4 R1 (no other replica to elect).',
+        ...['S01', 'S02', 'S03', 'S04'].map((s) => `nats stream cluster step-down N1_${s}`),
         'Or plan and pace the moves with `nats-audit rebalance` (dry run by default).',
         'Verify: `nats server report jetstream` and another `nats-audit check` show leaders spread evenly.',
       ]);
     });
 
-    it('judge by the counts, not by the groups, when every server sent detail', () => {
-      // Prepare: n1 leads 9 streams, all R1, which the detail shows; the counts include them.
+    it('a server hot only by R1 assets is not flagged, as the groups would judge it on 2.9', () => {
+      // Prepare: the same placement twice: n1 leads 9 R1 streams; each server leads one R3 stream and one R3 consumer.
+      const placement = (version: string) => {
+        const v = servers(['n1', 'n2', 'n3'], { version });
+        const counting = version !== '2.9.10';
+        const others = (host: string) => ['n1', 'n2', 'n3'].filter((n) => n !== host);
+        const stream = (host: string) => ({ name: `${host}_S`, leader: host, replicas: others(host), consumers: [{ name: `${host}_C`, leader: host, replicas: others(host) }] });
+        const counts = (streamsLeader: number) => (counting ? { streamsLeader, consumersLeader: 1 } : {});
+        return sample({
+          replies: {
+            n1: { jsz: jsz(v.n1, { meta: { leader: 'n1' }, streams: [...r1('n1', 9), stream('n1')], ...counts(10) }) },
+            n2: { jsz: jsz(v.n2, { meta: { leader: 'n1' }, streams: [stream('n2')], ...counts(1) }) },
+            n3: { jsz: jsz(v.n3, { meta: { leader: 'n1' }, streams: [stream('n3')], ...counts(1) }) },
+          },
+        });
+      };
+
+      // Act
+      const onCounts = runCheck(unevenLeaderDistribution, placement('2.15.1'));
+      const onGroups = runCheck(unevenLeaderDistribution, placement('2.9.10'));
+
+      // Assess
+      expect(onCounts).toEqual([]);
+      expect(onGroups).toEqual([]);
+    });
+
+    it('leader counts that do not add up (an election) are never judged as a distribution', () => {
+      // Prepare: right after a heal on 2.15.1, the counts sum to 3 while every server hosts 9 streams.
+      const replies = (n1Leads: number) =>
+        sample({
+          replies: {
+            n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streamsLeader: n1Leads, hosted: { streams: 9, consumers: 0 } }) },
+            n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' }, hosted: { streams: 9, consumers: 0 } }) },
+            n3: { jsz: jsz(v211.n3, { meta: { leader: 'n1' }, hosted: { streams: 9, consumers: 0 } }) },
+          },
+        });
+
+      // Act / Assess: 3 on n1 of a sum of 3 would read as 3.0x; once they add up, 9 on n1 really is uneven.
+      expect(runCheck(unevenLeaderDistribution, replies(3))).toEqual([]);
+      expect(onlyFinding(runCheck(unevenLeaderDistribution, replies(9))).details).toMatchObject({ counts: { n1: { streams: 9 } } });
+    });
+
+    it('2.11.12 fixture: nats-c counts its R1 stream; its detail corrects the count and reports the R1 load apart', () => {
+      // Prepare: the recorded nats-c (EVENTS R3 + SCRATCH R1 + consumer indexer, counts 2 and 1) beside two summaries.
+      const east = servers(['nats-a', 'nats-b'], { version: '2.11.12', cluster: 'east' });
       const observed = sample({
         replies: {
-          n1: { jsz: jsz(v211.n1, { meta: { leader: 'n1' }, streams: r1('n1', 9), streamsLeader: 9, consumersLeader: 1 }) },
-          n2: { jsz: jsz(v211.n2, { meta: { leader: 'n1' }, streams: r1('n2', 1), streamsLeader: 1, consumersLeader: 1 }) },
-          n3: { jsz: jsz(v211.n3, { meta: { leader: 'n1' }, streams: r1('n3', 1), streamsLeader: 1, consumersLeader: 1 }) },
+          'nats-a': { jsz: jsz(east['nats-a'], { meta: { leader: 'nats-a' } }) },
+          'nats-b': { jsz: jsz(east['nats-b'], { meta: { leader: 'nats-a' } }) },
+          'nats-c': { jsz: fixture('jsz-2.11.12-raft.json') },
         },
       });
 
       // Act
-      const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
+      const byDefault = runCheck(unevenLeaderDistribution, observed);
+      const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed, { thresholds: { min_excess: 1 } }));
 
-      // Assess: hot, with nothing to step down (R1 has no election).
-      expect(finding.details).toMatchObject({ source: 'server_counts', counts: { n1: { streams: 9, consumers: 1, total: 10 } }, stepDownsTotal: 0 });
-      expect(finding.remediation[1]).toBe('No group led by n1 can be stepped down safely now, so no step-down is listed.');
-      expect(finding.remediation[2]).toBe('On n1, 9 leaders cannot move now: 9 R1 (no other replica to elect).');
+      // Assess: by its own counts nats-c (3 of 3) would be hot at the default min_excess; 2 movable are not.
+      expect(byDefault).toEqual([]);
+      expect(finding.details).toMatchObject({
+        source: 'server_counts',
+        counts: { 'nats-c': { streams: 1, consumers: 1, total: 2 }, 'nats-a': { total: 0 }, 'nats-b': { total: 0 } },
+        r1Leaders: { 'nats-c': { streams: 1, consumers: 0, total: 1 } },
+        countsUncorrected: ['nats-a', 'nats-b'],
+      });
+      // The recorded EVENTS stream has a replica the rebalancer counts unhealthy, so only its consumer moves.
+      expect(finding.remediation).toContain('nats consumer cluster step-down EVENTS indexer');
+      expect(finding.details).toMatchObject({ cannotMove: [{ kind: 'stream', stream: 'EVENTS', reason: 'unhealthy_replica' }], cannotMoveTotal: 1 });
+    });
+
+    it('2.12.15 fixture: a count without R1 assets is left as the server gave it', () => {
+      // Prepare: the recorded nats-a leads ORDERS (R3) and no consumer (consumers_leader omitted).
+      const east = servers(['nats-b', 'nats-c'], { version: '2.12.15', cluster: 'east' });
+      const observed = sample({
+        replies: {
+          'nats-a': { jsz: fixture('jsz-2.12.15-raft.json') },
+          'nats-b': { jsz: jsz(east['nats-b'], { meta: { leader: 'nats-a' }, consumersLeader: 1 }) },
+          'nats-c': { jsz: jsz(east['nats-c'], { meta: { leader: 'nats-a' }, streamsLeader: 1 }) },
+        },
+      });
+
+      // Act
+      const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed, { thresholds: { ratio: 1, min_excess: 0 } }));
+
+      // Assess
+      expect(finding.details).toMatchObject({ counts: { 'nats-a': { streams: 1, consumers: 0, total: 1 } }, r1Leaders: {} });
     });
 
     it('balanced counts give no finding even when the detail alone would', () => {

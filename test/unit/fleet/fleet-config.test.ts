@@ -64,6 +64,7 @@ describe('parseFleetConfig', () => {
     expect(east.skip).toEqual(['clock_skew']);
     expect(east.persistence).toEqual({ epochs: 3, minSeconds: FLEET_DEFAULTS.persistenceMinSeconds });
     expect(east.timeoutMs).toBe(FLEET_DEFAULTS.timeoutMs);
+    expect(east.confirmDelayMs).toBe(3_000);
     expect(east.reminderMinutes).toBe(FLEET_DEFAULTS.reminderMinutes);
     expect(east.autoRebalance).toEqual({ enabled: false, maxMovesPerEpoch: FLEET_DEFAULTS.autoRebalanceMaxMoves });
   });
@@ -121,6 +122,7 @@ describe('parseFleetConfig', () => {
     expect(errorOf(fleet({ clusters: [] })).message).toBe('fleet.json: clusters: must list at least one cluster');
     expect(errorOf({ ...fleet(), extra: 1 }).message).toBe('fleet.json: (root): unknown field "extra"');
     expect(errorOf(fleet({ defaults: { timeoutMs: 50 } })).message).toBe('fleet.json: defaults.timeoutMs: expected at least 100');
+    expect(errorOf(fleet({ defaults: { confirmDelayMs: 10_000 } })).message).toBe('fleet.json: defaults.confirmDelayMs: expected at most 9000');
     expect(errorOf(fleet({ defaults: { thresholds: { 'bad key\n': { x: 1 } } } })).field).toBe('fleet.json: defaults.thresholds["bad key\\n"]');
   });
 

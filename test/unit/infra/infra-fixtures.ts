@@ -41,6 +41,7 @@ export function cluster(name: string, overrides: Partial<ClusterAuditConfig> = {
     credentialsSecret: `nats-audit/${name}`,
     schedule: FLEET_DEFAULTS.schedule,
     timeoutMs: FLEET_DEFAULTS.timeoutMs,
+    confirmDelayMs: FLEET_DEFAULTS.confirmDelayMs,
     persistence: { epochs: FLEET_DEFAULTS.persistenceEpochs, minSeconds: FLEET_DEFAULTS.persistenceMinSeconds },
     thresholds: {},
     skip: [],

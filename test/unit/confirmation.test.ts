@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../lib/checks/index.js';
+import { electionSigns } from '../../lib/checks/election-signs.js';
+import { runEpoch, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
+import { observe } from '../../lib/observation/observe.js';
+import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import { formatText } from '../../lib/report/text-report.js';
+import { MemoryStateStore } from '../../lib/state/state-store.js';
+import { healthyReplies, jsz, partitioned, sample, servers } from '../support/sample-builder.js';
+
+const { n1, n2, n3 } = servers(['n1', 'n2', 'n3']);
+const healthy = sample({ replies: healthyReplies() });
+/** Mid-election: n1 lost its leader, n2 and n3 still follow n2. */
+const electing = sample({
+  replies: {
+    n1: { jsz: jsz(n1, { meta: { leader: null } }) },
+    n2: { jsz: jsz(n2, { meta: { leader: 'n2', replicas: ['n1', 'n3'] } }) },
+    n3: { jsz: jsz(n3, { meta: { leader: 'n2' } }) },
+  },
+});
+/** The meta leader n1 cut off, still claiming; n2 elected by n2 and n3. */
+const twoClaimants = sample({
+  replies: {
+    n1: { jsz: jsz(n1, { meta: { leader: 'n1', replicas: ['n2', 'n3'] } }) },
+    n2: { jsz: jsz(n2, { meta: { leader: 'n2', replicas: [{ name: 'n1', current: false }, 'n3'] } }) },
+    n3: { jsz: jsz(n3, { meta: { leader: 'n2' } }) },
+  },
+  vantages: partitioned(['n1'], ['n2', 'n3']),
+});
+/** n1 gave up its claim and reports no leader. */
+const isolatedNoLeader = sample({
+  replies: {
+    n1: { jsz: jsz(n1, { meta: { leader: null } }) },
+    n2: { jsz: jsz(n2, { meta: { leader: 'n2', replicas: [{ name: 'n1', current: false }, 'n3'] } }) },
+    n3: { jsz: jsz(n3, { meta: { leader: 'n2' } }) },
+  },
+  vantages: partitioned(['n1'], ['n2', 'n3']),
+});
+
+/** An epoch whose samples come in turn from `samples`; counts how many were taken. */
+function epochOf(samples: readonly RawSample[], delayMs = 0): { deps: EpochDependencies; taken: () => number } {
+  let taken = 0;
+  const deps: EpochDependencies = {
+    sample: async () => samples[Math.min(taken++, samples.length - 1)]!,
+    store: new MemoryStateStore(),
+    clusterKey: 'c1',
+    registry: defaultRegistry(),
+    checks: { skip: new Set(), thresholds: {} },
+    persistence: { epochs: 2, minMs: 0 },
+    confirm: { delayMs },
+  };
+  return { deps, taken: () => taken };
+}
+
+describe('election signs', () => {
+  it('names meta disagreement, no known meta leader, and leader counts that do not add up; nothing on a healthy cluster', () => {
+    // Prepare
+    const v = servers(['n1', 'n2', 'n3'], { version: '2.15.1' });
+    const noLeader = sample({ replies: Object.fromEntries([n1, n2, n3].map((s) => [s.name, { jsz: jsz(s, { meta: { leader: null } }) }])) });
+    const counts = sample({
+      replies: {
+        n1: { jsz: jsz(v.n1, { meta: { leader: 'n1' }, streamsLeader: 3, hosted: { streams: 9, consumers: 0 } }) },
+        n2: { jsz: jsz(v.n2, { meta: { leader: 'n1' }, hosted: { streams: 9, consumers: 0 } }) },
+        n3: { jsz: jsz(v.n3, { meta: { leader: 'n1' }, hosted: { streams: 9, consumers: 0 } }) },
+      },
+    });
+
+    // Act / Assess
+    expect(electionSigns(observe(healthy))).toEqual([]);
+    expect(electionSigns(observe(electing)).map((s) => [s.kind, s.subject])).toEqual([['meta_disagreement', 'meta:default']]);
+    expect(electionSigns(observe(noLeader)).map((s) => [s.kind, s.subject])).toEqual([['meta_no_leader', 'meta:default']]);
+    expect(electionSigns(observe(counts))).toEqual([
+      {
+        kind: 'leader_counts_inconsistent',
+        subject: 'cluster:c1',
+        summary: "the servers' own counts sum to 3 streams leaders while n1 alone hosts 9",
+      },
+    ]);
+  });
+});
+
+describe('confirmation within the epoch', () => {
+  it('a healthy sample is judged at once: one sample, no confirmation in the report', async () => {
+    // Prepare
+    const { deps, taken } = epochOf([healthy]);
+
+    // Act
+    const { report } = await runEpoch(deps);
+
+    // Assess
+    expect(taken()).toBe(1);
+    expect(report.confirmation).toBeUndefined();
+    expect(report.status).toBe('ok');
+  });
+
+  it('an election that ended before the second sample is not reported', async () => {
+    // Prepare
+    const { deps, taken } = epochOf([electing, healthy]);
+
+    // Act
+    const { report } = await runEpoch(deps);
+
+    // Assess
+    expect(taken()).toBe(2);
+    expect(report.findings).toEqual([]);
+    expect(report.confirmation).toMatchObject({ delayMs: 0, confirmed: [], cleared: [{ kind: 'meta_disagreement', subject: 'meta:default' }], appeared: [] });
+  });
+
+  it('a disagreement still there is reported as confirmed, a warning until it persists', async () => {
+    // Prepare
+    const { deps } = epochOf([electing, electing]);
+
+    // Act
+    const { report } = await runEpoch(deps);
+
+    // Assess
+    const finding = report.findings.find((f) => f.check === 'meta_leader_disagreement')!;
+    expect(finding.severity).toBe('warning');
+    expect(finding.details.confirmation).toEqual({ outcome: 'confirmed', delayMs: 0, signs: ['servers disagree on the meta leader'] });
+    expect(report.confirmation?.confirmed).toHaveLength(1);
+  });
+
+  it('two claimants seen at once stay critical even when the stale one gave up its claim by the second sample', async () => {
+    // Prepare
+    const { deps } = epochOf([twoClaimants, isolatedNoLeader]);
+
+    // Act
+    const { report } = await runEpoch(deps);
+
+    // Assess
+    const finding = report.findings.find((f) => f.check === 'meta_leader_disagreement')!;
+    expect(finding.severity).toBe('critical');
+    expect(finding.details).toMatchObject({ claimants: ['n1', 'n2'], staleLeaders: ['n1'], confirmation: { outcome: 'confirmed' } });
+  });
+
+  it('when the second sample cannot be taken, the first is judged and the report says why', async () => {
+    // Prepare
+    let calls = 0;
+    const { deps } = epochOf([electing]);
+    const failing: EpochDependencies = {
+      ...deps,
+      sample: async () => {
+        if (calls++ === 0) return electing;
+        throw new Error('connection refused');
+      },
+    };
+
+    // Act
+    const { report } = await runEpoch(failing);
+
+    // Assess
+    expect(report.findings.map((f) => f.check)).toContain('meta_leader_disagreement');
+    expect(report.confirmation).toMatchObject({ resampleError: 'connection refused', seen: [{ kind: 'meta_disagreement' }] });
+  });
+});
+
+describe('confirmation in the text report', () => {
+  it('says what the second sample confirmed and what had cleared', async () => {
+    // Prepare
+    const cleared = await runEpoch(epochOf([electing, healthy]).deps);
+    const confirmed = await runEpoch(epochOf([electing, electing]).deps);
+
+    // Act / Assess
+    expect(formatText(cleared.report)).toContain(
+      'note: sampled again after 0 ms to confirm signs of an election; gone (an election that ended): meta:default (servers disagree on the meta leader)',
+    );
+    expect(formatText(confirmed.report)).toContain('still there: meta:default (servers disagree on the meta leader)');
+  });
+});
