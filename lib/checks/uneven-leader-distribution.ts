@@ -1,5 +1,5 @@
 import { groupKey } from '../observation/group-key.js';
-import type { RaftGroup, ServerObservation } from '../observation/types.js';
+import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
 import {
   LEADER_BALANCE_DEFAULTS,
@@ -110,7 +110,23 @@ function describeHot(entries: readonly HotEntry[]): string {
   return `${worst.server} leads ${worst.count} ${what} (${worst.ratio.toFixed(1)}x the average of ${worst.average.toFixed(1)})`;
 }
 
-function jetStreamServersByCluster(servers: readonly ServerObservation[]): Map<string, ServerObservation[]> {
+/**
+ * Leaders per answering JetStream server, per cluster (`''` for servers in
+ * none), counted as this check counts them, so a metric or a report showing
+ * leaders per server agrees with the check's verdict.
+ */
+export function leadersPerServer(
+  observation: Pick<Observation, 'servers' | 'groups'>,
+): Map<string, { counts: Map<string, LeaderCounts>; source: 'groups' | 'server_counts' }> {
+  const result = new Map<string, { counts: Map<string, LeaderCounts>; source: 'groups' | 'server_counts' }>();
+  for (const [cluster, members] of jetStreamServersByCluster(observation.servers, 1)) {
+    const groups = observation.groups.filter((g) => (g.cluster ?? '') === cluster && g.leader !== undefined && g.replicas.length > 0);
+    result.set(cluster, leaderCounts(members, groups));
+  }
+  return result;
+}
+
+function jetStreamServersByCluster(servers: readonly ServerObservation[], minMembers = 2): Map<string, ServerObservation[]> {
   const map = new Map<string, ServerObservation[]>();
   for (const s of servers) {
     if (!s.jetstream) continue;
@@ -119,7 +135,7 @@ function jetStreamServersByCluster(servers: readonly ServerObservation[]): Map<s
     if (list) list.push(s);
     else map.set(key, [s]);
   }
-  for (const [key, list] of map) if (list.length < 2) map.delete(key);
+  for (const [key, list] of map) if (list.length < minMembers) map.delete(key);
   return map;
 }
 

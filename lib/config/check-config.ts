@@ -6,6 +6,7 @@ import { DEFAULT_PERSISTENCE, type PersistencePolicy } from '../epoch/lifecycle.
 import { ConfigError } from '../errors.js';
 import type { AuthOptions, TlsOptions } from '../sampling/connection-options.js';
 import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { CHECK_SPECS, CONNECTION_SPECS, GATHER_SPECS } from './option-specs.js';
 import { clipProblem, readOptions, schemas, shownValue, validate, type Given, type GivenOptions } from './read-options.js';
 
@@ -30,8 +31,10 @@ export interface CheckConfig {
   readonly fleetCredentials?: { readonly auth: AuthOptions; readonly tls: TlsOptions };
   /** Undefined: keep state in memory only. */
   readonly statePath?: string;
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'json' | 'openmetrics';
   readonly watchSeconds?: number;
+  /** With --watch: serve the last epoch's metrics here. */
+  readonly metricsListen?: ListenAddress;
   readonly checks: CheckSettings;
   readonly persistence: PersistencePolicy;
   /** Explicit cluster label; otherwise derived from the URLs. */
@@ -71,8 +74,9 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
     fleetPath,
     fleetCredentials: fleetPath === undefined ? undefined : fleetCredentials(given),
     statePath,
-    format: validate(given.format, schemas.format) ?? 'text',
+    format: validate(given.format, schemas.checkFormat) ?? 'text',
     watchSeconds: validate(given.watch, schemas.positiveInt('seconds')),
+    metricsListen: metricsListen(given),
     checks: checkSettings(given, registry),
     persistence: {
       epochs: validate(given.persistEpochs, schemas.positiveInt('epochs')) ?? DEFAULT_PERSISTENCE.epochs,
@@ -80,6 +84,21 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
     },
     clusterName: validate(given.cluster, schemas.nonEmpty),
   };
+}
+
+function metricsListen(given: GivenOptions<typeof CHECK_SPECS>): ListenAddress | undefined {
+  const listen = given.metricsListen;
+  if (listen === undefined) return undefined;
+  if (given.watch === undefined) throw new ConfigError(listen.source, 'needs --watch: metrics are served between epochs');
+  if (given.fleet !== undefined) throw new ConfigError(listen.source, `cannot be combined with ${given.fleet.source}`);
+  const parsed = parseListenAddress(listen.value);
+  if (typeof parsed === 'string') throw new ConfigError(listen.source, `${parsed}${shownSuffix(listen)}`);
+  return parsed;
+}
+
+function shownSuffix(given: Given<string>): string {
+  const shown = shownValue(given.value, given.source);
+  return shown === undefined ? '' : ` (got ${shown})`;
 }
 
 export function parseGatherConfig(argv: readonly string[], env: Env): GatherCommandConfig {

@@ -122,4 +122,5 @@ export const schemas = {
       .pipe(z.number({ error: `is too large a number of ${what}` })),
   nonEmpty: z.string().min(1, 'must not be empty'),
   format: z.enum(['text', 'json'], { error: 'must be text or json' }),
+  checkFormat: z.enum(['text', 'json', 'openmetrics'], { error: 'must be text, json or openmetrics' }),
 } as const;
