@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../lib/checks/index.js';
 import { DEFAULT_PERSISTENCE } from '../../lib/epoch/lifecycle.js';
 import { runEpoch } from '../../lib/epoch/run-epoch.js';
 import { formatOpenMetrics } from '../../lib/report/openmetrics.js';
+import type { Report } from '../../lib/report/report.js';
 import { readSampleFile } from '../../lib/sampling/sample-file.js';
 import { MemoryStateStore } from '../../lib/state/state-store.js';
 
@@ -29,15 +30,20 @@ export function sampleFiles(scenario: Scenario): string[] {
     .map((f) => join(dir, f));
 }
 
+export interface RenderedEpoch {
+  readonly report: Report;
+  readonly exposition: string;
+}
+
 /**
- * Each epoch's exposition, as `check --format openmetrics` renders it. The
+ * Each epoch's report and exposition, as `check --format openmetrics` renders it. The
  * clock reads each sample's own start and end, so the output depends only
  * on the recorded samples.
  */
-export async function renderScenario(scenario: Scenario): Promise<string[]> {
+export async function renderScenario(scenario: Scenario): Promise<RenderedEpoch[]> {
   const store = new MemoryStateStore();
   const registry = defaultRegistry();
-  const out: string[] = [];
+  const out: RenderedEpoch[] = [];
   for (const file of sampleFiles(scenario)) {
     const sample = await readSampleFile(file);
     let calls = 0;
@@ -51,7 +57,8 @@ export async function renderScenario(scenario: Scenario): Promise<string[]> {
       persistence: DEFAULT_PERSISTENCE,
       now,
     });
-    out.push(formatOpenMetrics([{ cluster: FIXTURE_CLUSTER, report: result.report, observation: result.failed ? undefined : result.observation }]));
+    const observation = result.failed ? undefined : result.observation;
+    out.push({ report: result.report, exposition: formatOpenMetrics([{ cluster: FIXTURE_CLUSTER, report: result.report, observation }]) });
   }
   return out;
 }

@@ -123,7 +123,7 @@ describe('parseCheckConfig: errors name the flag or variable', () => {
     { flag: 'watch', env: 'NATS_AUDIT_WATCH', value: '0', problem: 'must be at least 1 seconds (got "0")' },
     { flag: 'persist-epochs', env: 'NATS_AUDIT_PERSIST_EPOCHS', value: '1e2', problem: 'must be a whole number of epochs (got "1e2")' },
     { flag: 'persist-seconds', env: 'NATS_AUDIT_PERSIST_SECONDS', value: '-1', problem: 'must be a number of seconds (got "-1")' },
-    { flag: 'format', env: 'NATS_AUDIT_FORMAT', value: 'xml', problem: 'must be text or json (got "xml")' },
+    { flag: 'format', env: 'NATS_AUDIT_FORMAT', value: 'xml', problem: 'must be text, json or openmetrics (got "xml")' },
   ];
 
   for (const { flag, env, value, problem } of numbers) {
@@ -258,8 +258,8 @@ describe('parseCheckConfig: hostile values are quoted safely', () => {
     const escaped = configError([...SERVERS, '--format', 'te\u001b[2J\nxt']);
 
     // Assess
-    expect(long.message).toBe(`--format: must be text or json (got "${'x'.repeat(59)}…")`);
-    expect(escaped.message).toBe('--format: must be text or json (got "te\\u001b[2J\\nxt")');
+    expect(long.message).toBe(`--format: must be text, json or openmetrics (got "${'x'.repeat(59)}…")`);
+    expect(escaped.message).toBe('--format: must be text, json or openmetrics (got "te\\u001b[2J\\nxt")');
   });
 
   it('a list holding a comma-split password says which URL, without quoting any', () => {

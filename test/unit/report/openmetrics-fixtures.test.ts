@@ -19,9 +19,9 @@ describe('OpenMetrics fixtures recorded from real epochs', () => {
       expect(files.length).toBeGreaterThan(1);
       files.forEach((file, i) => {
         const target = expositionFile(file);
-        if (update) writeFileSync(target, rendered[i]!);
+        if (update) writeFileSync(target, rendered[i]!.exposition);
         expect(existsSync(target), `${target} missing: run with UPDATE_OPENMETRICS_FIXTURES=1`).toBe(true);
-        expect(rendered[i], target).toBe(readFileSync(target, 'utf8'));
+        expect(rendered[i]!.exposition, target).toBe(readFileSync(target, 'utf8'));
       });
     });
   }
