@@ -133,9 +133,14 @@ export function formatOpenMetrics(epochs: readonly EpochMetricsInput[]): string 
     lines.push(`# TYPE ${spec.name} gauge`);
     if (spec.unit) lines.push(`# UNIT ${spec.name} ${spec.unit}`);
     lines.push(`# HELP ${spec.name} ${escapeHelp(spec.help)}`);
+    const written = new Set<string>();
     for (const [values, value] of samples) {
-      const labels = spec.labels.map((label, i) => `${label}="${escapeLabelValue(values[i]!)}"`).join(',');
-      lines.push(`${spec.name}{${labels}} ${formatValue(value)}`);
+      const series = `${spec.name}{${spec.labels.map((label, i) => `${label}="${escapeLabelValue(values[i]!)}"`).join(',')}}`;
+      // Two names differing only in lone surrogates read alike once made
+      // UTF-8; a repeated series would void the whole exposition.
+      if (written.has(series)) continue;
+      written.add(series);
+      lines.push(`${series} ${formatValue(value)}`);
     }
   }
   lines.push('# EOF');
