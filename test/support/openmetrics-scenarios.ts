@@ -19,11 +19,23 @@ export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'openmetr
 export const FIXTURE_CLUSTER = 'recorded';
 
 /** Scenario names, each a folder of `NN-what.json.gz` samples. */
-export const SCENARIOS = ['healthy', 'uneven', 'follower-partition', 'leader-partition', 'server-missing', 'no-meta-leader'] as const;
-export type Scenario = (typeof SCENARIOS)[number];
+export const SCENARIO_NAMES = ['healthy', 'uneven', 'follower-partition', 'leader-partition', 'server-missing', 'no-meta-leader'] as const;
+/** nats-server versions the scenarios were recorded on, each a folder of scenarios. */
+export const FIXTURE_VERSIONS = ['2.9.10'] as const;
+
+export interface Scenario {
+  readonly version: (typeof FIXTURE_VERSIONS)[number];
+  readonly name: (typeof SCENARIO_NAMES)[number];
+}
+
+export const SCENARIOS: readonly Scenario[] = FIXTURE_VERSIONS.flatMap((version) => SCENARIO_NAMES.map((name) => ({ version, name })));
+
+export function scenarioLabel(scenario: Scenario): string {
+  return `${scenario.version}/${scenario.name}`;
+}
 
 export function sampleFiles(scenario: Scenario): string[] {
-  const dir = join(FIXTURE_DIR, scenario);
+  const dir = join(FIXTURE_DIR, scenario.version, scenario.name);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json.gz'))
     .sort()

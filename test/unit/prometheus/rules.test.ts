@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition } from '../../support/exposition.js';
-import { FIXTURE_CLUSTER, SCENARIOS, renderScenario, type RenderedEpoch, type Scenario } from '../../support/openmetrics-scenarios.js';
+import { FIXTURE_CLUSTER, SCENARIOS, renderScenario, scenarioLabel, type RenderedEpoch, type Scenario } from '../../support/openmetrics-scenarios.js';
 
 /**
  * The shipped alert rules, run by Debian's promtool over series derived from
@@ -106,7 +106,7 @@ function testCase(scenario: Scenario, epochs: readonly RenderedEpoch[]) {
     exp_alerts: [{ exp_labels: { cluster: FIXTURE_CLUSTER, severity: 'warning' }, exp_annotations: annotationsOf('NatsAuditStale', FIXTURE_CLUSTER) }],
   });
   alertTests.push({ eval_time: `${last + FROZEN_MINUTES}m`, alertname: 'NatsAuditMetricsAbsent', exp_alerts: [] });
-  return { name: scenario, interval: `${EPOCH_MINUTES}m`, input_series: inputSeries(epochs), alert_rule_test: alertTests };
+  return { name: scenarioLabel(scenario), interval: `${EPOCH_MINUTES}m`, input_series: inputSeries(epochs), alert_rule_test: alertTests };
 }
 
 describe('prometheus/nats-audit.rules.yml with promtool', () => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SCENARIOS, expositionFile, renderScenario, sampleFiles } from '../../support/openmetrics-scenarios.js';
+import { SCENARIOS, expositionFile, renderScenario, sampleFiles, scenarioLabel } from '../../support/openmetrics-scenarios.js';
 
 /**
  * The expositions beside the recorded samples are what the Prometheus rule
@@ -12,7 +12,7 @@ const update = process.env.UPDATE_OPENMETRICS_FIXTURES === '1';
 
 describe('OpenMetrics fixtures recorded from real epochs', () => {
   for (const scenario of SCENARIOS) {
-    it(`${scenario}: each epoch's committed exposition is what the renderer makes of its sample`, async () => {
+    it(`${scenarioLabel(scenario)}: each epoch's committed exposition is what the renderer makes of its sample`, async () => {
       const files = sampleFiles(scenario);
       const rendered = await renderScenario(scenario);
       expect(rendered.length).toBe(files.length);
