@@ -18,7 +18,7 @@ import { checkFleet } from './fleet-check.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandIo } from './io.js';
 
-/** `nats-audit check`: one epoch (or one every --watch seconds); exit code by the worst finding. */
+/** `nats-audit check`: one epoch (or one every --watch seconds); exit code by the worst finding (0 for printed metrics). */
 export async function checkCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const registry = defaultRegistry();
   const config = parseCheckConfig(argv, io.env, registry);
@@ -79,7 +79,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
 /**
  * As natscli's `--format prometheus`: metrics that were written exit 0, the
  * status is in them. `check --format openmetrics > f.tmp && mv f.tmp f.prom`
- * must replace the textfile collector's file exactly when the cluster is
+ * must replace the textfile collector's file above all when the cluster is
  * critical; only an audit that could not run (exit 3, nothing printed)
  * leaves the old file to go stale.
  */

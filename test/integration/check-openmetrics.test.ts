@@ -127,6 +127,38 @@ describe('check --format openmetrics and --metrics-listen on a real 3-node clust
       await exited;
     }
   });
+
+  it('serves status unknown while the audit cannot run (refused credentials), claiming no epoch', async () => {
+    // Prepare
+    const c = cluster();
+    const child = spawn(process.execPath, [CLI, 'check', '--watch', '1', '--timeout', '2000', '--metrics-listen', '0', '--cluster', 'refused', '--state', join(dir, 'refused.json')], {
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ...systemEnv(c), NATS_PASSWORD: 'not-the-password' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    try {
+      const url = await waitFor(async () => /serving metrics on (\S+)/.exec(stderr)?.[1], () => `the metrics URL on stderr (${stderr})`);
+
+      // Act
+      const body = await waitFor(async () => {
+        const res = await fetch(url);
+        return res.status === 200 ? res.text() : undefined;
+      }, () => `an exposition on /metrics (stderr: ${stderr})`);
+
+      // Assess
+      expect(parseExposition(body).map((s) => [s.name, s.labels, s.value])).toEqual([['nats_audit_status_code', { cluster: 'refused', status: 'unknown' }, 3]]);
+      expect(stderr).toMatch(/UNKNOWN refused: /);
+      expect(stderr).not.toContain('not-the-password');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(3);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+  });
 });
 
 describe('check --metrics-listen: bad addresses are configuration errors (exit 3)', () => {
