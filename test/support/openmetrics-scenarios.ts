@@ -21,7 +21,7 @@ export const FIXTURE_CLUSTER = 'recorded';
 /** Scenario names, each a folder of `NN-what.json.gz` samples. */
 export const SCENARIO_NAMES = ['healthy', 'uneven', 'follower-partition', 'leader-partition', 'server-missing', 'no-meta-leader'] as const;
 /** nats-server versions the scenarios were recorded on, each a folder of scenarios. */
-export const FIXTURE_VERSIONS = ['2.9.10'] as const;
+export const FIXTURE_VERSIONS = ['2.9.10', '2.15.1'] as const;
 
 export interface Scenario {
   readonly version: (typeof FIXTURE_VERSIONS)[number];
