@@ -7,6 +7,7 @@ import { DEFAULT_CONFIRM_DELAY_MS, MAX_CONFIRM_DELAY_MS } from '../epoch/confirm
 import { ConfigError } from '../errors.js';
 import type { AuthOptions, TlsOptions } from '../sampling/connection-options.js';
 import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { CHECK_SPECS, CONNECTION_SPECS, GATHER_SPECS } from './option-specs.js';
 import { clipProblem, readOptions, schemas, shownValue, validate, type Given, type GivenOptions } from './read-options.js';
 
@@ -32,8 +33,10 @@ export interface CheckConfig {
   /** Undefined: keep state in memory only. */
   readonly statePath?: string;
   /** `html`: one self-contained page (see lib/report/html); one cluster, one epoch. */
-  readonly format: 'text' | 'json' | 'html';
+  readonly format: 'text' | 'json' | 'html' | 'openmetrics';
   readonly watchSeconds?: number;
+  /** With --watch: serve the last epoch's metrics here. */
+  readonly metricsListen?: ListenAddress;
   readonly checks: CheckSettings;
   readonly persistence: PersistencePolicy;
   /** Delay before an epoch with signs of an election samples again; unused with a saved sample. */
@@ -83,6 +86,7 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
     statePath,
     format,
     watchSeconds: validate(given.watch, schemas.positiveInt('seconds')),
+    metricsListen: metricsListen(given),
     checks: checkSettings(given, registry),
     confirmDelayMs: validate(given.confirmDelay, schemas.intRange('milliseconds', 0, MAX_CONFIRM_DELAY_MS)) ?? DEFAULT_CONFIRM_DELAY_MS,
     persistence: {
@@ -91,6 +95,21 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
     },
     clusterName: validate(given.cluster, schemas.nonEmpty),
   };
+}
+
+function metricsListen(given: GivenOptions<typeof CHECK_SPECS>): ListenAddress | undefined {
+  const listen = given.metricsListen;
+  if (listen === undefined) return undefined;
+  if (given.watch === undefined) throw new ConfigError(listen.source, 'needs --watch: metrics are served between epochs');
+  if (given.fleet !== undefined) throw new ConfigError(listen.source, `cannot be combined with ${given.fleet.source}`);
+  const parsed = parseListenAddress(listen.value);
+  if (typeof parsed === 'string') throw new ConfigError(listen.source, `${parsed}${shownSuffix(listen)}`);
+  return parsed;
+}
+
+function shownSuffix(given: Given<string>): string {
+  const shown = shownValue(given.value, given.source);
+  return shown === undefined ? '' : ` (got ${shown})`;
 }
 
 export function parseGatherConfig(argv: readonly string[], env: Env): GatherCommandConfig {

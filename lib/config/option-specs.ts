@@ -29,8 +29,9 @@ export const CONNECTION_SPECS = {
 export const CHECK_SPECS = {
   ...CONNECTION_SPECS,
   state: { flag: 'state', env: 'NATS_AUDIT_STATE', type: 'string', value: 'FILE', help: 'State file remembering the previous epoch (default ~/.local/state/nats-audit/state.json; with --sample: none unless given)' },
-  format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json|html', help: 'Output format (default text); html prints one self-contained page (redirect it to a file), not with --watch or --fleet' },
+  format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json|html|openmetrics', help: 'Output format (default text); html prints one self-contained page (redirect it to a file), not with --watch or --fleet; openmetrics prints the epoch as metrics (not with --fleet)' },
   watch: { flag: 'watch', env: 'NATS_AUDIT_WATCH', type: 'string', value: 'SECONDS', help: 'Run an epoch every SECONDS until interrupted' },
+  metricsListen: { flag: 'metrics-listen', env: 'NATS_AUDIT_METRICS_LISTEN', type: 'string', value: 'ADDR', help: 'With --watch: serve the last epoch as OpenMetrics on http://ADDR/metrics; ADDR is PORT (loopback), HOST:PORT or [IPv6]:PORT' },
   sample: { flag: 'sample', env: 'NATS_AUDIT_SAMPLE', type: 'string', value: 'FILE', help: 'Judge a sample saved by `gather` instead of asking servers' },
   skip: { flag: 'skip', env: 'NATS_AUDIT_SKIP', type: 'string', multiple: true, value: 'CHECK[,CHECK...]', help: 'Checks not to run' },
   threshold: { flag: 'threshold', env: 'NATS_AUDIT_THRESHOLDS', type: 'string', multiple: true, value: 'CHECK.KEY=VALUE', help: 'Override a threshold, e.g. uneven_leader_distribution.ratio=2 (repeatable)' },

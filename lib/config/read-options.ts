@@ -129,5 +129,5 @@ export const schemas = {
       .pipe(z.number().int().min(min, `must be at least ${min} ${what}`).max(max, `must be at most ${max} ${what}`)),
   nonEmpty: z.string().min(1, 'must not be empty'),
   format: z.enum(['text', 'json'], { error: 'must be text or json' }),
-  checkFormat: z.enum(['text', 'json', 'html'], { error: 'must be text, json or html' }),
+  checkFormat: z.enum(['text', 'json', 'html', 'openmetrics'], { error: 'must be text, json, html or openmetrics' }),
 } as const;

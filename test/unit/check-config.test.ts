@@ -124,7 +124,7 @@ describe('parseCheckConfig: errors name the flag or variable', () => {
     { flag: 'watch', env: 'NATS_AUDIT_WATCH', value: '0', problem: 'must be at least 1 seconds (got "0")' },
     { flag: 'persist-epochs', env: 'NATS_AUDIT_PERSIST_EPOCHS', value: '1e2', problem: 'must be a whole number of epochs (got "1e2")' },
     { flag: 'persist-seconds', env: 'NATS_AUDIT_PERSIST_SECONDS', value: '-1', problem: 'must be a number of seconds (got "-1")' },
-    { flag: 'format', env: 'NATS_AUDIT_FORMAT', value: 'xml', problem: 'must be text, json or html (got "xml")' },
+    { flag: 'format', env: 'NATS_AUDIT_FORMAT', value: 'xml', problem: 'must be text, json, html or openmetrics (got "xml")' },
     { flag: 'confirm-delay', env: 'NATS_AUDIT_CONFIRM_DELAY', value: '9001', problem: 'must be at most 9000 milliseconds (got "9001")' },
     { flag: 'confirm-delay', env: 'NATS_AUDIT_CONFIRM_DELAY', value: '3s', problem: 'must be a whole number of milliseconds (got "3s")' },
   ];
@@ -271,8 +271,8 @@ describe('parseCheckConfig: hostile values are quoted safely', () => {
     const escaped = configError([...SERVERS, '--format', 'te\u001b[2J\nxt']);
 
     // Assess
-    expect(long.message).toBe(`--format: must be text, json or html (got "${'x'.repeat(59)}…")`);
-    expect(escaped.message).toBe('--format: must be text, json or html (got "te\\u001b[2J\\nxt")');
+    expect(long.message).toBe(`--format: must be text, json, html or openmetrics (got "${'x'.repeat(59)}…")`);
+    expect(escaped.message).toBe('--format: must be text, json, html or openmetrics (got "te\\u001b[2J\\nxt")');
   });
 
   it('a list holding a comma-split password says which URL, without quoting any', () => {
