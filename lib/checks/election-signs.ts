@@ -41,7 +41,7 @@ export function electionSigns(observation: Observation): ElectionSign[] {
 }
 
 /** JetStream servers by cluster name, clusters of one left out (as uneven_leader_distribution groups them). */
-export function jetStreamClusters(servers: readonly ServerObservation[]): Map<string, ServerObservation[]> {
+export function jetStreamClusters(servers: readonly ServerObservation[], minMembers = 2): Map<string, ServerObservation[]> {
   const map = new Map<string, ServerObservation[]>();
   for (const s of servers) {
     if (!s.jetstream) continue;
@@ -50,6 +50,6 @@ export function jetStreamClusters(servers: readonly ServerObservation[]): Map<st
     if (list) list.push(s);
     else map.set(key, [s]);
   }
-  for (const [key, list] of map) if (list.length < 2) map.delete(key);
+  for (const [key, list] of map) if (list.length < minMembers) map.delete(key);
   return map;
 }

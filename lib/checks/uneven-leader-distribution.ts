@@ -85,12 +85,13 @@ export interface ClusterLeaderCounts {
 }
 
 /**
- * Leaders per server for every cluster of two or more JetStream servers;
+ * Leaders per server for every cluster of `minMembers` (by default two, all the
+ * check judges) or more JetStream servers;
  * the check judges these and reports (the HTML report's bars) draw them,
  * so what is drawn is what was judged.
  */
-export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | 'groups'>): ClusterLeaderCounts[] {
-  return [...jetStreamClusters(observation.servers)].map(([cluster, members]) => {
+export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | 'groups'>, minMembers = 2): ClusterLeaderCounts[] {
+  return [...jetStreamClusters(observation.servers, minMembers)].map(([cluster, members]) => {
     const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
     const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
     return { cluster, members, groups, ...leaderCounts(members, groups) };

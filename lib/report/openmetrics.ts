@@ -118,7 +118,7 @@ export function formatOpenMetrics(epochs: readonly EpochMetricsInput[]): string 
       if (run.outcome !== 'skipped') add(METRICS.checkError, [cluster, run.check], run.outcome === 'error' ? 1 : 0);
     }
     if (epoch.observation) {
-      for (const { cluster: natsCluster, counts } of clusterLeaderCounts(epoch.observation)) {
+      for (const { cluster: natsCluster, counts } of clusterLeaderCounts(epoch.observation, 1)) {
         for (const [server, c] of counts) {
           add(METRICS.serverLeaders, [cluster, natsCluster, server, 'stream'], c.streams);
           add(METRICS.serverLeaders, [cluster, natsCluster, server, 'consumer'], c.consumers);
