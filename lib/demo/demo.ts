@@ -11,6 +11,7 @@ import {
 import type { Report } from '../report/report.js';
 import { gather } from '../sampling/gather.js';
 import { MemoryStateStore } from '../state/state-store.js';
+import { pollUntil } from '../util/poll.js';
 import { sleep } from '../util/sleep.js';
 
 export interface DemoOptions {
@@ -31,6 +32,10 @@ const EPOCH_TIMEOUT_MS = 2_000;
 const PARTITION_EPOCH_PAUSE_MS = 1_000;
 /** Upper bound on epochs per partition; the isolated leader gives up its claim after ~14 s, well inside it. */
 const MAX_PARTITION_EPOCHS = 10;
+/** Election timeout (4-9 s) with slack for a loaded machine. */
+const ELECTION_WAIT_MS = 20_000;
+/** Meta views change on Raft heartbeats (1 s); a fifth of one catches a short overlap. */
+const VIEW_POLL_MS = 200;
 
 /**
  * The scenario an operator watches: a healthy cluster, leaders piled onto one
@@ -100,6 +105,9 @@ export async function runDemo(options: DemoOptions): Promise<Report[]> {
       announce: `cut every route of the meta leader ${leader}; the others elect a new leader within seconds while ${leader} still claims the role`,
       label: (i) => `Meta leader ${leader} isolated (epoch ${i} of the partition)`,
       done: (r) => disagreement(r)?.lifecycle.persistent === true && r.servers.find((s) => s.name === leader)?.metaLeader === null,
+      // The two claims overlap briefly on newer servers (~2.5 s on 2.15):
+      // the first epoch starts as soon as the others have elected.
+      before: () => majorityElected(cluster, leader, options.signal),
     });
     return reports;
   } finally {
@@ -113,6 +121,8 @@ interface PartitionPlan {
   readonly label: (epoch: number) => string;
   /** Stop sampling the partition once a report shows what the phase is meant to show. */
   readonly done: (report: Report) => boolean;
+  /** Resolves when the first epoch should run; @default after the usual pause */
+  readonly before?: () => Promise<void>;
 }
 
 async function partitionPhase(
@@ -125,13 +135,33 @@ async function partitionPhase(
   cluster.isolate(server);
   options.onProgress(plan.announce);
   for (let i = 1; i <= MAX_PARTITION_EPOCHS && !options.signal.aborted; i++) {
-    await sleep(PARTITION_EPOCH_PAUSE_MS, options.signal);
+    if (i === 1 && plan.before) await plan.before();
+    else await sleep(PARTITION_EPOCH_PAUSE_MS, options.signal);
     if (plan.done(await step(plan.label(i)))) break;
   }
   cluster.heal();
   options.onProgress('healed every route; waiting for all servers to agree on one meta leader...');
   await cluster.waitForMetaLeader({ timeoutMs: 30_000 });
   await step(`Partition around ${server} healed: the disagreement resolves`);
+}
+
+/**
+ * Resolves once every server but the isolated `leader` names one new meta
+ * leader, or after an election's worth of waiting (the epochs then show
+ * whatever happened instead).
+ */
+async function majorityElected(cluster: LocalCluster, leader: string, signal: AbortSignal): Promise<void> {
+  await pollUntil(
+    async () => {
+      if (signal.aborted) return true;
+      const views = await cluster.metaLeaderViews();
+      const others = Object.entries(views).filter(([name]) => name !== leader);
+      const named = new Set(others.map(([, view]) => view));
+      const [only] = named;
+      return named.size === 1 && only !== undefined && only !== leader ? true : undefined;
+    },
+    { timeoutMs: ELECTION_WAIT_MS, intervalMs: VIEW_POLL_MS },
+  );
 }
 
 function disagreement(report: Report) {
