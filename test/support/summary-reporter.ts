@@ -17,8 +17,9 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') counts.failed++;
         else counts.skipped++;
       }
-      // A file that failed to load has no tests to count but must not pass silently.
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) counts.failed++;
+      // A file that failed to load, or whose beforeAll failed (its tests then
+      // show as skipped), has no failed test to count but must not pass silently.
+      if (module.state() === 'failed' && ![...module.children.allTests()].some((t) => t.result().state === 'failed')) counts.failed++;
     }
     // An error outside any test (bad config, a crash between tests) fails the run too.
     counts.failed += unhandledErrors.length;
