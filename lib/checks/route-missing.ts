@@ -32,7 +32,8 @@ export const routeMissing: CheckDefinition = {
         remediation: [
           `Check connectivity on the cluster (route) port between ${[...new Set(gaps.flatMap((g) => [g.server, ...g.lacks]))].join(', ')}: firewalls, security groups, DNS.`,
           "Check that each server's cluster.routes lists its peers (or a seed that gossips them) and that cluster.advertise is reachable.",
-          `Verify: \`${natscli.routes}\` shows ${names.length - 1} routes on every server.`,
+          // From 2.10 a pair keeps several route connections (a pool), so peers are what to count.
+          `Verify: \`${natscli.routes}\` shows every server routed to its ${names.length - 1} peers (2.10+ lists several routes per peer).`,
         ],
       });
     }

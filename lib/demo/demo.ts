@@ -5,11 +5,13 @@ import {
   concentrateLeaders,
   createReplicatedStreams,
   startLocalCluster,
+  stepDownNamesLeader,
   type LocalCluster,
 } from '../local-cluster/index.js';
 import type { Report } from '../report/report.js';
 import { gather } from '../sampling/gather.js';
 import { MemoryStateStore } from '../state/state-store.js';
+import { pollUntil } from '../util/poll.js';
 import { sleep } from '../util/sleep.js';
 
 export interface DemoOptions {
@@ -30,6 +32,10 @@ const EPOCH_TIMEOUT_MS = 2_000;
 const PARTITION_EPOCH_PAUSE_MS = 1_000;
 /** Upper bound on epochs per partition; the isolated leader gives up its claim after ~14 s, well inside it. */
 const MAX_PARTITION_EPOCHS = 10;
+/** Election timeout (4-9 s) with slack for a loaded machine. */
+const ELECTION_WAIT_MS = 20_000;
+/** Meta views change on Raft heartbeats (1 s); a fifth of one catches a short overlap. */
+const VIEW_POLL_MS = 200;
 
 /**
  * The scenario an operator watches: a healthy cluster, leaders piled onto one
@@ -54,8 +60,9 @@ export async function runDemo(options: DemoOptions): Promise<Report[]> {
       options.onProgress(`creating ${options.streams} R3 streams with one durable consumer each...`);
       const streams = await createReplicatedStreams(app, { count: options.streams, replicas: 3, consumersPerStream: 1 });
       if (options.signal.aborted) return reports;
-      // 2.9 places leaders at random, so a fresh cluster is often already
-      // uneven; spread them first so the healthy epoch really is healthy.
+      // Servers place new leaders without regard to balance, so a fresh
+      // cluster is often already uneven; spread them first so the healthy
+      // epoch really is healthy.
       const names = cluster.servers.map((s) => s.name);
       options.onProgress('spreading leaders evenly: a third of the streams (with their consumers) led by each server...');
       for (const [i, server] of names.entries()) {
@@ -66,8 +73,13 @@ export async function runDemo(options: DemoOptions): Promise<Report[]> {
 
       const metaLeader = await cluster.waitForMetaLeader();
       const hot = names.find((n) => n !== metaLeader)!;
-      options.onProgress(`stepping down stream and consumer leaders until ${hot} leads all of them (2.9 picks a random peer per step-down)...`);
-      const { stepDowns } = await concentrateLeaders(app, { onto: hot, streams, consumers: true });
+      const preferred = await stepDownNamesLeader(app);
+      options.onProgress(
+        preferred
+          ? `stepping down stream and consumer leaders onto ${hot} (these servers let each step-down name the next leader)...`
+          : `stepping down stream and consumer leaders until ${hot} leads all of them (these servers cannot name the next leader: each step-down elects a random peer)...`,
+      );
+      const { stepDowns } = await concentrateLeaders(app, { onto: hot, streams, consumers: true, preferred });
       if (options.signal.aborted) return reports;
       await step(`Piled every stream and consumer leader onto ${hot} (${stepDowns} step-downs): a warning, since leaders pile up for a while after any restart`);
       await step(`Still piled onto ${hot} an epoch later: persistent, so critical`);
@@ -86,13 +98,17 @@ export async function runDemo(options: DemoOptions): Promise<Report[]> {
     });
     if (options.signal.aborted) return reports;
 
-    // A cut-off leader keeps claiming leadership (~14 s on 2.9) after the
-    // majority elected a new one: two leaders, critical at once.
+    // A cut-off leader keeps claiming leadership for a while (~14 s on 2.9,
+    // ~5 s on 2.15) after the majority elected a new one: two leaders,
+    // critical at once.
     const leader = await cluster.waitForMetaLeader();
     await partitionPhase(cluster, leader, step, options, {
-      announce: `cut every route of the meta leader ${leader}; the others elect a new leader within ~5-9 s while ${leader} still claims the role`,
+      announce: `cut every route of the meta leader ${leader}; the others elect a new leader within seconds while ${leader} still claims the role`,
       label: (i) => `Meta leader ${leader} isolated (epoch ${i} of the partition)`,
       done: (r) => disagreement(r)?.lifecycle.persistent === true && r.servers.find((s) => s.name === leader)?.metaLeader === null,
+      // The two claims overlap briefly on newer servers (~2.5 s on 2.15):
+      // the first epoch starts as soon as the others have elected.
+      before: () => majorityElected(cluster, leader, options.signal),
     });
     return reports;
   } finally {
@@ -106,6 +122,8 @@ interface PartitionPlan {
   readonly label: (epoch: number) => string;
   /** Stop sampling the partition once a report shows what the phase is meant to show. */
   readonly done: (report: Report) => boolean;
+  /** Resolves when the first epoch should run; @default after the usual pause */
+  readonly before?: () => Promise<void>;
 }
 
 async function partitionPhase(
@@ -118,13 +136,33 @@ async function partitionPhase(
   cluster.isolate(server);
   options.onProgress(plan.announce);
   for (let i = 1; i <= MAX_PARTITION_EPOCHS && !options.signal.aborted; i++) {
-    await sleep(PARTITION_EPOCH_PAUSE_MS, options.signal);
+    if (i === 1 && plan.before) await plan.before();
+    else await sleep(PARTITION_EPOCH_PAUSE_MS, options.signal);
     if (plan.done(await step(plan.label(i)))) break;
   }
   cluster.heal();
   options.onProgress('healed every route; waiting for all servers to agree on one meta leader...');
   await cluster.waitForMetaLeader({ timeoutMs: 30_000 });
   await step(`Partition around ${server} healed: the disagreement resolves`);
+}
+
+/**
+ * Resolves once every server but the isolated `leader` names one new meta
+ * leader, or after an election's worth of waiting (the epochs then show
+ * whatever happened instead).
+ */
+async function majorityElected(cluster: LocalCluster, leader: string, signal: AbortSignal): Promise<void> {
+  await pollUntil(
+    async () => {
+      if (signal.aborted) return true;
+      const views = await cluster.metaLeaderViews();
+      const others = Object.entries(views).filter(([name]) => name !== leader);
+      const named = new Set(others.map(([, view]) => view));
+      const [only] = named;
+      return named.size === 1 && only !== undefined && only !== leader ? true : undefined;
+    },
+    { timeoutMs: ELECTION_WAIT_MS, intervalMs: VIEW_POLL_MS },
+  );
 }
 
 function disagreement(report: Report) {

@@ -35,8 +35,8 @@ const REQUIRE_BANNER =
  * rest are never read; SNS loads when an epoch has something to publish.
  *
  * Minified, source maps beside the code without the sources' text, Node 20
- * syntax (what CI runs the handler on; the Node 24 runtime runs it
- * unchanged), `module` before `main` so the SDK's ES modules can be
+ * syntax (CI runs the bundle on the Node 24 runtime and on the oldest Node
+ * the CLI supports), `module` before `main` so the SDK's ES modules can be
  * tree-shaken.
  */
 export function auditBundleOptions(entry: string, outdir: string): BuildOptions {

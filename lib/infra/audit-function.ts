@@ -165,7 +165,7 @@ export class AuditFunction extends Construct {
     }
 
     // Pinned, not "latest". Lambda deprecated its Node 20 runtime in 2026;
-    // the bundle targets Node 20 syntax (what CI runs the handler on), which 24 runs unchanged.
+    // the bundle targets Node 20 syntax, and CI runs it on Node 24 and 20.
     const runtime = lambda.Runtime.NODEJS_24_X;
     this.function = new lambda.Function(this, 'Function', {
       description: `nats-audit: audits the NATS clusters of environment ${props.environmentName}`,

@@ -6,7 +6,12 @@ import { ServerProcess } from './server-process.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import type { Credentials } from './types.js';
 
-/** The one route between two servers: `dialer` reaches `acceptor` through `proxy`. */
+/**
+ * The route between two servers: `dialer` reaches `acceptor` through `proxy`.
+ * From 2.10 the dialer opens several connections per route (the pool and
+ * pinned accounts), all to the same configured URL, so all pass the proxy
+ * and a cut takes every one of them.
+ */
 export interface Link {
   readonly dialer: ServerProcess;
   readonly acceptor: ServerProcess;
@@ -37,7 +42,8 @@ export interface Layout {
  * elect two meta leaders that never reconcile. On a link it accepts, the
  * proxy leads back to the server itself, and on its own listener too: a
  * server recognises a route to itself, drops it ("Duplicate Route") and does
- * not retry, so the dialer of each link stays its only route.
+ * not retry, so only the dialer of each link holds routes on it (several
+ * from 2.10, all opened by the dialer).
  */
 function routePortsOf(server: ServerProcess, links: readonly Link[]): number[] {
   const onLinks = links.filter((l) => l.dialer === server || l.acceptor === server).map((l) => l.proxy.port);
@@ -71,7 +77,7 @@ export async function layOutCluster(input: LayoutInput): Promise<Layout> {
   });
   const links: Link[] = [];
   try {
-    // Pair i<j gets one route, dialled by i through its own proxy, so
+    // Pair i<j gets one link, dialled by i through its own proxy, so
     // cutting that proxy cuts exactly the i-j link.
     for (const [i, dialer] of servers.entries()) {
       for (const acceptor of servers.slice(i + 1)) {

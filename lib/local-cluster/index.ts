@@ -16,6 +16,7 @@ export {
 } from './jetstream-fixtures.js';
 export { concentrateLeaders, type ConcentrateOptions } from './leader-concentration.js';
 export { StepDownError } from '../jetstream/raft-groups.js';
+export { jetStreamApiLevel, stepDownNamesLeader } from '../jetstream/api-level.js';
 export { startTcpProxy, type ProxyDirection, type TcpProxy, type TcpProxyOptions, type TcpProxyState } from './tcp-proxy.js';
 export { freePort, freePorts } from './free-port.js';
 export type {

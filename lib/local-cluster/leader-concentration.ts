@@ -1,4 +1,5 @@
 import type { NatsConnection } from 'nats';
+import { stepDownNamesLeader } from '../jetstream/api-level.js';
 import { forEachConcurrently } from '../util/concurrency.js';
 import {
   API_TIMEOUT_MS,
@@ -13,7 +14,7 @@ import {
   type Group,
 } from '../jetstream/raft-groups.js';
 
-/** On 2.9 each step-down of an R3 group lands on the wanted peer about half the time; 2^-25 is "never". */
+/** Without `placement.preferred` a step-down of an R3 group lands on the wanted peer about half the time; 2^-25 is "never". */
 const MAX_STEP_DOWNS_PER_GROUP = 25;
 /** Groups moved at once: each is its own Raft group, so their elections do not interfere. */
 const CONCENTRATE_CONCURRENCY = 4;
@@ -27,6 +28,11 @@ export interface ConcentrateOptions {
   readonly consumers?: boolean;
   /** @default 120000 */
   readonly timeoutMs?: number;
+  /**
+   * Name `onto` in each step-down (`placement.preferred`); the servers must
+   * honour it (JetStream API level 1, 2.11+). @default detected from the server `nc` is on
+   */
+  readonly preferred?: boolean;
 }
 
 async function assertCanLead(group: Group, onto: string): Promise<void> {
@@ -38,7 +44,7 @@ async function assertCanLead(group: Group, onto: string): Promise<void> {
 }
 
 /** Step `group` down until `onto` leads it; returns the step-downs sent. */
-async function moveLeader(nc: NatsConnection, group: Group, onto: string, deadline: number): Promise<number> {
+async function moveLeader(nc: NatsConnection, group: Group, onto: string, preferred: boolean, deadline: number): Promise<number> {
   let stepDowns = 0;
   let checkedMembership = false;
   for (;;) {
@@ -53,12 +59,13 @@ async function moveLeader(nc: NatsConnection, group: Group, onto: string, deadli
     }
     if (stepDowns >= MAX_STEP_DOWNS_PER_GROUP) throw new Error(`${group.label} still led by ${leader} after ${stepDowns} step-downs`);
     try {
-      await stepDown(nc, group.stepDownSubject);
+      await stepDown(nc, group.stepDownSubject, preferred ? onto : undefined);
     } catch (err) {
       // Every replica answers a step-down request; one that has not yet
       // heard of the current leader says "temporarily unavailable" and may
-      // win the race to reply. The group is re-read before trying again.
-      if (!(err instanceof StepDownError && err.errCode === CLUSTER_NOT_AVAILABLE)) throw err;
+      // win the race to reply. A preferred server still catching up is
+      // refused too. The group is re-read before trying again.
+      if (!(err instanceof StepDownError && (err.errCode === CLUSTER_NOT_AVAILABLE || preferred))) throw err;
     }
     stepDowns++;
     // The next decision only after the election settled, or the step-down
@@ -69,20 +76,22 @@ async function moveLeader(nc: NatsConnection, group: Group, onto: string, deadli
 
 /**
  * Move leadership of the given streams (and their consumers) onto one
- * server by repeated step-downs. Before 2.11 a step-down cannot name the
- * next leader, so each group led elsewhere is stepped down again until the
- * election lands on `onto`. Needs a connection in the account owning the
- * streams: step-downs act in the requester's account.
+ * server by step-downs. Servers that honour `placement.preferred` are told
+ * the next leader; older ones cannot be, so each group led elsewhere is
+ * stepped down again until the election lands on `onto`. Needs a
+ * connection in the account owning the streams: step-downs act in the
+ * requester's account.
  */
-export async function concentrateLeaders(nc: NatsConnection, opts: ConcentrateOptions): Promise<{ stepDowns: number }> {
+export async function concentrateLeaders(nc: NatsConnection, opts: ConcentrateOptions): Promise<{ stepDowns: number; preferred: boolean }> {
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const preferred = opts.preferred ?? (await stepDownNamesLeader(nc));
   const jsm = await nc.jetstreamManager({ timeout: API_TIMEOUT_MS });
   const groups = opts.streams.map((s) => streamGroup(jsm, s));
   if (opts.consumers) groups.push(...(await consumerGroupsOf(jsm, opts.streams)));
   let stepDowns = 0;
   await forEachConcurrently(groups, CONCENTRATE_CONCURRENCY, async (group) => {
-    const sent = await moveLeader(nc, group, opts.onto, deadline);
+    const sent = await moveLeader(nc, group, opts.onto, preferred, deadline);
     stepDowns += sent;
   });
-  return { stepDowns };
+  return { stepDowns, preferred };
 }

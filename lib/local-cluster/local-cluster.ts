@@ -212,6 +212,10 @@ class LocalClusterImpl implements LocalCluster {
     }
   }
 
+  async peers(name: string): Promise<string[]> {
+    return [...new Set((await this.routes(name)).map((r) => r.remote))].sort();
+  }
+
   private nameOfId(serverId: string): string | undefined {
     return this.servers.find((s) => s.id === serverId)?.name;
   }

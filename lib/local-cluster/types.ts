@@ -128,8 +128,14 @@ export interface LocalCluster extends AsyncDisposable {
   connect(opts?: ConnectOptions): Promise<NatsConnection>;
   /** Per running server: the meta leader it reports (undefined: none, or it did not answer). */
   metaLeaderViews(): Promise<Record<string, string | undefined>>;
-  /** Routes `name` reports in its own ROUTEZ. */
+  /**
+   * Routes `name` reports in its own ROUTEZ: one entry per TCP connection.
+   * From 2.10 a pair of servers keeps several (a pool, plus one per pinned
+   * account such as the system account), all through the pair's proxy.
+   */
   routes(name: string): Promise<ServerRoute[]>;
+  /** The distinct servers `name` has at least one route to, sorted: what to assert on, whatever the pool size. */
+  peers(name: string): Promise<string[]>;
   /**
    * Resolves once every running server has a route to every other running
    * server whose link is neither cut nor dropping bytes. Routes redial about

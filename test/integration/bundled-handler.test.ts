@@ -10,6 +10,7 @@ import { startAuditStack, type AuditStack } from '../support/audit-stack.js';
 import { synthBundledLambda, type BundledLambda } from '../support/bundled-lambda.js';
 import { useCluster } from '../support/cluster.js';
 import { testFleet } from '../support/fleet-file.js';
+import { LAMBDA_NODE_MAJOR, lambdaNode } from '../support/lambda-node.js';
 
 const DEAD_URL = 'nats://127.0.0.1:1';
 const INVOKE_TIMEOUT_MS = 60_000;
@@ -17,9 +18,11 @@ const INVOKE_TIMEOUT_MS = 60_000;
 /**
  * The artifact `cdk deploy` would upload, not the TypeScript it came from:
  * synthesize an environment whose fleet points at a real local cluster,
- * then import the bundled index.mjs in a fresh node process with the
- * environment variables the template gives the function (endpoints aimed
- * at the loopback DynamoDB, SNS and Secrets Manager) and invoke it.
+ * then import the bundled index.mjs in a fresh process of the Lambda's
+ * Node.js 24 with the environment variables the template gives the
+ * function (endpoints aimed at the loopback DynamoDB, SNS and Secrets
+ * Manager) and invoke it. The healthy audit also runs on the Node.js that
+ * runs the tests, the oldest the bundle's target supports in the matrix.
  */
 describe('the bundled Lambda asset, invoked against a real cluster', () => {
   const cluster = useCluster(3);
@@ -53,9 +56,13 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
     lambda?.dispose();
   });
 
-  /** Imports the bundle in a fresh process, as Lambda's runtime would, and invokes it once. */
-  function invoke(event: Record<string, unknown>): Promise<{ outcome?: Record<string, unknown>; error?: string; stdout: string }> {
+  /** Imports the bundle in a fresh process of `node`, as Lambda's runtime would, and invokes it once. */
+  function invoke(
+    event: Record<string, unknown>,
+    node: string = lambdaNode(),
+  ): Promise<{ outcome?: Record<string, unknown>; error?: string; stdout: string; nodeVersion?: string }> {
     const script = `
+      process.stdout.write('NODE ' + process.versions.node + '\n');
       const { handler } = await import(${JSON.stringify(pathToFileURL(lambda.bundle).href)});
       try {
         const outcome = await handler(${JSON.stringify(event)}, { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 60000 });
@@ -65,13 +72,18 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
       }
       process.exit(0);`;
     return new Promise((resolve, reject) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], { env: lambda.env, timeout: INVOKE_TIMEOUT_MS }, (error, stdout) => {
+      execFile(node, ['--input-type=module', '-e', script], { env: lambda.env, timeout: INVOKE_TIMEOUT_MS }, (error, stdout) => {
         if (error) {
           reject(new Error(`the bundled handler process failed: ${error.message}\n${stdout}`));
           return;
         }
         const outcome = /^OUTCOME (.*)$/m.exec(stdout)?.[1];
-        resolve({ outcome: outcome ? (JSON.parse(outcome) as Record<string, unknown>) : undefined, error: /^ERROR (.*)$/m.exec(stdout)?.[1], stdout });
+        resolve({
+          outcome: outcome ? (JSON.parse(outcome) as Record<string, unknown>) : undefined,
+          error: /^ERROR (.*)$/m.exec(stdout)?.[1],
+          stdout,
+          nodeVersion: /^NODE (.*)$/m.exec(stdout)?.[1],
+        });
       });
     });
   }
@@ -81,25 +93,30 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
     expect(clusters.map((c) => c.name)).toEqual(['bundled', 'bundled-degraded', 'bundled-rebalanced']);
   });
 
-  it('audits a healthy cluster: ok, nothing published, the run recorded in DynamoDB, one line logged', async () => {
+  it('audits a healthy cluster on the Lambda runtime and on the test runner\'s Node: ok, nothing published, each run recorded, one line logged', async () => {
     // Prepare
     const queue = await stack.subscribe({ cluster: ['bundled'] });
     await cluster().waitForMetaLeader();
 
     // Act
-    const result = await invoke({ cluster: 'bundled', scheduledTime: '2026-11-23T12:00:00Z' });
+    const onLambda = await invoke({ cluster: 'bundled', scheduledTime: '2026-11-23T12:00:00Z' });
+    const onRunner = await invoke({ cluster: 'bundled', scheduledTime: '2026-11-23T12:01:00Z' }, process.execPath);
 
     // Assess
-    expect(result.error).toBeUndefined();
-    expect(result.outcome, result.stdout).toMatchObject({ cluster: 'bundled', status: 'ok', epoch: 1, notified: 0 });
+    expect(onLambda.nodeVersion?.split('.')[0]).toBe(String(LAMBDA_NODE_MAJOR));
+    expect(onRunner.nodeVersion).toBe(process.versions.node);
+    for (const [i, result] of [onLambda, onRunner].entries()) {
+      expect(result.error).toBeUndefined();
+      expect(result.outcome, result.stdout).toMatchObject({ cluster: 'bundled', status: 'ok', epoch: i + 1, notified: 0 });
+      // One line per quiet epoch, and no per-cluster metric (the watchdog's are per environment).
+      const lines = result.stdout.split('\n').filter((l) => l.startsWith('{'));
+      expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ message: 'epoch done', cluster: 'bundled', status: 'ok', servers: 3 })]);
+      expect(result.stdout).not.toContain('CloudWatchMetrics');
+      expect(result.stdout).not.toContain(cluster().system.password);
+    }
     expect(await queue.drain()).toEqual([]);
     const runs = await new DynamoDbRunLedger({ client: stack.dynamo.client, tableName: stack.dynamo.tableName }).recentRuns('bundled', 5);
-    expect(runs.map((r) => r.record.status)).toEqual(['ok']);
-    // One line per quiet epoch, and no per-cluster metric (the watchdog's are per environment).
-    const lines = result.stdout.split('\n').filter((l) => l.startsWith('{'));
-    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ message: 'epoch done', cluster: 'bundled', status: 'ok', servers: 3 })]);
-    expect(result.stdout).not.toContain('CloudWatchMetrics');
-    expect(result.stdout).not.toContain(cluster().system.password);
+    expect(runs.map((r) => r.record.status)).toEqual(['ok', 'ok']);
   });
 
   it('publishes a new finding to SNS with its filterable attributes', async () => {

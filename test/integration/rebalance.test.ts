@@ -6,6 +6,7 @@ import { concentrateLeaders, consumerLeaders, createReplicatedStreams, streamLea
 import { pollUntil } from '../../lib/util/poll.js';
 import { useCluster } from '../support/cluster.js';
 import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
+import { jetStreamApiLevel } from '../support/server-features.js';
 
 const STREAMS = 30;
 
@@ -196,10 +197,20 @@ describe('rebalance on a real 3-node cluster with 30 R3 streams, each with a dur
     if (settled instanceof Error) throw settled;
     const result = settled as Awaited<typeof run>;
     expect(result.code, `${result.stderr}\n${result.stdout.slice(0, 4000)}`).toBe(0);
-    const output = JSON.parse(result.stdout) as { executions: { result: { outcomes: { result: string }[] } }[]; after: { clusters: { maxAfter: number; maxBefore: number; average: number }[] } };
+    const output = JSON.parse(result.stdout) as {
+      executions: { result: { outcomes: { result: string; stepDowns: number }[] } }[];
+      after: { clusters: { maxAfter: number; maxBefore: number; average: number }[] };
+    };
     const outcomes = output.executions.flatMap((e) => e.result.outcomes.map((o) => o.result));
     expect(outcomes.length).toBe((4 * STREAMS) / 3);
     expect(outcomes.every((o) => ['moved', 'moved_elsewhere', 'already_moved'].includes(o))).toBe(true);
+    if ((await jetStreamApiLevel(app)) >= 1) {
+      // Servers that honour placement.preferred (API level 1, 2.11+): each
+      // step-down names the planned server, which takes over at once.
+      const moved = output.executions.flatMap((e) => e.result.outcomes).filter((o) => o.result !== 'already_moved');
+      expect(moved.length).toBeGreaterThan(0);
+      expect(moved.every((o) => o.result === 'moved' && o.stepDowns === 1)).toBe(true);
+    }
 
     // Verified independently of the CLI's own account: every group's leader as the servers report it.
     const load = leaderLoad(await leadersOf(app, streams));

@@ -45,7 +45,7 @@ function logicalId(template: Template, type: string): string {
 
 // The first synthesis in a worker loads most of aws-cdk-lib and takes several seconds.
 describe('AuditFunction', { timeout: 60_000 }, () => {
-  it('runs the handler on Node.js 20, ARM64, 1024 MB and 60 s by default', () => {
+  it('runs the handler on Node.js 24, ARM64, 1024 MB and 60 s by default', () => {
     // Act
     const { template } = build();
 

