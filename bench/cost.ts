@@ -62,6 +62,8 @@ export const PRICES = {
   secretCall: 0.05 / 1e4,
   /** DynamoDB storage, per GB-month. */
   dynamoStorageGbMonth: 0.25,
+  /** CloudWatch dashboard, a month, beyond the account's first 3 (not subtracted: they may be in use). */
+  dashboardMonth: 3.0,
 } as const;
 
 /** One epoch a minute for an average month (730 h). */
@@ -465,6 +467,8 @@ export function environmentMonthlyCost(h: HandlerMeasurement, o: DesignOptions, 
     const billedMs = Math.ceil(modelledDurationMs(wd.durationMs, wd.cpuMs, o.memoryMb));
     const gb = o.memoryMb / 1024;
     lines.push({ item: 'Watchdog metrics and alarms', arithmetic: '2 metrics × $0.30 + 2 alarms × $0.10', usd: 2 * PRICES.customMetricMonth + 2 * PRICES.alarmMonth });
+    // On by default (lib/infra/fleet-dashboard.ts); its Logs Insights scans are paid per opening, not here.
+    lines.push({ item: 'Fleet dashboard', arithmetic: '1 × $3 (beyond the account\'s 3 free)', usd: PRICES.dashboardMonth });
     lines.push({
       item: `Watchdog runs (${clusters} clusters)`,
       arithmetic: `${WATCHDOG_RUNS_PER_MONTH} × (${billedMs} ms × ${gb} GB Lambda + request + scheduler + ${wd.rru} RRU + ${wd.logBytes + LAMBDA_PLATFORM_LOG_BYTES} B logs)`,
