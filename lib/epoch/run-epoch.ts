@@ -128,7 +128,11 @@ async function confirmSample(
   try {
     const sample = await next();
     assertAuditable(sample);
-    const observation = observe(sample);
+    const second = observe(sample);
+    // Names are knowledge, not state: a server the first sample named (in a
+    // leader's replica list, a route) is still a member seconds later, even
+    // when the second sample has no one left who lists it.
+    const observation: Observation = { ...second, knownServerNames: [...new Set([...second.knownServerNames, ...first.knownServerNames])] };
     return { outcome: compareSigns(signs, electionSigns(observation), confirm.delayMs), second: { sample, observation } };
   } catch (error) {
     return { outcome: { delayMs: confirm.delayMs, seen: signs, confirmed: [], cleared: [], appeared: [], resampleError: errorText(error) } };

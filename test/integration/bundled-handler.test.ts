@@ -62,7 +62,7 @@ describe('the bundled Lambda asset, invoked against a real cluster', () => {
     node: string = lambdaNode(),
   ): Promise<{ outcome?: Record<string, unknown>; error?: string; stdout: string; nodeVersion?: string }> {
     const script = `
-      process.stdout.write('NODE ' + process.versions.node + '\n');
+      process.stdout.write('NODE ' + process.versions.node + '\\n');
       const { handler } = await import(${JSON.stringify(pathToFileURL(lambda.bundle).href)});
       try {
         const outcome = await handler(${JSON.stringify(event)}, { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 60000 });

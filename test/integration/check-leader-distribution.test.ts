@@ -60,29 +60,25 @@ describe('uneven leader distribution on a real 3-node cluster', () => {
     expect(finding?.severity).toBe('warning');
   });
 
-  it('lists no step-down the rebalancer would refuse while a replica is hung, and says why', async () => {
+  it('lists no step-down while a replica is hung: the distribution waits for every server, and rebalance refuses alike', async () => {
     // Prepare: every leader is on n2 (the first test); n3, a replica of every group, hangs.
     const c = cluster();
     c.pause('n3');
     try {
-      // Act: once n2 sees n3 silent (its peers stay `current` for up to 10 s of silence), the check
-      // judges n1 and n2, which answer.
-      type Uneven = { summary: string; remediation: string[]; details: { stepDownsTotal?: number; cannotMoveTotal?: number } };
-      let finding: Uneven | undefined;
+      // Act: once n3 misses an epoch it is reported missing; with an expected server silent its
+      // groups are necessarily led elsewhere, so the distribution is not judged (the reasons a
+      // leader cannot move are the unit tests' business: test/unit/checks/uneven-leader-distribution.test.ts).
+      let report: Awaited<ReturnType<typeof checkJson>>['report'] | undefined;
       const deadline = Date.now() + 45_000;
       while (Date.now() < deadline) {
-        const { report } = await checkJson(['--timeout', '1500'], systemEnv(c));
-        finding = report.findings.find((f) => f.check === 'uneven_leader_distribution') as Uneven | undefined;
-        if (finding?.details.cannotMoveTotal === 2 * STREAMS) break;
+        report = (await checkJson(['--timeout', '1500'], systemEnv(c))).report;
+        if (report.findings.some((f) => f.check === 'server_missing' && f.subject === 'server:n3')) break;
       }
 
-      // Assess: nothing to step down, and why; `rebalance --execute` refuses too.
-      expect(finding?.details, JSON.stringify(finding)).toMatchObject({ stepDownsTotal: 0, cannotMoveTotal: 2 * STREAMS });
-      expect(finding!.summary).toContain('none of their leaders can move now (12 with a replica offline, silent or lagging');
-      expect(finding!.remediation.filter((r) => r.startsWith('nats ') && r.includes('step-down'))).toEqual([]);
-      expect(finding!.remediation).toContain(
-        'On n2, 12 leaders cannot move now: 12 with a replica offline, silent or lagging (a step-down could elect it).',
-      );
+      // Assess: no verdict on the distribution and no step-down anywhere; `rebalance --execute` refuses too.
+      expect(report!.findings.map((f) => f.subject), JSON.stringify(report!.findings)).toContain('server:n3');
+      expect(report!.findings.filter((f) => f.check === 'uneven_leader_distribution')).toEqual([]);
+      expect(report!.findings.flatMap((f) => f.remediation).filter((r) => r.startsWith('nats ') && r.includes('step-down'))).toEqual([]);
       const rebalance = await runCli(['rebalance', '--execute', '--timeout', '1500'], { env: systemEnv(c) });
       expect(rebalance.code, rebalance.stderr).toBe(2);
       expect(rebalance.stderr).toContain('refusing to start');

@@ -138,10 +138,11 @@ describe('the HTML report of a real cluster, rendered in headless Chromium', () 
 
       const hot = names[1]!;
       await concentrateLeaders(app, { onto: hot, streams, consumers: true });
-      const uneven = await render('uneven', ['--state', state], 2);
+      // 3.0x is past critical_ratio, but new: a warning until it persists (an election never pages).
+      const uneven = await render('uneven', ['--state', state], 1);
       try {
         const { page } = uneven;
-        expect(await page.locator('header.verdict').getAttribute('data-status')).toBe('critical');
+        expect(await page.locator('header.verdict').getAttribute('data-status')).toBe('warning');
         for (const server of names) {
           const led = server === hot ? STREAMS : 0;
           expect(await text(page, `svg[data-metric="streams"] g.bar[data-server="${server}"] text.value`)).toBe(String(led));
@@ -157,7 +158,7 @@ describe('the HTML report of a real cluster, rendered in headless Chromium', () 
         expect(await page.locator('svg[data-metric="total"] g.bar.hot').count()).toBe(1);
 
         const finding = page.locator('article[data-check="uneven_leader_distribution"]');
-        expect(await finding.locator('.badge').textContent()).toBe('CRITICAL');
+        expect(await finding.locator('.badge').textContent()).toBe('WARNING');
         expect(await finding.locator('.summary').textContent()).toContain(`${hot} leads ${STREAMS} streams (3.0x the average of 2.0)`);
         const commands = await finding.locator('code.command').allTextContents();
         expect(commands.filter((cmd) => cmd.startsWith('nats stream cluster step-down ORDERS_'))).toHaveLength(4);
