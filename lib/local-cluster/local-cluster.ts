@@ -39,8 +39,13 @@ const DEFAULTS = {
   probeConnectTimeoutMs: 2_000,
   /** Meta views change on Raft heartbeats (1 s); polling faster only adds load. */
   metaPollIntervalMs: 250,
-  /** Budget for every server's STATSZ to reach the leader; loopback delivers in milliseconds. */
-  statszTimeoutMs: 2_000,
+  /**
+   * Budget for every server's STATSZ to reach the leader. 2.9 and 2.15 answer
+   * the refresh PING at once; 2.10.27 was seen not to (its STATSZ broadcasts
+   * are rate-limited), so the wait must outlast one regular STATSZ heartbeat
+   * (`statsHBInterval`, 10 s in server/events.go) for every server to be heard.
+   */
+  statszTimeoutMs: 11_000,
 } as const;
 
 /** 2.9 sizes a meta group at two peers at least, so a lone clustered server never elects a leader. */

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { metaStepDown } from '../../lib/local-cluster/index.js';
 import { useCluster } from '../support/cluster.js';
 import { checkJson, systemEnv, useTempDir } from '../support/cli.js';
 
@@ -68,6 +69,21 @@ describe('a 3-node cluster with a killed server', () => {
 
   it('with a second server killed, the last one cannot form a quorum: critical', async () => {
     const c = cluster();
+    // The survivor can name both dead servers only if it led the meta group
+    // (a leader lists its replicas): make n1 the leader first, whoever won.
+    const system = await c.connect({ server: 'n1', as: 'system' });
+    try {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const leader = await c.waitForMetaLeader({ servers: ['n1', 'n2'] });
+        if (leader === 'n1') break;
+        if (Date.now() > deadline) throw new Error(`n1 did not become the meta leader within 60 s (${leader} leads)`);
+        await metaStepDown(system);
+        await expect.poll(async () => (await c.metaLeaderViews())['n1'], { timeout: 30_000 }).not.toBe(leader);
+      }
+    } finally {
+      await system.close();
+    }
     await c.kill('n2');
     // A state of its own: the epochs of the test before saw n3 missing already.
     const args = ['--timeout', '2000', '--expect-servers', '3', '--state', join(dir, 'quorum.json')];

@@ -17,6 +17,7 @@ import type { Report, ReportFinding } from '../../lib/report/report.js';
 import { gather } from '../../lib/sampling/gather.js';
 import { MemoryStateStore } from '../../lib/state/state-store.js';
 import { useCluster } from '../support/cluster.js';
+import { pollUntil } from '../../lib/util/poll.js';
 
 const STREAMS = 6;
 /** Uneven's critical ratio (the check's default), for the independent count at the end. */
@@ -81,13 +82,27 @@ async function reallyUneven(
 ): Promise<{ counts: Record<string, LeaderCounts>; uneven: boolean; critical: boolean }> {
   const app = await cluster.connect({ as: 'app' });
   try {
+    // Right after a heal the JetStream API can be busy with the elections
+    // that follow (a request times out): wait, within the phase budget,
+    // until it answers for every stream and consumer.
+    const led = await pollUntil(
+      async () => {
+        try {
+          return { streams: await streamLeaders(app, streams), consumers: await consumerLeaders(app, streams) };
+        } catch {
+          return undefined;
+        }
+      },
+      { timeoutMs: PHASE_BUDGET_MS, intervalMs: 250 },
+    );
+    if (led === undefined) throw new Error(`the JetStream API did not answer for every group within ${PHASE_BUDGET_MS} ms`);
     const counts = new Map<string, { streams: number; consumers: number; total: number }>(cluster.servers.map((s) => [s.name, { streams: 0, consumers: 0, total: 0 }]));
-    for (const leader of Object.values(await streamLeaders(app, streams))) {
+    for (const leader of Object.values(led.streams)) {
       const c = counts.get(leader)!;
       c.streams++;
       c.total++;
     }
-    for (const leader of Object.values(await consumerLeaders(app, streams))) {
+    for (const leader of Object.values(led.consumers)) {
       const c = counts.get(leader)!;
       c.consumers++;
       c.total++;
