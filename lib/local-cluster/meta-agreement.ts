@@ -2,11 +2,14 @@ import type { MetaView } from './meta-view.js';
 
 /**
  * A follower the leader heard from within this long is receiving its
- * heartbeats (sent every second). One that lost them, e.g. while a healed
- * route is still redialling, may time out and call an election that deposes
- * the leader everyone just agreed on.
+ * heartbeats. One that lost them, e.g. while a healed route is still
+ * redialling, may time out and call an election that deposes the leader
+ * everyone just agreed on. 2.9 reports a current follower as heard within
+ * ~1 s (heartbeats every second), but an idle 2.10.27 meta leader was seen
+ * reporting current followers last heard 4-6 s ago, so the bound sits under
+ * the 10 s after which a leader gives up on a silent quorum (server/raft.go).
  */
-export const PEER_ACTIVE_MAX_MS = 2_000;
+export const PEER_ACTIVE_MAX_MS = 8_000;
 
 /** Server name -> the meta leader it names (undefined: none, or no answer). */
 export function leadersOf(views: ReadonlyMap<string, MetaView | undefined>): Record<string, string | undefined> {
