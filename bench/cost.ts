@@ -193,28 +193,30 @@ function keyOf(item: Record<string, AttributeValue>): string {
   return `${item['pk']!.S}\u0000${item['sk']!.S}`;
 }
 
+/** One cluster's audit settings as the Lambda's defaults give them; each measurement names its own cluster. */
+const BENCH_CLUSTER: ClusterAuditConfig = {
+  name: 'x',
+  environment: 'bench',
+  servers: ['nats://127.0.0.1:4222'],
+  credentialsSecret: 'nats-audit/bench',
+  schedule: 'rate(1 minute)',
+  timeoutMs: 5_000,
+  confirmDelayMs: 3_000,
+  persistence: { epochs: 2, minSeconds: 0 },
+  thresholds: {},
+  skip: [],
+  reminderMinutes: 0,
+  notifyMinSeverity: 'warning',
+  autoRebalance: { enabled: false, maxMovesPerEpoch: 1 },
+};
+
 /** Runs `epochs` scheduled invocations of the handler against the live cluster, then the watchdog over 1, 10 and 100 clusters. */
 export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number): Promise<HandlerMeasurement> {
   const dynamo = new RecordingDynamoDb();
   const client = dynamo as unknown as DynamoDBClient;
   let logBytes = 0;
   let notifications = 0;
-  const config: ClusterAuditConfig = {
-    name: 'bench',
-    environment: 'bench',
-    servers: [...cluster.urls],
-    credentialsSecret: 'nats-audit/bench',
-    expectServers: cluster.servers.length,
-    schedule: 'rate(1 minute)',
-    timeoutMs: 5_000,
-    confirmDelayMs: 3_000,
-    persistence: { epochs: 2, minSeconds: 0 },
-    thresholds: {},
-    skip: [],
-    reminderMinutes: 0,
-    notifyMinSeverity: 'warning',
-    autoRebalance: { enabled: false, maxMovesPerEpoch: 1 },
-  };
+  const config: ClusterAuditConfig = { ...BENCH_CLUSTER, name: 'bench', servers: [...cluster.urls], expectServers: cluster.servers.length };
   const ledger = new DynamoDbRunLedger({ client, tableName: 'bench', retentionDays: HISTORY_DAYS });
   const handler = createAuditHandler({
     clusters: new Map([[config.name, config]]),
@@ -344,21 +346,6 @@ async function measureWatchdog(dynamo: RecordingDynamoDb, runItem: Record<string
   return out;
 }
 
-const BENCH_CLUSTER: ClusterAuditConfig = {
-  name: 'x',
-  environment: 'bench',
-  servers: ['nats://127.0.0.1:4222'],
-  credentialsSecret: 'nats-audit/bench',
-  schedule: 'rate(1 minute)',
-  timeoutMs: 5_000,
-  confirmDelayMs: 3_000,
-  persistence: { epochs: 2, minSeconds: 0 },
-  thresholds: {},
-  skip: [],
-  reminderMinutes: 0,
-  notifyMinSeverity: 'warning',
-  autoRebalance: { enabled: false, maxMovesPerEpoch: 1 },
-};
 
 /**
  * Billed duration on a function of `memoryMb`: the measured wait as it was,
