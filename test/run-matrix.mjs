@@ -46,9 +46,14 @@ const VERSION_SENSITIVE_FILES = [
   'rebalance-operator.test.ts',
 ];
 
-/** Debian suites `.ci/fetch-nats-servers` fetches, in the order they run. */
+/**
+ * Debian suites `.ci/fetch-nats-servers` fetches, in the order they run.
+ * trixie's 2.10.27 runs only when NATS_AUDIT_TEST_210=1: its clusters still
+ * miss the harness's start-up wait now and then (README, Known limits), and
+ * a suite that fails one run in a few is a bug, not a gate.
+ */
 const FETCHED_SUITES = [
-  { suite: 'trixie', label: 'Debian trixie', files: VERSION_SENSITIVE_FILES, sequential: true },
+  { suite: 'trixie', label: 'Debian trixie', files: VERSION_SENSITIVE_FILES, sequential: true, optIn: 'NATS_AUDIT_TEST_210' },
   { suite: 'sid', label: 'Debian sid, the newest packaged release' },
 ];
 
@@ -94,7 +99,11 @@ function servers() {
   if (systemVersion) found.push({ binary: system, version: systemVersion, label: 'the system package' });
   else missing.push('the system nats-server (run: bash .ci/install-nats-server)');
   const dir = process.env.NATS_AUDIT_SERVERS_DIR ?? join(homedir(), '.cache', 'nats-audit', 'servers');
-  for (const { suite, label } of FETCHED_SUITES) {
+  for (const { suite, label, optIn } of FETCHED_SUITES) {
+    if (optIn && process.env[optIn] !== '1') {
+      process.stdout.write(`nats-server from ${label}: not in this run (set ${optIn}=1)\n`);
+      continue;
+    }
     let binary;
     try {
       // "<version> <path>", written by .ci/fetch-nats-servers.
