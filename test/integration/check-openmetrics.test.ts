@@ -25,6 +25,24 @@ function value(samples: readonly ExpositionSample[], name: string, labels: Recor
   return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 }
 
+/** `check --watch 1 --metrics-listen 0` as its own process, with what it wrote to stderr so far and the URL it announced. */
+function watchServing(dir: string, cluster: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, 'check', '--watch', '1', '--timeout', '2000', '--metrics-listen', '0', '--cluster', cluster, '--state', join(dir, `${cluster}.json`)], {
+    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.resume();
+  const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    url: () => waitFor(async () => /serving metrics on (\S+)/.exec(stderr)?.[1], () => `the metrics URL on stderr (${stderr})`),
+  };
+}
+
 describe('check --format openmetrics and --metrics-listen on a real 3-node cluster', () => {
   const cluster = useCluster(3);
   const dir = useTempDir();
@@ -81,16 +99,10 @@ describe('check --format openmetrics and --metrics-listen on a real 3-node clust
   it('serves /metrics on loopback between epochs and closes cleanly on SIGTERM', async () => {
     // Prepare
     const c = await withStreams();
-    const child = spawn(process.execPath, [CLI, 'check', '--watch', '1', '--timeout', '2000', '--metrics-listen', '0', '--cluster', 'watched', '--state', join(dir, 'watch.json')], {
-      env: { PATH: process.env.PATH ?? '', HOME: dir, ...systemEnv(c) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.resume();
-    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    const watched = watchServing(dir, 'watched', systemEnv(c));
+    const { child, exited } = watched;
     try {
-      const url = await waitFor(async () => /serving metrics on (\S+)/.exec(stderr)?.[1], () => `the metrics URL on stderr (${stderr})`);
+      const url = await watched.url();
       // A bare port binds loopback.
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
 
@@ -100,7 +112,7 @@ describe('check --format openmetrics and --metrics-listen on a real 3-node clust
           const res = await fetch(url, { headers: { Accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
           return res.status === 200 ? { type: res.headers.get('content-type'), body: await res.text() } : undefined;
         },
-        () => `a first epoch served on /metrics (stderr: ${stderr})`,
+        () => `a first epoch served on /metrics (stderr: ${watched.stderr()})`,
       );
       const plain = await fetch(url);
       const elsewhere = await fetch(new URL('/', url));
@@ -131,27 +143,21 @@ describe('check --format openmetrics and --metrics-listen on a real 3-node clust
   it('serves status unknown while the audit cannot run (refused credentials), claiming no epoch', async () => {
     // Prepare
     const c = cluster();
-    const child = spawn(process.execPath, [CLI, 'check', '--watch', '1', '--timeout', '2000', '--metrics-listen', '0', '--cluster', 'refused', '--state', join(dir, 'refused.json')], {
-      env: { PATH: process.env.PATH ?? '', HOME: dir, ...systemEnv(c), NATS_PASSWORD: 'not-the-password' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.resume();
-    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    const watched = watchServing(dir, 'refused', { ...systemEnv(c), NATS_PASSWORD: 'not-the-password' });
+    const { child, exited } = watched;
     try {
-      const url = await waitFor(async () => /serving metrics on (\S+)/.exec(stderr)?.[1], () => `the metrics URL on stderr (${stderr})`);
+      const url = await watched.url();
 
       // Act
       const body = await waitFor(async () => {
         const res = await fetch(url);
         return res.status === 200 ? res.text() : undefined;
-      }, () => `an exposition on /metrics (stderr: ${stderr})`);
+      }, () => `an exposition on /metrics (stderr: ${watched.stderr()})`);
 
       // Assess
       expect(parseExposition(body).map((s) => [s.name, s.labels, s.value])).toEqual([['nats_audit_status_code', { cluster: 'refused', status: 'unknown' }, 3]]);
-      expect(stderr).toMatch(/UNKNOWN refused: /);
-      expect(stderr).not.toContain('not-the-password');
+      expect(watched.stderr()).toMatch(/UNKNOWN refused: /);
+      expect(watched.stderr()).not.toContain('not-the-password');
       child.kill('SIGTERM');
       expect(await exited).toBe(3);
     } finally {
