@@ -34,11 +34,15 @@ export class MetaLeaderTimeoutError extends Error {
   constructor(
     readonly timeoutMs: number,
     readonly views: Readonly<Record<string, string | undefined>>,
+    readonly lastReason?: string,
   ) {
     const listed = Object.entries(views)
       .map(([server, leader]) => `${server} -> ${leader ?? '(none)'}`)
       .join(', ');
-    super(`servers did not agree on one meta leader within ${timeoutMs} ms; last views: ${listed || '(no server answered)'}`);
+    super(
+      `servers did not agree on one meta leader within ${timeoutMs} ms; last views: ${listed || '(no server answered)'}` +
+        (lastReason === undefined ? '' : `; last reason: ${lastReason}`),
+    );
   }
 }
 

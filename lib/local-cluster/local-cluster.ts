@@ -13,12 +13,13 @@ import {
   UnknownServerError,
 } from './errors.js';
 import { findNatsServer, isExecutableFile } from './find-nats-server.js';
-import { leadersOf, settledLeader } from './meta-agreement.js';
+import { leadersOf, metaAgreement } from './meta-agreement.js';
 import { metaViewOf, type MetaView } from './meta-view.js';
 import { APP_USER, SYSTEM_USER } from './server-config.js';
 import type { ServerProcess } from './server-process.js';
-import { routesOf } from './routez.js';
-import { refreshStatsz } from './statsz-refresh.js';
+import { missingRoutes, pinnedAccountsOf, type RoutedServer } from './route-mesh.js';
+import { routePoolSizeOf, routesOf } from './routez.js';
+import { refreshStatsz, requestStatszBroadcast } from './statsz-refresh.js';
 import type {
   ConnectOptions,
   Credentials,
@@ -239,16 +240,24 @@ class LocalClusterImpl implements LocalCluster {
   async waitForRouteMesh(opts: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = opts.timeoutMs ?? DEFAULTS.routeMeshTimeoutMs;
     let missing: string[] = [];
+    // Pinned routes come up one by one too: remember every account seen
+    // pinned, so a pair is not passed in a poll where none had shown yet.
+    const pinned = new Set<string>();
     const complete = await pollUntil(
       async () => {
         const running = this.running();
-        const seen = await Promise.all(running.map((s) => this.probe(s, routesOf)));
-        missing = running.flatMap((server, i) => {
-          const routed = new Set((seen[i] ?? []).map((r) => this.nameOfId(r.remoteId)));
-          return this.expectedPeers(server)
-            .filter((peer) => !routed.has(peer))
-            .map((peer) => `${server.name}-${peer}`);
-        });
+        const seen = await Promise.all(
+          running.map((s) => this.probe(s, async (nc) => ({ routes: await routesOf(nc), poolSize: await routePoolSizeOf(nc) }))),
+        );
+        const servers: RoutedServer[] = running.map((server, i) => ({
+          name: server.name,
+          expectedPeers: this.expectedPeers(server),
+          poolSize: seen[i]?.poolSize ?? 1,
+          routes: (seen[i]?.routes ?? []).map((r) => ({ peer: this.nameOfId(r.remoteId), ...(r.account === undefined ? {} : { account: r.account }) })),
+        }));
+        for (const account of pinnedAccountsOf(servers)) pinned.add(account);
+        missing = missingRoutes(servers, pinned);
+        // A server whose probe failed shows no routes, so its pairs stay missing.
         return missing.length === 0 ? true : undefined;
       },
       { timeoutMs, intervalMs: DEFAULTS.metaPollIntervalMs },
@@ -263,19 +272,33 @@ class LocalClusterImpl implements LocalCluster {
       if (s.state !== 'running') throw new Error(`cannot wait for ${s.name} to agree on a meta leader: it is ${s.state}`);
     }
     let views = new Map<string, MetaView | undefined>();
+    let reason: string | undefined;
     const leader = await pollUntil(
       async () => {
         const asked = named ?? this.running();
         views = await this.viewsOf(asked);
-        const settled = settledLeader(views);
-        if (settled === undefined) return undefined;
+        const agreement = metaAgreement(views);
+        if ('unsettled' in agreement) {
+          reason = agreement.unsettled;
+          const claimed = [...views.values()][0]?.leader;
+          const at = this.running().find((s) => s.name === claimed);
+          // Everyone follows one leader that does not yet hear them all: it may only lack
+          // a peer's STATSZ, so ask for them now rather than wait out the server's interval.
+          if (at) await this.probe(at, async (nc) => {
+            requestStatszBroadcast(nc);
+            await nc.flush();
+          });
+          return undefined;
+        }
         const names = asked.map((s) => s.name);
-        const fresh = await this.probe(this.server(settled), (nc) => refreshStatsz(nc, names, DEFAULTS.statszTimeoutMs));
-        return fresh ? settled : undefined;
+        const unheard = await this.probe(this.server(agreement.leader), (nc) => refreshStatsz(nc, names, DEFAULTS.statszTimeoutMs));
+        if (unheard?.length === 0) return agreement.leader;
+        reason = `${agreement.leader} ${unheard === undefined ? 'did not answer' : `relayed no STATSZ from ${unheard.join(', ')}`}`;
+        return undefined;
       },
       { timeoutMs, intervalMs: DEFAULTS.metaPollIntervalMs },
     );
-    if (leader === undefined) throw new MetaLeaderTimeoutError(timeoutMs, leadersOf(views));
+    if (leader === undefined) throw new MetaLeaderTimeoutError(timeoutMs, leadersOf(views), reason);
     return leader;
   }
 

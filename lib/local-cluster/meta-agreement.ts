@@ -16,22 +16,41 @@ export function leadersOf(views: ReadonlyMap<string, MetaView | undefined>): Rec
   return Object.fromEntries([...views].map(([name, view]) => [name, view?.leader]));
 }
 
+/** Either the leader everyone settled on, or why there is none yet (for the timeout's message). */
+export type MetaAgreement = { readonly leader: string } | { readonly unsettled: string };
+
 /**
  * The leader every asked server names, provided it is one of them and
- * currently hears from all the others; undefined otherwise. Requiring the
- * leader among the asked servers keeps a cut-off minority's stale leader
- * from passing for an election.
+ * currently hears from all the others. Requiring the leader among the
+ * asked servers keeps a cut-off minority's stale leader from passing for
+ * an election.
  */
-export function settledLeader(views: ReadonlyMap<string, MetaView | undefined>): string | undefined {
+export function metaAgreement(views: ReadonlyMap<string, MetaView | undefined>): MetaAgreement {
   const leaders = new Set([...views.values()].map((v) => v?.leader));
   const [leader] = leaders;
-  if (leaders.size !== 1 || leader === undefined) return undefined;
+  if (leaders.size !== 1) return { unsettled: 'the servers name different leaders' };
+  if (leader === undefined) return { unsettled: 'no server names a leader' };
   const own = views.get(leader);
-  if (!own) return undefined;
+  if (!own) return { unsettled: `they name ${leader}, which is not among them or did not answer` };
+  // A server still counting fewer members than are asked has not heard of them all yet, and the
+  // auditor ends a PING once as many servers replied as the meta group counts: tests would miss some.
+  for (const [name, view] of views) {
+    if (view?.clusterSize !== undefined && view.clusterSize < views.size) {
+      return { unsettled: `${name} counts ${view.clusterSize} servers in the meta group, fewer than the ${views.size} asked` };
+    }
+  }
   for (const name of views.keys()) {
     if (name === leader) continue;
     const peer = own.peers.find((p) => p.name === name);
-    if (!peer?.current || peer.offline || peer.activeMs > PEER_ACTIVE_MAX_MS) return undefined;
+    if (!peer) return { unsettled: `${leader} does not list ${name} among its peers` };
+    if (!peer.current || peer.offline) return { unsettled: `${leader} reports ${name} ${peer.offline ? 'offline' : 'not current'}` };
+    if (peer.activeMs > PEER_ACTIVE_MAX_MS) return { unsettled: `${leader} last heard ${name} ${Math.round(peer.activeMs)} ms ago` };
   }
-  return leader;
+  return { leader };
+}
+
+/** The settled leader of `metaAgreement`, or undefined. */
+export function settledLeader(views: ReadonlyMap<string, MetaView | undefined>): string | undefined {
+  const agreement = metaAgreement(views);
+  return 'leader' in agreement ? agreement.leader : undefined;
 }

@@ -12,6 +12,7 @@ const JszReply = z.object({
       meta_cluster: z
         .object({
           leader: z.string().optional(),
+          cluster_size: z.number().optional(),
           replicas: z
             .array(
               z.object({
@@ -41,6 +42,8 @@ export interface MetaPeer {
 export interface MetaView {
   /** The meta leader this server believes in; undefined when it knows none. */
   readonly leader?: string;
+  /** How many servers this server counts in the meta group (`cluster_size`); undefined when not reported. */
+  readonly clusterSize?: number;
   /** Filled only when this server believes it is the leader. */
   readonly peers: readonly MetaPeer[];
 }
@@ -66,6 +69,7 @@ export async function metaViewOf(systemConnection: NatsConnection): Promise<Meta
   return {
     // 2.9 reports "" rather than omitting the field while there is no leader.
     ...(meta?.leader ? { leader: meta.leader } : {}),
+    ...(meta?.cluster_size === undefined ? {} : { clusterSize: meta.cluster_size }),
     peers: (meta?.replicas ?? []).map((r) => ({
       name: r.name,
       current: r.current ?? false,

@@ -7,7 +7,14 @@ const RoutezReply = z.object({
   data: z
     .object({
       routes: z
-        .array(z.object({ remote_id: z.string(), did_solicit: z.boolean().optional(), port: z.number().optional() }))
+        .array(
+          z.object({
+            remote_id: z.string(),
+            did_solicit: z.boolean().optional(),
+            port: z.number().optional(),
+            account: z.string().optional(),
+          }),
+        )
         .nullish(),
     })
     .optional(),
@@ -22,7 +29,13 @@ export interface RouteView {
   readonly didSolicit: boolean;
   /** Peer port of the TCP connection: a proxy port when solicited, the proxy's outbound port otherwise. */
   readonly port: number;
+  /** The account this route is dedicated to (2.10+ pins the system account), absent for a pooled or 2.9 route. */
+  readonly account?: string;
 }
+
+const VarzReply = z.object({
+  data: z.object({ cluster: z.object({ pool_size: z.number().optional() }).optional() }).optional(),
+});
 
 /** The routes of the server `systemConnection` is on, from its own ROUTEZ. */
 export async function routesOf(systemConnection: NatsConnection): Promise<RouteView[]> {
@@ -37,5 +50,21 @@ export async function routesOf(systemConnection: NatsConnection): Promise<RouteV
     remoteId: r.remote_id,
     didSolicit: r.did_solicit ?? false,
     port: r.port ?? 0,
+    ...(r.account === undefined ? {} : { account: r.account }),
   }));
+}
+
+/**
+ * How many unpinned routes the server `systemConnection` is on keeps to each
+ * peer. From 2.10 VARZ reports the pool size (-1 turns pooling off); before,
+ * there is no pool and a pair shares one route.
+ */
+export async function routePoolSizeOf(systemConnection: NatsConnection): Promise<number> {
+  const serverId = systemConnection.info?.server_id;
+  if (!serverId) throw new Error('connection has no server INFO yet');
+  const reply = await systemConnection.request(`$SYS.REQ.SERVER.${serverId}.VARZ`, new TextEncoder().encode('{}'), {
+    timeout: REQUEST_TIMEOUT_MS,
+  });
+  const parsed = VarzReply.parse(JSON.parse(new TextDecoder().decode(reply.data)));
+  return Math.max(1, parsed.data?.cluster?.pool_size ?? 1);
 }

@@ -6,6 +6,7 @@ const StatszMessage = z.object({ server: z.object({ name: z.string() }) });
 /**
  * Make every reachable server broadcast its STATSZ now, and wait until the
  * server `systemConnection` is on has relayed one from each of `servers`.
+ * Returns the servers not heard within `timeoutMs` (empty: all were).
  *
  * Why: a 2.9 meta leader places new replicated streams only on peers whose
  * last STATSZ carried their JetStream state, and STATSZ backs off to
@@ -19,21 +20,31 @@ export async function refreshStatsz(
   systemConnection: NatsConnection,
   servers: readonly string[],
   timeoutMs: number,
-): Promise<boolean> {
+): Promise<string[]> {
   const waiting = new Set(servers);
   const sub = systemConnection.subscribe('$SYS.SERVER.*.STATSZ');
   const timer = setTimeout(() => sub.unsubscribe(), timeoutMs);
   try {
     await systemConnection.flush();
-    systemConnection.publish('$SYS.REQ.SERVER.PING.STATSZ');
+    requestStatszBroadcast(systemConnection);
     for await (const msg of sub) {
       const parsed = StatszMessage.safeParse(JSON.parse(new TextDecoder().decode(msg.data)));
       if (parsed.success) waiting.delete(parsed.data.server.name);
       if (waiting.size === 0) break;
     }
-    return waiting.size === 0;
+    return [...waiting].sort();
   } finally {
     clearTimeout(timer);
     sub.unsubscribe();
   }
+}
+
+/**
+ * Make every server reachable from `systemConnection` broadcast its STATSZ,
+ * without waiting. A 2.10.27 meta leader that missed a peer's early
+ * messages leaves that peer out of its replica list until its next STATSZ,
+ * which can be 30 s away once the interval has backed off.
+ */
+export function requestStatszBroadcast(systemConnection: NatsConnection): void {
+  systemConnection.publish('$SYS.REQ.SERVER.PING.STATSZ');
 }

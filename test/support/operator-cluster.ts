@@ -147,8 +147,8 @@ export async function startOperatorCluster(size: number, accountNames: readonly 
         const settled = settledLeader(new Map<string, MetaView | undefined>(servers.map((s, i) => [s.name, views[i]])));
         if (settled === undefined) return undefined;
         const at = servers.findIndex((s) => s.name === settled);
-        const fresh = await probe(at, (nc) => refreshStatsz(nc, servers.map((s) => s.name), 2_000));
-        return fresh ? settled : undefined;
+        const unheard = await probe(at, (nc) => refreshStatsz(nc, servers.map((s) => s.name), 2_000));
+        return unheard?.length === 0 ? settled : undefined;
       },
       { timeoutMs: START_TIMEOUT_MS, intervalMs: POLL_INTERVAL_MS },
     );

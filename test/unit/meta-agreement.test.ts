@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { metaAgreement, PEER_ACTIVE_MAX_MS } from '../../lib/local-cluster/meta-agreement.js';
+import type { MetaPeer, MetaView } from '../../lib/local-cluster/meta-view.js';
+
+const peer = (name: string, over: Partial<MetaPeer> = {}): MetaPeer => ({ name, current: true, offline: false, activeMs: 500, ...over });
+const follower = (leader: string, clusterSize = 3): MetaView => ({ leader, clusterSize, peers: [] });
+const views = (leaderView: MetaView, others: Record<string, MetaView | undefined> = { n2: follower('n1'), n3: follower('n1') }) =>
+  new Map<string, MetaView | undefined>([['n1', leaderView], ...Object.entries(others)]);
+
+describe('when the harness calls a meta leader settled', () => {
+  it('settles on the leader everyone names when it hears all of them and all count the whole group', () => {
+    expect(metaAgreement(views({ leader: 'n1', clusterSize: 3, peers: [peer('n2'), peer('n3')] }))).toEqual({ leader: 'n1' });
+  });
+
+  it('waits while servers name different leaders, or none', () => {
+    const split = views({ leader: 'n1', peers: [peer('n2'), peer('n3')] }, { n2: follower('n2'), n3: follower('n1') });
+    expect(metaAgreement(split)).toEqual({ unsettled: 'the servers name different leaders' });
+    expect(metaAgreement(new Map([['n1', { peers: [] }]]))).toEqual({ unsettled: 'no server names a leader' });
+  });
+
+  it('waits while the leader does not list a follower, as an idle 2.10.27 leader did for 28 s', () => {
+    expect(metaAgreement(views({ leader: 'n1', clusterSize: 3, peers: [peer('n2')] }))).toEqual({ unsettled: 'n1 does not list n3 among its peers' });
+  });
+
+  it('waits while a follower is not current, offline, or last heard too long ago', () => {
+    const leaderWith = (p: MetaPeer) => views({ leader: 'n1', clusterSize: 3, peers: [peer('n2'), p] });
+    expect(metaAgreement(leaderWith(peer('n3', { current: false })))).toEqual({ unsettled: 'n1 reports n3 not current' });
+    expect(metaAgreement(leaderWith(peer('n3', { offline: true })))).toEqual({ unsettled: 'n1 reports n3 offline' });
+    expect(metaAgreement(leaderWith(peer('n3', { activeMs: PEER_ACTIVE_MAX_MS + 1 })))).toEqual({ unsettled: `n1 last heard n3 ${PEER_ACTIVE_MAX_MS + 1} ms ago` });
+  });
+
+  it('waits while any server counts fewer meta members than there are servers', () => {
+    const leader: MetaView = { leader: 'n1', clusterSize: 3, peers: [peer('n2'), peer('n3')] };
+    expect(metaAgreement(views(leader, { n2: follower('n1', 2), n3: follower('n1') }))).toEqual({
+      unsettled: 'n2 counts 2 servers in the meta group, fewer than the 3 asked',
+    });
+  });
+
+  it('still settles the majority left after a kill: the group keeps counting the dead server', () => {
+    const left = new Map<string, MetaView | undefined>([
+      ['n1', { leader: 'n1', clusterSize: 3, peers: [peer('n2'), peer('n3', { current: false, offline: true })] }],
+      ['n2', follower('n1')],
+    ]);
+    expect(metaAgreement(left)).toEqual({ leader: 'n1' });
+  });
+});
