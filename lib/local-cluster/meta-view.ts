@@ -1,7 +1,6 @@
 import type { NatsConnection } from 'nats';
 import * as z from 'zod';
-
-const REQUEST_TIMEOUT_MS = 2_000;
+import { askOwnServer } from './own-server-request.js';
 
 // Only what the harness needs from a JSZ reply; the auditor's own parsers
 // live in lib/replies.
@@ -56,12 +55,7 @@ const NS_PER_MS = 1_000_000;
  * partitioned from the rest.
  */
 export async function metaViewOf(systemConnection: NatsConnection): Promise<MetaView> {
-  const serverId = systemConnection.info?.server_id;
-  if (!serverId) throw new Error('connection has no server INFO yet');
-  const reply = await systemConnection.request(`$SYS.REQ.SERVER.${serverId}.JSZ`, new TextEncoder().encode('{}'), {
-    timeout: REQUEST_TIMEOUT_MS,
-  });
-  const parsed = JszReply.parse(JSON.parse(new TextDecoder().decode(reply.data)));
+  const parsed = await askOwnServer(systemConnection, 'JSZ', JszReply);
   if (parsed.error) {
     throw new Error(`JSZ from ${parsed.server.name} failed: ${parsed.error.code ?? '?'} ${parsed.error.description ?? ''}`);
   }

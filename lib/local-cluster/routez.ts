@@ -1,7 +1,6 @@
 import type { NatsConnection } from 'nats';
 import * as z from 'zod';
-
-const REQUEST_TIMEOUT_MS = 2_000;
+import { askOwnServer } from './own-server-request.js';
 
 const RoutezReply = z.object({
   data: z
@@ -39,12 +38,7 @@ const VarzReply = z.object({
 
 /** The routes of the server `systemConnection` is on, from its own ROUTEZ. */
 export async function routesOf(systemConnection: NatsConnection): Promise<RouteView[]> {
-  const serverId = systemConnection.info?.server_id;
-  if (!serverId) throw new Error('connection has no server INFO yet');
-  const reply = await systemConnection.request(`$SYS.REQ.SERVER.${serverId}.ROUTEZ`, new TextEncoder().encode('{}'), {
-    timeout: REQUEST_TIMEOUT_MS,
-  });
-  const parsed = RoutezReply.parse(JSON.parse(new TextDecoder().decode(reply.data)));
+  const parsed = await askOwnServer(systemConnection, 'ROUTEZ', RoutezReply);
   if (parsed.error) throw new Error(`ROUTEZ failed: ${parsed.error.code ?? '?'} ${parsed.error.description ?? ''}`);
   return (parsed.data?.routes ?? []).map((r) => ({
     remoteId: r.remote_id,
@@ -60,11 +54,6 @@ export async function routesOf(systemConnection: NatsConnection): Promise<RouteV
  * there is no pool and a pair shares one route.
  */
 export async function routePoolSizeOf(systemConnection: NatsConnection): Promise<number> {
-  const serverId = systemConnection.info?.server_id;
-  if (!serverId) throw new Error('connection has no server INFO yet');
-  const reply = await systemConnection.request(`$SYS.REQ.SERVER.${serverId}.VARZ`, new TextEncoder().encode('{}'), {
-    timeout: REQUEST_TIMEOUT_MS,
-  });
-  const parsed = VarzReply.parse(JSON.parse(new TextDecoder().decode(reply.data)));
+  const parsed = await askOwnServer(systemConnection, 'VARZ', VarzReply);
   return Math.max(1, parsed.data?.cluster?.pool_size ?? 1);
 }
