@@ -32,13 +32,11 @@ export function metaAgreement(views: ReadonlyMap<string, MetaView | undefined>):
   if (leader === undefined) return { unsettled: 'no server names a leader' };
   const own = views.get(leader);
   if (!own) return { unsettled: `they name ${leader}, which is not among them or did not answer` };
-  // A server still counting fewer members than are asked has not heard of them all yet, and the
-  // auditor ends a PING once as many servers replied as the meta group counts: tests would miss some.
-  for (const [name, view] of views) {
-    if (view?.clusterSize !== undefined && view.clusterSize < views.size) {
-      return { unsettled: `${name} counts ${view.clusterSize} servers in the meta group, fewer than the ${views.size} asked` };
-    }
-  }
+  // The auditor ends a PING once as many servers replied as the largest meta group size any
+  // reply reported; while every server still counts fewer members than are asked, tests would
+  // miss some replies. (One 2.10.27 server was seen counting 4 of 5 for 30 s, so not every server.)
+  const counted = Math.max(...[...views.values()].map((v) => v?.clusterSize ?? Number.POSITIVE_INFINITY));
+  if (counted < views.size) return { unsettled: `no server counts more than ${counted} servers in the meta group, fewer than the ${views.size} asked` };
   for (const name of views.keys()) {
     if (name === leader) continue;
     const peer = own.peers.find((p) => p.name === name);
