@@ -5,7 +5,7 @@
  * election that has ended is not reported and a fault is confirmed.
  */
 import type { Observation, ServerObservation } from '../observation/types.js';
-import { leaderCountGaps } from './leader-balance.js';
+import { leaderCountGaps } from '../domain/leader-balance.js';
 import { metaGroups } from './meta-group.js';
 
 export type ElectionSignKind = 'meta_disagreement' | 'meta_no_leader' | 'leader_counts_inconsistent';

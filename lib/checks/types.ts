@@ -1,5 +1,5 @@
 import type { Observation } from '../observation/types.js';
-import type { Endpoint } from '../sampling/raw-sample.js';
+import type { Endpoint } from '../domain/raw-sample.js';
 
 export type Severity = 'warning' | 'critical';
 

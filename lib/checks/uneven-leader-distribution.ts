@@ -1,4 +1,4 @@
-import { groupKey } from '../observation/group-key.js';
+import { groupKey } from '../domain/group-key.js';
 import { leaderMovability, unhealthyReplicas, type UnmovableReason } from '../observation/leader-movability.js';
 import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
@@ -12,7 +12,7 @@ import {
   type LeaderBalanceThresholds,
   type LeaderCounts,
   type LeaderMetric,
-} from './leader-balance.js';
+} from '../domain/leader-balance.js';
 import { natscli } from './natscli.js';
 import { jetStreamClusters } from './election-signs.js';
 

@@ -1,4 +1,4 @@
-import type { Endpoint } from '../sampling/raw-sample.js';
+import type { Endpoint } from '../domain/raw-sample.js';
 import type { VantageObservation } from '../observation/types.js';
 
 /** What went wrong with one vantage, said once: the cause and the requests it took with it. */

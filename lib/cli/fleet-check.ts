@@ -6,7 +6,7 @@ import { AuditUnavailableError, ConfigError } from '../errors.js';
 import { runEpoch } from '../epoch/run-epoch.js';
 import type { ClusterAuditConfig, FleetConfig } from '../fleet/fleet-config.js';
 import { readFleetFile } from '../fleet/read-fleet-file.js';
-import { EXIT_CODES, type Report, type Status } from '../report/report.js';
+import { EXIT_CODES, type Report, type Status } from '../epoch/report.js';
 import { ConnectionOptionsError } from '../sampling/connection-options.js';
 import { gather } from '../sampling/gather.js';
 import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';

@@ -8,7 +8,7 @@ import {
   stepDownNamesLeader,
   type LocalCluster,
 } from '../local-cluster/index.js';
-import type { Report } from '../report/report.js';
+import type { Report } from '../epoch/report.js';
 import { gather } from '../sampling/gather.js';
 import { MemoryStateStore } from '../state/state-store.js';
 import { pollUntil } from '../util/poll.js';

@@ -1,5 +1,5 @@
-import { serverIdOf, serverIdOfJson } from '../sampling/ping.js';
-import type { Endpoint, RawReply, RawSample, RawVantage } from '../sampling/raw-sample.js';
+import { serverIdOf, serverIdOfJson } from '../domain/reply-identity.js';
+import type { Endpoint, RawReply, RawSample, RawVantage } from '../domain/raw-sample.js';
 import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from '../replies/types.js';
 import type {
   ClockReading,
@@ -10,7 +10,7 @@ import type {
   VantageObservation,
 } from './types.js';
 import { resolveIdentities, type ResolvedIdentities } from './identities.js';
-import { decodeReply } from './decode-reply.js';
+import { decodeReply } from '../domain/decode-reply.js';
 import { mergeGroups } from './merge-groups.js';
 
 interface Heard<T> {

@@ -2,7 +2,7 @@ import type { Observation, RaftGroup } from '../observation/types.js';
 import type { PeerView } from '../replies/types.js';
 import { Arrangement } from './arrangement.js';
 import { leaderMovability } from '../observation/leader-movability.js';
-import { isHealthyReplica } from '../observation/replica-health.js';
+import { isHealthyReplica } from '../domain/replica-health.js';
 import { balance } from './balance.js';
 import { CONSUMER, STREAM, type Family, type GroupClass, type Item, type Kind } from './model.js';
 import {

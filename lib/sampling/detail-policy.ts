@@ -3,11 +3,11 @@
  * decided from the JSZ summaries (`{raft: true}`) one vantage heard. Pure:
  * summaries in, server ids out.
  */
-import { hotEntries, ownLeaderCounts, type LeaderBalanceThresholds } from '../checks/leader-balance.js';
-import { decodeReply } from '../observation/decode-reply.js';
+import { hotEntries, ownLeaderCounts, type LeaderBalanceThresholds } from '../domain/leader-balance.js';
+import { decodeReply } from '../domain/decode-reply.js';
 import { countsOwnLeaders } from '../replies/index.js';
 import type { JszData, ParsedReply } from '../replies/types.js';
-import type { RawReply } from './raw-sample.js';
+import type { RawReply } from '../domain/raw-sample.js';
 
 /**
  * A summary is about a kilobyte whatever the number of streams; a larger

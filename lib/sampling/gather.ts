@@ -4,7 +4,7 @@
  * Nothing here judges; failures become data in the sample.
  */
 import { connect, ErrorCode, Events, type NatsConnection } from 'nats';
-import { LEADER_BALANCE_DEFAULTS, type LeaderBalanceThresholds } from '../checks/leader-balance.js';
+import { LEADER_BALANCE_DEFAULTS, type LeaderBalanceThresholds } from '../domain/leader-balance.js';
 import { classifyConnectError, EpochAbort } from './connect-error.js';
 import {
   buildConnectionOptions,
@@ -17,10 +17,11 @@ import {
   type LoadedConnectionSecrets,
   type TlsOptions,
 } from './connection-options.js';
-import { decodeReply } from '../observation/decode-reply.js';
+import { decodeReply } from '../domain/decode-reply.js';
 import { needsDetailAlways, serversNeedingDetail, summaryOf, type ServerSummary } from './detail-policy.js';
-import { collectPing, pingSubject, serverIdOf, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
-import { SAMPLE_TYPE, type Endpoint, type RawReply, type RawRequest, type RawSample, type RawVantage, type VantageErrorKind } from './raw-sample.js';
+import { collectPing, pingSubject, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
+import { serverIdOf } from '../domain/reply-identity.js';
+import { SAMPLE_TYPE, type Endpoint, type RawReply, type RawRequest, type RawSample, type RawVantage, type VantageErrorKind } from '../domain/raw-sample.js';
 import { probeServer } from './server-probe.js';
 
 export const GATHER_DEFAULTS = {

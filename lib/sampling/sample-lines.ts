@@ -16,9 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { serverIdOf, serverIdOfJson } from './ping.js';
-import type { RawReply, RawRequest, RawSample } from './raw-sample.js';
-import { SAMPLE_TYPE } from './raw-sample.js';
+import { serverIdOf, serverIdOfJson } from '../domain/reply-identity.js';
+import type { RawReply, RawRequest, RawSample } from '../domain/raw-sample.js';
+import { SAMPLE_TYPE } from '../domain/raw-sample.js';
 import { sampleFileHeaderSchema, v1SampleSchema, type SampleFileHeader } from './raw-sample-schema.js';
 
 /** Enough issues to fix a hand-edited file, few enough to read. */

@@ -5,7 +5,7 @@ import { runEpoch, type AuditFailure, type EpochResult } from '../epoch/run-epoc
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
 import { deliverTo } from '../notify/deliver.js';
 import type { Notifier } from '../notify/types.js';
-import type { Status } from '../report/report.js';
+import type { Status } from '../epoch/report.js';
 import { ConnectionOptionsError, inMemoryAuthSecrets } from '../sampling/connection-options.js';
 import { gather } from '../sampling/gather.js';
 import type { RunLedger, RunRecord } from '../state/run-ledger.js';

@@ -4,7 +4,7 @@
  * (the history the flapping check reads).
  */
 import type { EpochSummary } from '../../checks/types.js';
-import type { Report } from '../report.js';
+import type { Report } from '../../epoch/report.js';
 import { html, type SafeHtml } from './escape.js';
 
 /** Epochs drawn in the history table, newest first; the store keeps up to 100. */
