@@ -15,8 +15,9 @@ import {
 } from '../domain/leader-balance.js';
 import { natscli } from './natscli.js';
 import { jetStreamClusters } from './election-signs.js';
+import { andMore, firstOf } from '../util/bounded.js';
 
-/** Step-down commands listed per finding before the rest is summarised as "... and N more". */
+/** Step-down commands listed per finding before the rest is summarised as "… and N more". */
 const MAX_LISTED_STEP_DOWNS = 25;
 
 /**
@@ -125,8 +126,8 @@ function judgeCluster(
   const commands = stepDowns.map((g) =>
     g.kind === 'stream' ? natscli.streamStepDown(g.stream) : natscli.consumerStepDown(g.stream, g.consumer!),
   );
-  const listed = commands.slice(0, MAX_LISTED_STEP_DOWNS);
-  if (commands.length > listed.length) listed.push(`... and ${commands.length - listed.length} more`);
+  const { shown, more } = firstOf(commands, MAX_LISTED_STEP_DOWNS);
+  const listed = more > 0 ? [...shown, andMore(more)] : [...shown];
 
   return {
     subject: `cluster:${cluster}`,

@@ -22,7 +22,7 @@ import {
  * Counted groups are the replicated ones with a known leader (as the
  * uneven_leader_distribution check counts them). A counted group may move
  * only to a replica its leader reports healthy (online, in step: see
- * observation/replica-health.ts, shared with the gate, the executor and the
+ * domain/replica-health.ts, shared with the gate, the executor and the
  * check; or as `options.canLead` judges) and that answered this epoch as a
  * JetStream server of the cluster; one with no such replica, or whose view
  * did not come from its leader, still counts where it is but stays there

@@ -209,7 +209,7 @@ describe('uneven_leader_distribution', () => {
     expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
   });
 
-  it('caps the step-down list with "... and N more"', () => {
+  it('caps the step-down list with "… and N more"', () => {
     // Prepare: n1 leads all 60 streams: 40 above its share.
     const observed = clusterLeading({ n1: led('n1', 60) });
 
@@ -219,7 +219,7 @@ describe('uneven_leader_distribution', () => {
     // Assess
     const commands = finding.remediation.filter((r) => r.startsWith('nats stream cluster step-down'));
     expect(commands).toHaveLength(25);
-    expect(finding.remediation).toContain('... and 15 more');
+    expect(finding.remediation).toContain('… and 15 more');
     expect(finding.details.stepDownsTotal).toBe(40);
     expect(finding.details.stepDowns).toHaveLength(25);
   });
