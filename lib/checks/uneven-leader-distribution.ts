@@ -1,4 +1,4 @@
-import { groupKey } from '../domain/group-key.js';
+import { compareGroups } from '../domain/group-key.js';
 import { leaderMovability, unhealthyReplicas, type UnmovableReason } from '../observation/leader-movability.js';
 import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
@@ -120,7 +120,7 @@ function judgeCluster(
     const why = blocker(g, answering);
     if (why) blocked.set(g, why);
   }
-  const cannotMove = [...blocked].sort(([a], [b]) => groupKey(a).localeCompare(groupKey(b)));
+  const cannotMove = [...blocked].sort(([a], [b]) => compareGroups(a, b));
   const stuck = hotServers.filter((server) => cannotMove.some(([g]) => g.leader === server));
   const stepDowns = stepDownPlan(hotServers, counts, averages, groups.filter((g) => !blocked.has(g)), hot);
   const commands = stepDowns.map((g) =>
@@ -265,7 +265,7 @@ function stepDownPlan(
   const plan: RaftGroup[] = [];
   for (const server of hotServers) {
     const c = counts.get(server)!;
-    const led = groups.filter((g) => g.leader === server).sort((a, b) => groupKey(a).localeCompare(groupKey(b)));
+    const led = groups.filter((g) => g.leader === server).sort(compareGroups);
     const metrics = new Set(hot.filter((h) => h.server === server).map((h) => h.metric));
     const excess = (m: LeaderMetric) => Math.max(0, c[m] - Math.ceil(averages[m]));
     const streamMoves = metrics.has('streams') ? excess('streams') : 0;

@@ -1,6 +1,7 @@
 import type { Observation, RaftGroup } from '../observation/types.js';
 import type { PeerView } from '../replies/types.js';
 import { Arrangement } from './arrangement.js';
+import { compareGroups } from '../domain/group-key.js';
 import { leaderMovability } from '../observation/leader-movability.js';
 import { isHealthyReplica } from '../domain/replica-health.js';
 import { balance } from './balance.js';
@@ -70,7 +71,7 @@ function planCluster(
   const answeringSet = new Set(answering);
   const unmovable: UnmovableGroup[] = [];
   const counted: Counted[] = [];
-  for (const group of sortByKey(groups)) {
+  for (const group of [...groups].sort(compareGroups)) {
     const { reason, targets } = leaderMovability(group, answeringSet, canLead);
     if (reason) unmovable.push({ ...identity(group), ...(group.leader === undefined ? {} : { leader: group.leader }), reason });
     if (group.leader !== undefined && reason !== UnmovableReason.singleReplica) {
@@ -258,15 +259,6 @@ function identity(group: RaftGroup): Pick<Move, 'kind' | 'account' | 'accountId'
     stream,
     ...(consumer === undefined ? {} : { consumer }),
   };
-}
-
-/** By account, stream, then the stream before its consumers by name: the order plans list groups in. */
-function sortByKey(groups: readonly RaftGroup[]): RaftGroup[] {
-  const keyed = groups.map((g) => ({
-    g,
-    key: `${g.account}\u0000${g.stream}\u0000${g.kind === 'stream' ? '' : `\u0001${g.consumer ?? ''}`}`,
-  }));
-  return keyed.sort((a, b) => byText(a.key, b.key)).map(({ g }) => g);
 }
 
 function byText(a: string, b: string): number {

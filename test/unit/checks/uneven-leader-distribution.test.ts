@@ -162,14 +162,14 @@ describe('uneven_leader_distribution', () => {
 
   it('quotes a stream name the shell would interpret', () => {
     // Prepare
-    const odd = led('n1', 9).map((s, i) => (i === 0 ? { ...s, name: "it's" } : s));
+    const odd = led('n1', 9).map((s, i) => (i === 0 ? { ...s, name: "It's" } : s));
     const observed = clusterLeading({ n1: odd });
 
     // Act
     const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
 
     // Assess
-    expect(finding.remediation).toContain(`nats stream cluster step-down 'it'\\''s'`);
+    expect(finding.remediation).toContain(`nats stream cluster step-down 'It'\\''s'`);
   });
 
   it('exactly 1.5x the average is not flagged (strictly above); just over it is', () => {
