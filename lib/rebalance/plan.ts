@@ -15,6 +15,7 @@ import {
   type RebalancePlan,
   type UnmovableGroup,
 } from './types.js';
+import { appendTo } from '../util/group-by.js';
 
 /**
  * Plans, per cluster, which stream and consumer leaders to step down and to
@@ -41,9 +42,9 @@ import {
  */
 export function planRebalance(observation: Observation, options: RebalanceOptions = {}): RebalancePlan {
   const serversByCluster = new Map<string, string[]>();
-  for (const s of observation.servers) if (s.jetstream) append(serversByCluster, s.cluster ?? '', s.name);
+  for (const s of observation.servers) if (s.jetstream) appendTo(serversByCluster, s.cluster ?? '', s.name);
   const groupsByCluster = new Map<string, RaftGroup[]>();
-  for (const g of observation.groups) append(groupsByCluster, g.cluster ?? '', g);
+  for (const g of observation.groups) appendTo(groupsByCluster, g.cluster ?? '', g);
 
   const clusters = [...new Set([...serversByCluster.keys(), ...groupsByCluster.keys()])]
     .filter((c) => options.cluster === undefined || c === options.cluster)
@@ -263,10 +264,4 @@ function identity(group: RaftGroup): Pick<Move, 'kind' | 'account' | 'accountId'
 
 function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
