@@ -1,6 +1,6 @@
 import { defaultRegistry } from '../checks/index.js';
-import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
 import { parseCheckConfig, type CheckConfig } from '../config/check-config.js';
+import { gatherForEpoch } from '../epoch/gather-cluster.js';
 import { runEpoch, type EpochResult } from '../epoch/run-epoch.js';
 import { EXIT_CODES, type Report } from '../epoch/report.js';
 import { formatOpenMetrics } from '../report/openmetrics.js';
@@ -8,7 +8,6 @@ import { formatText } from '../report/text-report.js';
 import type { Observation } from '../observation/types.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { sanitizeUrl } from '../sampling/connection-options.js';
-import { gather } from '../sampling/gather.js';
 import type { RawSample } from '../domain/raw-sample.js';
 import { readSampleFile } from '../sampling/sample-file.js';
 import { FileStateStore } from '../state/file-state-store.js';
@@ -129,14 +128,7 @@ function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; de
   const connection = config.connection!;
   return {
     next: () =>
-      gather({
-        servers: connection.servers,
-        auth: connection.auth,
-        tls: connection.tls,
-        expectServers: connection.expectServers,
-        timeoutMs: connection.timeoutMs,
-        leaderBalance: leaderBalanceFor(config.checks.thresholds),
-      }),
+      gatherForEpoch(connection, { auth: connection.auth, tls: connection.tls, checks: config.checks }),
     defaultKey: connection.servers.map(sanitizeUrl).sort().join(','),
   };
 }
