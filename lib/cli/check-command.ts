@@ -1,4 +1,4 @@
-import { defaultRegistry } from '../checks/index.js';
+import { defaultRegistry, type CheckRegistry } from '../checks/index.js';
 import { parseCheckConfig, type CheckConfig } from '../config/check-config.js';
 import { gatherForEpoch } from '../epoch/gather-cluster.js';
 import { runEpoch, type EpochResult } from '../epoch/run-epoch.js';
@@ -31,7 +31,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
     const { checkFleet } = await import('./fleet-check.js');
     return checkFleet(config, registry, store, (report) => render(report, format), io);
   }
-  const source = sampleSource(config);
+  const source = sampleSource(config, registry);
   const clusterKey = config.clusterName ?? source.defaultKey;
 
   const epoch = () =>
@@ -116,7 +116,7 @@ function render(report: Report, format: Exclude<CheckConfig['format'], 'html'>, 
   return format === 'json' ? `${JSON.stringify(report)}\n` : formatText(report);
 }
 
-function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; defaultKey: string } {
+function sampleSource(config: CheckConfig, registry: CheckRegistry): { next: () => Promise<RawSample>; defaultKey: string } {
   if (config.samplePath !== undefined) {
     const path = config.samplePath;
     let loaded: Promise<RawSample> | undefined;
@@ -128,7 +128,7 @@ function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; de
   const connection = config.connection!;
   return {
     next: () =>
-      gatherForEpoch(connection, { auth: connection.auth, tls: connection.tls, checks: config.checks }),
+      gatherForEpoch(connection, { auth: connection.auth, tls: connection.tls, registry, checks: config.checks }),
     defaultKey: connection.servers.map(sanitizeUrl).sort().join(','),
   };
 }

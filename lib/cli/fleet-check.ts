@@ -60,7 +60,7 @@ export async function checkFleet(
       const credentials = config.fleetCredentials ?? (await secrets(cluster).read(cluster.credentialsSecret, cluster.name));
       const checks = { skip: new Set(cluster.skip), thresholds: cluster.thresholds };
       const { report } = await runEpoch({
-        sample: () => gatherForEpoch(cluster, { auth: credentials.auth, tls: credentials.tls, checks }),
+        sample: () => gatherForEpoch(cluster, { auth: credentials.auth, tls: credentials.tls, registry, checks }),
         store,
         clusterKey: cluster.name,
         registry,

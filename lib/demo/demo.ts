@@ -178,7 +178,7 @@ function epochRunner(cluster: LocalCluster): () => Promise<Report> {
       sample: () =>
         gatherForEpoch(
           { servers: cluster.urls, timeoutMs: EPOCH_TIMEOUT_MS },
-          { auth: { user: cluster.system.user, password: cluster.system.password }, checks },
+          { auth: { user: cluster.system.user, password: cluster.system.password }, registry, checks },
         ),
       store,
       clusterKey: cluster.name,

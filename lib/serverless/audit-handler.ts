@@ -212,6 +212,7 @@ async function runClusterEpoch(
         tls: credentials.tls,
         connectionName: 'nats-audit-lambda',
         maxSampleBytes: deps.maxSampleBytes,
+        registry: deps.registry,
         checks,
       });
     },
