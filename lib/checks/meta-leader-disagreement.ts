@@ -1,5 +1,6 @@
 import type { ServerObservation } from '../observation/types.js';
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { describeSides, metaGroups, partitionShape, type MetaGroup } from './meta-group.js';
 import { natscli } from './natscli.js';
 import { groupBy } from '../util/group-by.js';
@@ -19,7 +20,7 @@ interface ClaimedLeader {
   readonly staleBy: 'term' | 'quorum';
 }
 
-export const metaLeaderDisagreement: CheckDefinition = {
+export const metaLeaderDisagreement = defineCheck({
   id: 'meta_leader_disagreement',
   title: 'Meta leader disagreement',
   description:
@@ -40,7 +41,7 @@ export const metaLeaderDisagreement: CheckDefinition = {
     }
     return findings;
   },
-};
+});
 
 function disagreement(
   group: MetaGroup,

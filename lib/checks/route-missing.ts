@@ -1,9 +1,10 @@
 import type { ServerObservation } from '../observation/types.js';
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { natscli } from './natscli.js';
 import { groupBy } from '../util/group-by.js';
 
-export const routeMissing: CheckDefinition = {
+export const routeMissing = defineCheck({
   id: 'route_missing',
   title: 'Route missing',
   description:
@@ -40,7 +41,7 @@ export const routeMissing: CheckDefinition = {
     }
     return findings;
   },
-};
+});
 
 /** Servers that answered ROUTEZ, grouped by cluster name; a lone server has no peers to miss. */
 function byCluster(servers: readonly ServerObservation[]): Map<string, ServerObservation[]> {

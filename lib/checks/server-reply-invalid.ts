@@ -1,7 +1,8 @@
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { joinBounded } from '../util/bounded.js';
 
-export const serverReplyInvalid: CheckDefinition = {
+export const serverReplyInvalid = defineCheck({
   id: 'server_reply_invalid',
   title: 'Invalid server reply',
   description:
@@ -34,4 +35,4 @@ export const serverReplyInvalid: CheckDefinition = {
     }
     return findings;
   },
-};
+});
