@@ -1,11 +1,11 @@
 /**
  * One vantage's JSZ detail requests (see `JszDetail` in gather-settings.ts):
  * which servers it asks, when, and what it does when a one-server subject
- * is denied. Owns the three decisions that used to be closures over shared
- * state in gather: the claim (each server is asked once per epoch, by the
- * first vantage to claim it), the fallback (a vantage denied the one-server
- * subject asks the PING for detail instead, once) and, under `flagged`, the
- * one decision on which counting servers the summaries call for.
+ * is denied. It owns three decisions and the state each needs: the claim
+ * (each server is asked once per epoch, by the first vantage to claim it),
+ * the fallback (a vantage denied the one-server subject asks the PING for
+ * detail instead, once) and, under `flagged`, the one decision on which
+ * counting servers the summaries call for.
  */
 import type { LeaderBalanceThresholds } from '../domain/leader-balance.js';
 import type { RawReply, RawRequest } from '../domain/raw-sample.js';
