@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Endpoint, RawSample } from '../lib/sampling/raw-sample.js';
+import type { Endpoint, RawSample } from '../lib/domain/raw-sample.js';
 import { prng } from '../test/support/prng.js';
 
 export interface WireTally {

@@ -22,7 +22,7 @@ import { runEpoch } from '../lib/epoch/run-epoch.js';
 import { createReplicatedStreams, startLocalCluster, type LocalCluster } from '../lib/local-cluster/index.js';
 import { observe } from '../lib/observation/observe.js';
 import { GATHER_DEFAULTS, gather, type GatherProgressEvent } from '../lib/sampling/gather.js';
-import type { RawSample } from '../lib/sampling/raw-sample.js';
+import type { RawSample } from '../lib/domain/raw-sample.js';
 import { FileStateStore } from '../lib/state/file-state-store.js';
 import { median, timed } from './stats.js';
 

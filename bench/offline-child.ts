@@ -24,7 +24,7 @@ import { judge } from '../lib/epoch/judge.js';
 import { runEpoch } from '../lib/epoch/run-epoch.js';
 import { observe } from '../lib/observation/observe.js';
 import { sampleFileHeaderSchema } from '../lib/sampling/raw-sample-schema.js';
-import type { RawReply, RawSample } from '../lib/sampling/raw-sample.js';
+import type { RawReply, RawSample } from '../lib/domain/raw-sample.js';
 import { MemoryStateStore } from '../lib/state/state-store.js';
 
 export interface ChildResult {

@@ -22,7 +22,7 @@ import { defaultRegistry } from '../lib/checks/index.js';
 import { runEpoch } from '../lib/epoch/run-epoch.js';
 import { GATHER_DEFAULTS, type JszDetail } from '../lib/sampling/gather.js';
 import { collectPing, type ReplyBudget } from '../lib/sampling/ping.js';
-import type { RawReply, RawSample } from '../lib/sampling/raw-sample.js';
+import type { RawReply, RawSample } from '../lib/domain/raw-sample.js';
 import { writeSampleFile } from '../lib/sampling/sample-file.js';
 import { MemoryStateStore } from '../lib/state/state-store.js';
 import type { ChildResult } from './offline-child.js';

@@ -14,7 +14,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { GATHER_DEFAULTS, type JszDetail } from '../lib/sampling/gather.js';
-import { SAMPLE_TYPE_V1, type RawReply, type RawRequest, type RawSample, type RawVantage } from '../lib/sampling/raw-sample.js';
+import { SAMPLE_TYPE_V1, type RawReply, type RawRequest, type RawSample, type RawVantage } from '../lib/domain/raw-sample.js';
 import { routez, sample, type ReplySet, type ServerSpec } from '../test/support/sample-builder.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'replies');

@@ -1,6 +1,7 @@
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 
-export const clockSkew: CheckDefinition = {
+export const clockSkew = defineCheck({
   id: 'clock_skew',
   title: 'Clock skew',
   description:
@@ -11,7 +12,7 @@ export const clockSkew: CheckDefinition = {
     { key: 'max_skew_ms', description: 'Largest tolerated clock difference', default: 500, unit: 'ms', min: 1 },
   ],
   run({ observation, thresholds }) {
-    const limit = thresholds.max_skew_ms!;
+    const limit = thresholds.max_skew_ms;
     const findings: FindingDraft[] = [];
     for (const server of observation.servers) {
       if (!server.clock) continue;
@@ -30,4 +31,4 @@ export const clockSkew: CheckDefinition = {
     }
     return findings;
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { CheckDefinition } from './types.js';
+import { defineCheck } from './define-check.js';
 import { vantageFault } from './vantage-fault.js';
 
-export const clusterUnreachable: CheckDefinition = {
+export const clusterUnreachable = defineCheck({
   id: 'cluster_unreachable',
   title: 'Cluster unreachable',
   description: 'No server answered from any configured URL: the auditor cannot see the cluster at all.',
@@ -31,4 +31,4 @@ export const clusterUnreachable: CheckDefinition = {
       },
     ];
   },
-};
+});

@@ -5,8 +5,9 @@
  * election that has ended is not reported and a fault is confirmed.
  */
 import type { Observation, ServerObservation } from '../observation/types.js';
-import { leaderCountGaps } from './leader-balance.js';
+import { leaderCountGaps } from '../domain/leader-balance.js';
 import { metaGroups } from './meta-group.js';
+import { groupBy } from '../util/group-by.js';
 
 export type ElectionSignKind = 'meta_disagreement' | 'meta_no_leader' | 'leader_counts_inconsistent';
 
@@ -42,14 +43,7 @@ export function electionSigns(observation: Observation): ElectionSign[] {
 
 /** JetStream servers by cluster name, clusters of one left out (as uneven_leader_distribution groups them). */
 export function jetStreamClusters(servers: readonly ServerObservation[], minMembers = 2): Map<string, ServerObservation[]> {
-  const map = new Map<string, ServerObservation[]>();
-  for (const s of servers) {
-    if (!s.jetstream) continue;
-    const key = s.cluster ?? '';
-    const list = map.get(key);
-    if (list) list.push(s);
-    else map.set(key, [s]);
-  }
+  const map = groupBy(servers, (s) => (s.jetstream ? (s.cluster ?? '') : undefined));
   for (const [key, list] of map) if (list.length < minMembers) map.delete(key);
   return map;
 }

@@ -1,8 +1,9 @@
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { metaGroups } from './meta-group.js';
 import { natscli } from './natscli.js';
 
-export const metaEvenClusterSize: CheckDefinition = {
+export const metaEvenClusterSize = defineCheck({
   id: 'meta_even_cluster_size',
   title: 'Even-sized meta group',
   description:
@@ -27,4 +28,4 @@ export const metaEvenClusterSize: CheckDefinition = {
     }
     return findings;
   },
-};
+});

@@ -1,4 +1,5 @@
 import type { Observation, ServerObservation } from '../observation/types.js';
+import { groupBy } from '../util/group-by.js';
 
 /** The servers of one JetStream meta group: everything in one domain shares it. */
 export interface MetaGroup {
@@ -11,14 +12,7 @@ export interface MetaGroup {
 }
 
 export function metaGroups(observation: Observation): MetaGroup[] {
-  const byKey = new Map<string, ServerObservation[]>();
-  for (const server of observation.servers) {
-    if (!server.jetstream || !server.meta) continue;
-    const key = server.domain || 'default';
-    const list = byKey.get(key);
-    if (list) list.push(server);
-    else byKey.set(key, [server]);
-  }
+  const byKey = groupBy(observation.servers, (s) => (s.jetstream && s.meta ? s.domain || 'default' : undefined));
   return [...byKey.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, servers]) => {

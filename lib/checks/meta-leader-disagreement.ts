@@ -1,7 +1,9 @@
 import type { ServerObservation } from '../observation/types.js';
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { describeSides, metaGroups, partitionShape, type MetaGroup } from './meta-group.js';
 import { natscli } from './natscli.js';
+import { groupBy } from '../util/group-by.js';
 
 interface ClaimedLeader {
   readonly name: string;
@@ -18,7 +20,7 @@ interface ClaimedLeader {
   readonly staleBy: 'term' | 'quorum';
 }
 
-export const metaLeaderDisagreement: CheckDefinition = {
+export const metaLeaderDisagreement = defineCheck({
   id: 'meta_leader_disagreement',
   title: 'Meta leader disagreement',
   description:
@@ -39,7 +41,7 @@ export const metaLeaderDisagreement: CheckDefinition = {
     }
     return findings;
   },
-};
+});
 
 function disagreement(
   group: MetaGroup,
@@ -136,14 +138,7 @@ function decidingTerm(terms: readonly (number | undefined)[]): number | undefine
 }
 
 function describeViews(views: ReadonlyMap<string, string | null>): string {
-  const byLeader = new Map<string, string[]>();
-  for (const [server, leader] of views) {
-    const key = leader ?? '';
-    const list = byLeader.get(key);
-    if (list) list.push(server);
-    else byLeader.set(key, [server]);
-  }
-  return [...byLeader]
+  return [...groupBy(views.keys(), (server) => views.get(server) ?? '')]
     .map(([leader, servers]) => `${servers.join(', ')} ${servers.length === 1 ? 'says' : 'say'} ${leader || 'none'}`)
     .join('; ');
 }

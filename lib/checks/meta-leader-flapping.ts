@@ -1,8 +1,9 @@
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { metaGroups, prevailingLeader } from './meta-group.js';
 import { natscli } from './natscli.js';
 
-export const metaLeaderFlapping: CheckDefinition = {
+export const metaLeaderFlapping = defineCheck({
   id: 'meta_leader_flapping',
   title: 'Meta leader flapping',
   description:
@@ -14,8 +15,8 @@ export const metaLeaderFlapping: CheckDefinition = {
     { key: 'window_epochs', description: 'Number of most recent epochs (this one included) to count changes over', default: 10, unit: 'epochs', min: 2 },
   ],
   run({ observation, history, thresholds }) {
-    const maxChanges = thresholds.max_changes!;
-    const window = thresholds.window_epochs!;
+    const maxChanges = thresholds.max_changes;
+    const window = thresholds.window_epochs;
     const findings: FindingDraft[] = [];
     for (const group of metaGroups(observation)) {
       const past = history.slice(-(window - 1)).map((e) => e.metaLeaders[group.key] ?? null);
@@ -37,4 +38,4 @@ export const metaLeaderFlapping: CheckDefinition = {
     }
     return findings;
   },
-};
+});

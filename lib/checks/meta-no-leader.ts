@@ -1,8 +1,9 @@
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { metaGroups } from './meta-group.js';
 import { natscli } from './natscli.js';
 
-export const metaNoLeader: CheckDefinition = {
+export const metaNoLeader = defineCheck({
   id: 'meta_no_leader',
   title: 'Meta group without leader (quorum lost)',
   description:
@@ -39,4 +40,4 @@ export const metaNoLeader: CheckDefinition = {
     }
     return findings;
   },
-};
+});

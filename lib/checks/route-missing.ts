@@ -1,8 +1,10 @@
 import type { ServerObservation } from '../observation/types.js';
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { natscli } from './natscli.js';
+import { groupBy } from '../util/group-by.js';
 
-export const routeMissing: CheckDefinition = {
+export const routeMissing = defineCheck({
   id: 'route_missing',
   title: 'Route missing',
   description:
@@ -39,17 +41,11 @@ export const routeMissing: CheckDefinition = {
     }
     return findings;
   },
-};
+});
 
 /** Servers that answered ROUTEZ, grouped by cluster name; a lone server has no peers to miss. */
 function byCluster(servers: readonly ServerObservation[]): Map<string, ServerObservation[]> {
-  const map = new Map<string, ServerObservation[]>();
-  for (const s of servers) {
-    if (!s.cluster || s.routes === undefined) continue;
-    const list = map.get(s.cluster);
-    if (list) list.push(s);
-    else map.set(s.cluster, [s]);
-  }
+  const map = groupBy(servers, (s) => (s.cluster && s.routes !== undefined ? s.cluster : undefined));
   for (const [cluster, list] of map) if (list.length < 2) map.delete(cluster);
   return map;
 }

@@ -1,4 +1,5 @@
-import type { CheckDefinition, EpochSummary, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { EpochSummary, FindingDraft } from './types.js';
 import { quorumOf } from './meta-group.js';
 import { natscli } from './natscli.js';
 import { vantageFault } from './vantage-fault.js';
@@ -10,7 +11,7 @@ import { vantageFault } from './vantage-fault.js';
  */
 export const MAX_NAMED_MISSING = 10;
 
-export const serverMissing: CheckDefinition = {
+export const serverMissing = defineCheck({
   id: 'server_missing',
   title: 'Server missing',
   description:
@@ -59,7 +60,7 @@ export const serverMissing: CheckDefinition = {
     }
     return findings;
   },
-};
+});
 
 /**
  * Names for the silent servers: those this epoch's replies mention first (a

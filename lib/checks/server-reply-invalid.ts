@@ -1,6 +1,8 @@
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
+import { joinBounded } from '../util/bounded.js';
 
-export const serverReplyInvalid: CheckDefinition = {
+export const serverReplyInvalid = defineCheck({
   id: 'server_reply_invalid',
   title: 'Invalid server reply',
   description:
@@ -23,7 +25,7 @@ export const serverReplyInvalid: CheckDefinition = {
       findings.push({
         subject: `reply:${key}`,
         severity: 'warning',
-        summary: `${entry.server ?? 'A server'}'s ${entry.endpoint} reply could not be used: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`,
+        summary: `${entry.server ?? 'A server'}'s ${entry.endpoint} reply could not be used: ${joinBounded(problems, 1, '; ')}`,
         details: { server: entry.server ?? null, endpoint: entry.endpoint, vantages: [...entry.vantages], problems: problems.slice(0, 5) },
         remediation: [
           'Save the raw replies for a support ticket: `nats-audit gather --out sample.json` (the file holds no credentials).',
@@ -33,4 +35,4 @@ export const serverReplyInvalid: CheckDefinition = {
     }
     return findings;
   },
-};
+});

@@ -1,11 +1,11 @@
 import type { Observation } from '../observation/types.js';
-import type { Endpoint } from '../sampling/raw-sample.js';
+import type { Endpoint } from '../domain/raw-sample.js';
 
 export type Severity = 'warning' | 'critical';
 
 /** A tunable number of a check, e.g. the ratio above which a server is "hot". */
-export interface ThresholdSpec {
-  readonly key: string;
+export interface ThresholdSpec<Key extends string = string> {
+  readonly key: Key;
   readonly description: string;
   readonly default: number;
   readonly unit: 'ratio' | 'count' | 'ms' | 'epochs' | 'seconds';
@@ -23,12 +23,12 @@ export interface EpochSummary {
   readonly knownServers?: readonly string[];
 }
 
-export interface CheckContext {
+export interface CheckContext<Key extends string = string> {
   readonly observation: Observation;
   /** Earlier epochs, oldest first, not including this one. */
   readonly history: readonly EpochSummary[];
-  /** Every threshold of this check, defaults already applied. */
-  readonly thresholds: Readonly<Record<string, number>>;
+  /** Every threshold of this check, defaults already applied (judge fills each declared key). */
+  readonly thresholds: Readonly<Record<Key, number>>;
 }
 
 /** A finding as a check reports it, before lifecycle (new/ongoing/persistent) is known. */
@@ -52,7 +52,12 @@ export interface CriticalAtFirstSight {
   readonly reason: string;
 }
 
-export interface CheckDefinition {
+/**
+ * A check as data. `Key` is the union of its threshold keys: written with
+ * {@link defineCheck}, `run` sees `thresholds` typed by what the check
+ * declares, so it cannot read a key it did not declare.
+ */
+export interface CheckDefinition<Key extends string = string> {
   /** Stable snake_case id used in output, state, notifications and `--skip`. */
   readonly id: string;
   readonly title: string;
@@ -60,7 +65,7 @@ export interface CheckDefinition {
   /** Endpoints whose replies the check reads. */
   readonly reads: readonly Endpoint[];
   readonly severities: readonly Severity[];
-  readonly thresholds: readonly ThresholdSpec[];
+  readonly thresholds: readonly ThresholdSpec<Key>[];
   /**
    * The one case in which this check's finding is critical the first time it
    * is seen, and why that cannot be an election. Without it, a critical
@@ -69,5 +74,8 @@ export interface CheckDefinition {
    * for one that is already over teaches people to ignore pages.
    */
   readonly criticalAtFirstSight?: CriticalAtFirstSight;
-  readonly run: (context: CheckContext) => readonly FindingDraft[];
+  // Method syntax on purpose: a check typed by its own keys is then still a
+  // CheckDefinition (of any keys) for the registry and judge, which give it
+  // exactly the keys it declared.
+  run(context: CheckContext<Key>): readonly FindingDraft[];
 }

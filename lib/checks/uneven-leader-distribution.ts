@@ -1,7 +1,8 @@
-import { groupKey } from '../observation/group-key.js';
+import { compareGroups } from '../domain/group-key.js';
 import { leaderMovability, unhealthyReplicas, type UnmovableReason } from '../observation/leader-movability.js';
 import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft, ThresholdSpec } from './types.js';
 import {
   LEADER_BALANCE_DEFAULTS,
   hotEntries,
@@ -12,11 +13,12 @@ import {
   type LeaderBalanceThresholds,
   type LeaderCounts,
   type LeaderMetric,
-} from './leader-balance.js';
+} from '../domain/leader-balance.js';
 import { natscli } from './natscli.js';
 import { jetStreamClusters } from './election-signs.js';
+import { andMore, firstOf } from '../util/bounded.js';
 
-/** Step-down commands listed per finding before the rest is summarised as "... and N more". */
+/** Step-down commands listed per finding before the rest is summarised as "… and N more". */
 const MAX_LISTED_STEP_DOWNS = 25;
 
 /**
@@ -40,18 +42,22 @@ interface MutableCounts {
   total: number;
 }
 
-export const unevenLeaderDistribution: CheckDefinition = {
+const THRESHOLDS = [
+  { key: 'ratio', description: "A server is hot above this multiple of the cluster's average leader count", default: LEADER_BALANCE_DEFAULTS.ratio, unit: 'ratio', min: 1 },
+  { key: 'critical_ratio', description: 'Hot servers at or above this multiple of the average are critical', default: 3, unit: 'ratio', min: 1 },
+  { key: 'min_excess', description: 'Leaders above the average a server must also have, so tiny clusters do not flap', default: LEADER_BALANCE_DEFAULTS.minExcess, unit: 'count', min: 0 },
+] as const satisfies readonly ThresholdSpec[];
+/** The keys of THRESHOLDS, which judgeCluster reads. */
+type ThresholdKey = (typeof THRESHOLDS)[number]['key'];
+
+export const unevenLeaderDistribution = defineCheck({
   id: 'uneven_leader_distribution',
   title: 'Uneven leader distribution',
   description:
     "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, corrected to replicated groups from the stream detail of each server those counts make hot; otherwise over the replicated groups in every server's stream detail. Either way only movable (replicated) Raft groups count: R1 assets have no election to move and are reported apart (r1Leaders). Counts that do not add up (fewer leaders than one server hosts groups: an election) are not judged. Step-downs are chosen from the hot servers' replicated groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
-  thresholds: [
-    { key: 'ratio', description: "A server is hot above this multiple of the cluster's average leader count", default: LEADER_BALANCE_DEFAULTS.ratio, unit: 'ratio', min: 1 },
-    { key: 'critical_ratio', description: 'Hot servers at or above this multiple of the average are critical', default: 3, unit: 'ratio', min: 1 },
-    { key: 'min_excess', description: 'Leaders above the average a server must also have, so tiny clusters do not flap', default: LEADER_BALANCE_DEFAULTS.minExcess, unit: 'count', min: 0 },
-  ],
+  thresholds: THRESHOLDS,
   run({ observation, thresholds }) {
     // With an expected server silent (stopped in a rolling restart, crashed,
     // cut off), its groups are necessarily led elsewhere: that is no
@@ -66,7 +72,7 @@ export const unevenLeaderDistribution: CheckDefinition = {
     }
     return findings;
   },
-};
+});
 
 /** One cluster's leaders per JetStream server, as this check counts and judges them. */
 export interface ClusterLeaderCounts {
@@ -100,7 +106,7 @@ export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | '
 
 function judgeCluster(
   { cluster, members, counts, source, r1, uncorrected, groups }: ClusterLeaderCounts,
-  thresholds: Readonly<Record<string, number>>,
+  thresholds: Readonly<Record<ThresholdKey, number>>,
 ): FindingDraft | undefined {
   // Counts caught mid-election (fewer leaders than one server hosts groups)
   // describe no placement: never judged as a distribution. The epoch samples
@@ -119,18 +125,18 @@ function judgeCluster(
     const why = blocker(g, answering);
     if (why) blocked.set(g, why);
   }
-  const cannotMove = [...blocked].sort(([a], [b]) => groupKey(a).localeCompare(groupKey(b)));
+  const cannotMove = [...blocked].sort(([a], [b]) => compareGroups(a, b));
   const stuck = hotServers.filter((server) => cannotMove.some(([g]) => g.leader === server));
   const stepDowns = stepDownPlan(hotServers, counts, averages, groups.filter((g) => !blocked.has(g)), hot);
   const commands = stepDowns.map((g) =>
     g.kind === 'stream' ? natscli.streamStepDown(g.stream) : natscli.consumerStepDown(g.stream, g.consumer!),
   );
-  const listed = commands.slice(0, MAX_LISTED_STEP_DOWNS);
-  if (commands.length > listed.length) listed.push(`... and ${commands.length - listed.length} more`);
+  const { shown, more } = firstOf(commands, MAX_LISTED_STEP_DOWNS);
+  const listed = more > 0 ? [...shown, andMore(more)] : [...shown];
 
   return {
     subject: `cluster:${cluster}`,
-    severity: worst.ratio >= thresholds.critical_ratio! ? 'critical' : 'warning',
+    severity: worst.ratio >= thresholds.critical_ratio ? 'critical' : 'warning',
     summary: `Leaders concentrated in cluster ${cluster}: ${hotServers.map((server) => describeHot(hot.filter((h) => h.server === server))).join('; ')}${
       stepDowns.length === 0 && stuck.length > 0 ? `; none of their leaders can move now (${describeBlocked(cannotMove)})` : ''
     }`,
@@ -264,7 +270,7 @@ function stepDownPlan(
   const plan: RaftGroup[] = [];
   for (const server of hotServers) {
     const c = counts.get(server)!;
-    const led = groups.filter((g) => g.leader === server).sort((a, b) => groupKey(a).localeCompare(groupKey(b)));
+    const led = groups.filter((g) => g.leader === server).sort(compareGroups);
     const metrics = new Set(hot.filter((h) => h.server === server).map((h) => h.metric));
     const excess = (m: LeaderMetric) => Math.max(0, c[m] - Math.ceil(averages[m]));
     const streamMoves = metrics.has('streams') ? excess('streams') : 0;

@@ -1,7 +1,8 @@
-import type { CheckDefinition, FindingDraft } from './types.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft } from './types.js';
 import { endpointList, vantageFault } from './vantage-fault.js';
 
-export const vantageFailed: CheckDefinition = {
+export const vantageFailed = defineCheck({
   id: 'vantage_failed',
   title: 'Vantage point lost',
   description:
@@ -29,4 +30,4 @@ export const vantageFailed: CheckDefinition = {
     }
     return findings;
   },
-};
+});

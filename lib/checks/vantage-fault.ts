@@ -1,5 +1,6 @@
-import type { Endpoint } from '../sampling/raw-sample.js';
+import type { Endpoint } from '../domain/raw-sample.js';
 import type { VantageObservation } from '../observation/types.js';
+import { joinBounded } from '../util/bounded.js';
 
 /** What went wrong with one vantage, said once: the cause and the requests it took with it. */
 export interface VantageFault {
@@ -21,7 +22,7 @@ export function vantageFault(v: VantageObservation): VantageFault | undefined {
   if (v.error) return { url: v.url, error: `${v.error.kind}: ${v.error.message}`, lost };
   if (lost.length > 0) {
     const errors = [...new Set(v.failedRequests.map((r) => r.error))];
-    return { url: v.url, error: errors.length === 1 ? errors[0]! : `${errors[0]} (+${errors.length - 1} more)`, lost };
+    return { url: v.url, error: joinBounded(errors, 1, '; '), lost };
   }
   if (v.connected && v.heard.length > 0) return undefined;
   return { url: v.url, error: `connected, no JSZ reply (${v.jszEnded ?? 'not asked'})`, lost };

@@ -1,15 +1,14 @@
-import { defaultRegistry } from '../checks/index.js';
-import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
+import { defaultRegistry, type CheckRegistry } from '../checks/index.js';
 import { parseCheckConfig, type CheckConfig } from '../config/check-config.js';
+import { gatherForEpoch } from '../epoch/gather-cluster.js';
 import { runEpoch, type EpochResult } from '../epoch/run-epoch.js';
-import { EXIT_CODES, type Report } from '../report/report.js';
+import { EXIT_CODES, type Report } from '../epoch/report.js';
 import { formatOpenMetrics } from '../report/openmetrics.js';
 import { formatText } from '../report/text-report.js';
 import type { Observation } from '../observation/types.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { sanitizeUrl } from '../sampling/connection-options.js';
-import { gather } from '../sampling/gather.js';
-import type { RawSample } from '../sampling/raw-sample.js';
+import type { RawSample } from '../domain/raw-sample.js';
 import { readSampleFile } from '../sampling/sample-file.js';
 import { FileStateStore } from '../state/file-state-store.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../state/state-store.js';
@@ -32,7 +31,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
     const { checkFleet } = await import('./fleet-check.js');
     return checkFleet(config, registry, store, (report) => render(report, format), io);
   }
-  const source = sampleSource(config);
+  const source = sampleSource(config, registry);
   const clusterKey = config.clusterName ?? source.defaultKey;
 
   const epoch = () =>
@@ -117,7 +116,7 @@ function render(report: Report, format: Exclude<CheckConfig['format'], 'html'>, 
   return format === 'json' ? `${JSON.stringify(report)}\n` : formatText(report);
 }
 
-function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; defaultKey: string } {
+function sampleSource(config: CheckConfig, registry: CheckRegistry): { next: () => Promise<RawSample>; defaultKey: string } {
   if (config.samplePath !== undefined) {
     const path = config.samplePath;
     let loaded: Promise<RawSample> | undefined;
@@ -129,14 +128,7 @@ function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; de
   const connection = config.connection!;
   return {
     next: () =>
-      gather({
-        servers: connection.servers,
-        auth: connection.auth,
-        tls: connection.tls,
-        expectServers: connection.expectServers,
-        timeoutMs: connection.timeoutMs,
-        leaderBalance: leaderBalanceFor(config.checks.thresholds),
-      }),
+      gatherForEpoch(connection, { auth: connection.auth, tls: connection.tls, registry, checks: config.checks }),
     defaultKey: connection.servers.map(sanitizeUrl).sort().join(','),
   };
 }

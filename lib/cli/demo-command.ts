@@ -2,7 +2,7 @@ import { DEMO_SPECS } from '../config/option-specs.js';
 import { readOptions, schemas, validate } from '../config/read-options.js';
 import { runDemo } from '../demo/demo.js';
 import { findNatsServer, NatsServerMissingError } from '../local-cluster/index.js';
-import { EXIT_CODES, type Report } from '../report/report.js';
+import { EXIT_CODES, type Report } from '../epoch/report.js';
 import { formatText } from '../report/text-report.js';
 import type { CommandIo } from './io.js';
 

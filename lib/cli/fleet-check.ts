@@ -1,15 +1,14 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CheckRegistry } from '../checks/registry.js';
-import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
 import type { CheckConfig } from '../config/check-config.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
+import { gatherForEpoch } from '../epoch/gather-cluster.js';
 import { runEpoch } from '../epoch/run-epoch.js';
 import type { ClusterAuditConfig, FleetConfig } from '../fleet/fleet-config.js';
 import { readFleetFile } from '../fleet/read-fleet-file.js';
-import { EXIT_CODES, type Report, type Status } from '../report/report.js';
+import { EXIT_CODES, type Report, type Status } from '../epoch/report.js';
 import { ConnectionOptionsError } from '../sampling/connection-options.js';
-import { gather } from '../sampling/gather.js';
-import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';
+import { CredentialsSecretError } from '../secrets/credentials-secret.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import type { StateStore } from '../state/state-store.js';
 import { forEachConcurrently } from '../util/concurrency.js';
@@ -59,12 +58,13 @@ export async function checkFleet(
   async function auditOne(cluster: ClusterAuditConfig): Promise<FleetEpochOutput> {
     try {
       const credentials = config.fleetCredentials ?? (await secrets(cluster).read(cluster.credentialsSecret, cluster.name));
+      const checks = { skip: new Set(cluster.skip), thresholds: cluster.thresholds };
       const { report } = await runEpoch({
-        sample: () => sampleCluster(cluster, credentials),
+        sample: () => gatherForEpoch(cluster, { auth: credentials.auth, tls: credentials.tls, registry, checks }),
         store,
         clusterKey: cluster.name,
         registry,
-        checks: { skip: new Set(cluster.skip), thresholds: cluster.thresholds },
+        checks,
         persistence: { epochs: cluster.persistence.epochs, minMs: cluster.persistence.minSeconds * 1000 },
         confirm: { delayMs: cluster.confirmDelayMs },
       });
@@ -83,17 +83,6 @@ function selectClusters(fleet: FleetConfig, config: CheckConfig): readonly Clust
     throw new ConfigError('--cluster', `${config.fleetPath} has no cluster named ${config.clusterName}; clusters: ${fleet.clusters.map((c) => c.name).join(', ')}`);
   }
   return one;
-}
-
-function sampleCluster(cluster: ClusterAuditConfig, credentials: Pick<ClusterCredentials, 'auth' | 'tls'>) {
-  return gather({
-    servers: cluster.servers,
-    auth: credentials.auth,
-    tls: credentials.tls,
-    expectServers: cluster.expectServers,
-    timeoutMs: cluster.timeoutMs,
-    leaderBalance: leaderBalanceFor(cluster.thresholds),
-  });
 }
 
 /** One reader per region: a secret lives in its cluster's environment (or the region its ARN names). */

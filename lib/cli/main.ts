@@ -1,4 +1,4 @@
-import { EXIT_CODES } from '../report/report.js';
+import { EXIT_CODES } from '../epoch/report.js';
 import { MAIN_HELP, checkCatalogue, commandHelp } from './help.js';
 import type { CommandIo } from './io.js';
 import { errorText } from '../util/error-text.js';

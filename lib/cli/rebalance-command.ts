@@ -5,7 +5,7 @@ import { observe } from '../observation/observe.js';
 import type { Observation } from '../observation/types.js';
 import { ConfigError } from '../errors.js';
 import { planRebalance } from '../rebalance/plan.js';
-import { isHealthyReplica } from '../observation/replica-health.js';
+import { isHealthyReplica } from '../domain/replica-health.js';
 import { accountConnections } from '../rebalance/account-connections.js';
 import { runRebalance, type RebalanceRun } from '../rebalance/run-rebalance.js';
 import { formatExecution, formatPlan } from '../report/rebalance-text.js';

@@ -8,8 +8,8 @@ import {
   stepDownNamesLeader,
   type LocalCluster,
 } from '../local-cluster/index.js';
-import type { Report } from '../report/report.js';
-import { gather } from '../sampling/gather.js';
+import type { Report } from '../epoch/report.js';
+import { gatherForEpoch } from '../epoch/gather-cluster.js';
 import { MemoryStateStore } from '../state/state-store.js';
 import { pollUntil } from '../util/poll.js';
 import { sleep } from '../util/sleep.js';
@@ -172,18 +172,18 @@ function disagreement(report: Report) {
 function epochRunner(cluster: LocalCluster): () => Promise<Report> {
   const registry = defaultRegistry();
   const store = new MemoryStateStore();
+  const checks = { skip: new Set<string>(), thresholds: {} };
   return async () => {
     const { report } = await runEpoch({
       sample: () =>
-        gather({
-          servers: cluster.urls,
-          auth: { user: cluster.system.user, password: cluster.system.password },
-          timeoutMs: EPOCH_TIMEOUT_MS,
-        }),
+        gatherForEpoch(
+          { servers: cluster.urls, timeoutMs: EPOCH_TIMEOUT_MS },
+          { auth: { user: cluster.system.user, password: cluster.system.password }, registry, checks },
+        ),
       store,
       clusterKey: cluster.name,
       registry,
-      checks: { skip: new Set(), thresholds: {} },
+      checks,
       persistence: DEFAULT_PERSISTENCE,
     });
     return report;

@@ -1,5 +1,5 @@
 import { AuditUnavailableError } from '../errors.js';
-import type { RawSample } from '../sampling/raw-sample.js';
+import type { RawSample } from '../domain/raw-sample.js';
 
 /**
  * Tells an audit that could not run (exit 3, UNKNOWN) from a sick cluster

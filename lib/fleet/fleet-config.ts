@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
 import { issuePath, issueText } from '../util/issue-text.js';
 import { DEFAULT_CONFIRM_DELAY_MS, MAX_CONFIRM_DELAY_MS } from '../epoch/confirmation.js';
+import { joinBounded } from '../util/bounded.js';
 
 /**
  * The fleet file: every cluster the auditor watches, where its auditor runs
@@ -347,6 +348,5 @@ function checkSettingsAgainstRegistry(
 
 /** Names from the file (environments) in an error: a few, then a count. */
 function listed(names: readonly string[]): string {
-  const shown = names.slice(0, 5).join(', ');
-  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+  return joinBounded(names, 5, ', ');
 }

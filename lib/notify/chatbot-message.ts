@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { detailsLines } from './details-text.js';
-import { ELLIPSIS, capItems, clip, moreLine, truncate } from './text.js';
+import { clip, moreLine, truncate } from './text.js';
+import { andMore, withinLines } from '../util/bounded.js';
 import type { Notification, Transition } from './types.js';
 import { TRANSITION_TAG, severityTag, whatChanged } from './wording.js';
 
@@ -109,7 +110,7 @@ function description(n: Notification): string {
 }
 
 function serverLines(n: Notification): string[] {
-  const { shown, more } = capItems(n.servers, CHATBOT_LIMITS.servers);
+  const { shown, more } = withinLines(n.servers, CHATBOT_LIMITS.servers);
   const lines = shown.map((s) => {
     const leader = s.metaLeader === null ? '(none)' : clip(s.metaLeader, 40);
     return `${clip(s.name, 40)}  ${clip(s.version, 20)}  meta leader: ${leader}`;
@@ -121,7 +122,7 @@ function serverLines(n: Notification): string[] {
 function codeBlock(lines: readonly string[], room: number): string | undefined {
   const safe = lines.map((l) => l.replaceAll('```', "'''"));
   for (let keep = safe.length; keep > 0; keep--) {
-    const shown = keep === safe.length ? safe : [...safe.slice(0, keep), `${ELLIPSIS} and ${safe.length - keep} more`];
+    const shown = keep === safe.length ? safe : [...safe.slice(0, keep), andMore(safe.length - keep)];
     const block = '```\n' + shown.join('\n') + '\n```';
     if (block.length <= room) return block;
   }
@@ -129,12 +130,12 @@ function codeBlock(lines: readonly string[], room: number): string | undefined {
 }
 
 function nextSteps(remediation: readonly string[]): string[] {
-  const { shown, more } = capItems(remediation, CHATBOT_LIMITS.nextSteps);
+  const { shown, more } = withinLines(remediation, CHATBOT_LIMITS.nextSteps);
   const steps = shown.map((step) =>
     // Code is truncated inside its backticks, so a cut command still closes its span.
     COMMAND.test(step.trimStart()) ? code(step, CHATBOT_LIMITS.nextStep - 2) : prose(step, CHATBOT_LIMITS.nextStep),
   );
-  return more === 0 ? steps : [...steps, `${ELLIPSIS} and ${more} more steps: see the email, or run \`nats-audit check\``];
+  return more === 0 ? steps : [...steps, andMore(more, 'more steps: see the email, or run `nats-audit check`')];
 }
 
 function context(n: Notification): Record<string, string> {

@@ -1,4 +1,5 @@
-import { ELLIPSIS, capLines, clip, truncate } from './text.js';
+import { capLines, clip, truncate } from './text.js';
+import { andMore, joinBounded } from '../util/bounded.js';
 
 /** Caps on rendered finding details: a 500-server cluster must not produce a 500-line message. */
 export const DETAILS_LIMITS = {
@@ -43,7 +44,7 @@ function renderEntries(entries: [string, unknown][], indent: string, depth: numb
       renderEntries(children, `${indent}  `, depth + 1, out);
     }
   }
-  if (entries.length > shown.length) out.push(`${indent}${ELLIPSIS} and ${entries.length - shown.length} more`);
+  if (entries.length > shown.length) out.push(`${indent}${andMore(entries.length - shown.length)}`);
 }
 
 type Scalar = string | number | boolean | null | undefined;
@@ -60,14 +61,11 @@ function isFlat(value: unknown): boolean {
 
 function flat(value: unknown): string {
   if (Array.isArray(value)) {
-    const shown = value.slice(0, DETAILS_LIMITS.items).map(scalar);
-    const more = value.length - shown.length;
-    return shown.length === 0 ? '(none)' : shown.join(', ') + (more > 0 ? `, ${ELLIPSIS} and ${more} more` : '');
+    return value.length === 0 ? '(none)' : joinBounded(value.map(scalar), DETAILS_LIMITS.items, ', ');
   }
   const entries = Object.entries(value as Record<string, Scalar>);
-  const shown = entries.slice(0, DETAILS_LIMITS.items).map(([k, v]) => `${clip(k, 60)}=${scalar(v)}`);
-  const more = entries.length - shown.length;
-  return shown.length === 0 ? '(none)' : shown.join(' ') + (more > 0 ? ` ${ELLIPSIS} and ${more} more` : '');
+  if (entries.length === 0) return '(none)';
+  return joinBounded(entries.map(([k, v]) => `${clip(k, 60)}=${scalar(v)}`), DETAILS_LIMITS.items, ' ');
 }
 
 function scalar(value: Scalar): string {

@@ -1,5 +1,6 @@
 import { detailsLines } from './details-text.js';
-import { capItems, cleanText, clip, moreLine, toAscii, truncate } from './text.js';
+import { cleanText, clip, moreLine, toAscii, truncate } from './text.js';
+import { withinLines } from '../util/bounded.js';
 import type { Notification } from './types.js';
 import { TRANSITION_TAG, severityTag, whatChanged } from './wording.js';
 
@@ -64,13 +65,13 @@ export function emailBody(n: Notification): string {
 
 /** One item per line, as is: commands stay copy-pastable. */
 function indented(items: readonly string[], max: number): string[] {
-  const { shown, more } = capItems(items, max);
+  const { shown, more } = withinLines(items, max);
   const lines = shown.map((item) => `  ${clip(item, EMAIL_LIMITS.line)}`);
   return more === 0 ? lines : [...lines, moreLine(more, '  ')];
 }
 
 function serverLines(n: Notification): string[] {
-  const { shown, more } = capItems(n.servers, EMAIL_LIMITS.servers);
+  const { shown, more } = withinLines(n.servers, EMAIL_LIMITS.servers);
   const cell = (text: string) => clip(text, EMAIL_LIMITS.serverCell);
   const rows = shown.map((s) => [cell(s.name), cell(s.version), s.metaLeader === null ? '(none)' : cell(s.metaLeader)]);
   const header = ['server', 'version', 'meta leader it reports'];

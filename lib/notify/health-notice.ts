@@ -1,4 +1,4 @@
-import type { ClusterProblem, FleetHealth } from '../serverless/fleet-health.js';
+import type { ClusterProblem, FleetHealth } from '../fleet/fleet-health.js';
 
 /** SNS wants a subject under 100 ASCII characters. */
 const SUBJECT_LIMIT = 99;

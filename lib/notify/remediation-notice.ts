@@ -1,4 +1,4 @@
-import type { Report } from '../report/report.js';
+import type { Report } from '../epoch/report.js';
 import type { RebalanceRun } from '../rebalance/run-rebalance.js';
 import type { Notification } from './types.js';
 

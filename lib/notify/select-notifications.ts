@@ -1,7 +1,7 @@
 import type { Severity } from '../checks/types.js';
 import { findingKey } from '../epoch/lifecycle.js';
 import type { EpochDelivery } from '../epoch/run-epoch.js';
-import type { Report, ReportFinding, ReportResolved } from '../report/report.js';
+import type { Report, ReportFinding, ReportResolved } from '../epoch/report.js';
 import type { OpenFinding } from '../state/audit-state.js';
 import type { Notification, NotifiedServer, NotifyPolicy, Transition } from './types.js';
 

@@ -2,6 +2,7 @@ import { PublishBatchCommand, type PublishBatchCommandOutput, type SNSClient } f
 import { NotificationPublishError } from './errors.js';
 import { chunkMessages, snsMessage } from './sns-message.js';
 import type { Notification, Notifier } from './types.js';
+import { joinBounded } from '../util/bounded.js';
 
 export interface SnsNotifierOptions {
   /** Configured by the caller (region, retries, timeouts); never created here. */
@@ -51,7 +52,7 @@ export class SnsNotifier implements Notifier {
       if (failed.length > 0 || accepted !== entries.length) {
         const refused = entries.length - accepted;
         const notAttempted = total - sent - entries.length;
-        const codes = [...new Set(failed.map((f) => f.Code ?? 'unknown'))].slice(0, MAX_CODES).join(', ') || 'no error code';
+        const codes = joinBounded([...new Set(failed.map((f) => f.Code ?? 'unknown'))], MAX_CODES, ', ') || 'no error code';
         throw new NotificationPublishError(
           `${refused + notAttempted} of ${total} notifications not published to ${this.topicArn}: ${refused} refused (${codes})` +
             `${notAttempted > 0 ? `, ${notAttempted} not attempted` : ''}${sentNote(sent + accepted)}`,

@@ -5,6 +5,8 @@
  * they garble mail), no lone surrogates (not valid UTF-8), no credentials in URLs.
  */
 
+import { andMore, ELLIPSIS, withinLines } from '../util/bounded.js';
+
 // C0 controls except tab and newline, DEL, C1 controls, and the non-characters SQS refuses.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -12,7 +14,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 // Greedy up to the last `@` of the authority: an unescaped `@` in a password must not leave its tail behind.
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/]*@/gi;
 
-export const ELLIPSIS = '…';
+export { ELLIPSIS };
 
 /** Safe multi-line text: tabs and newlines kept (CRLF folded), everything else unprintable replaced. */
 export function cleanText(text: string): string {
@@ -58,20 +60,14 @@ export function clip(text: string, max: number, ellipsis = ELLIPSIS): string {
   return truncate(oneLine(text.length > max * 4 ? text.slice(0, max * 4) : text), max, ellipsis);
 }
 
-/** The items shown in `max` lines when one line may be needed to say how many more there are. */
-export function capItems<T>(items: readonly T[], max: number): { shown: readonly T[]; more: number } {
-  if (items.length <= max) return { shown: items, more: 0 };
-  return { shown: items.slice(0, max - 1), more: items.length - (max - 1) };
-}
-
 /** Lines beyond `max` replaced by one "... and N more" line. */
 export function capLines(lines: readonly string[], max: number, indent = ''): string[] {
-  const { shown, more } = capItems(lines, max);
+  const { shown, more } = withinLines(lines, max);
   return more === 0 ? [...shown] : [...shown, moreLine(more, indent)];
 }
 
 export function moreLine(more: number, indent = ''): string {
-  return `${indent}${ELLIPSIS} and ${more} more`;
+  return `${indent}${andMore(more)}`;
 }
 
 /** "3 h 5 min", "45 s": coarse, for people. */

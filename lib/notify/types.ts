@@ -1,5 +1,5 @@
 import type { Severity } from '../checks/types.js';
-import type { ReportFinding, ReportResolved } from '../report/report.js';
+import type { ReportFinding, ReportResolved } from '../epoch/report.js';
 
 /**
  * Why a notification is sent. Only changes are announced, never "still

@@ -6,7 +6,7 @@
  * rebalancer would make, and says why the others cannot move).
  */
 import type { PeerView } from '../replies/types.js';
-import { isHealthyReplica } from './replica-health.js';
+import { isHealthyReplica } from '../domain/replica-health.js';
 import type { RaftGroup } from './types.js';
 
 /** Why a group is left where it is whatever the balance. */

@@ -1,5 +1,5 @@
-import { serverIdOf, serverIdOfJson } from '../sampling/ping.js';
-import type { Endpoint, RawReply, RawSample, RawVantage } from '../sampling/raw-sample.js';
+import { serverIdOf, serverIdOfJson } from '../domain/reply-identity.js';
+import type { Endpoint, RawReply, RawSample, RawVantage } from '../domain/raw-sample.js';
 import type { JszData, ParsedReply, RaftzData, RoutezData, ServerInfo } from '../replies/types.js';
 import type {
   ClockReading,
@@ -10,8 +10,9 @@ import type {
   VantageObservation,
 } from './types.js';
 import { resolveIdentities, type ResolvedIdentities } from './identities.js';
-import { decodeReply } from './decode-reply.js';
+import { decodeReply } from '../domain/decode-reply.js';
 import { mergeGroups } from './merge-groups.js';
+import { appendTo } from '../util/group-by.js';
 
 interface Heard<T> {
   readonly server: ServerInfo;
@@ -160,9 +161,7 @@ function usable(received: readonly Received[], identities: ResolvedIdentities, p
       continue;
     }
     const key = `${entry.request}\u0000${entry.server.id}`;
-    const list = byRequest.get(key);
-    if (list) list.push(entry);
-    else byRequest.set(key, [entry]);
+    appendTo(byRequest, key, entry);
   }
   const kept: Received[] = [];
   for (const answers of byRequest.values()) {
@@ -182,9 +181,7 @@ function usable(received: readonly Received[], identities: ResolvedIdentities, p
 }
 
 function push<T>(map: HeardByServer<T>, entry: Heard<T>): void {
-  const list = map.get(entry.server.id);
-  if (list) list.push(entry);
-  else map.set(entry.server.id, [entry]);
+  appendTo(map, entry.server.id, entry);
 }
 
 /** The freshest reply reflects the server's latest state, which matters mid-election. */

@@ -1,4 +1,4 @@
-import type { Endpoint, VantageErrorKind } from '../sampling/raw-sample.js';
+import type { Endpoint, VantageErrorKind } from '../domain/raw-sample.js';
 import type { MetaClusterView, PeerView, ServerInfo } from '../replies/types.js';
 
 /**

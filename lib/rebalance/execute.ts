@@ -10,11 +10,11 @@ import {
   waitForLeader,
   type Group,
 } from '../jetstream/raft-groups.js';
-import { groupKey } from '../observation/group-key.js';
+import { groupKey } from '../domain/group-key.js';
 import type { Observation } from '../observation/types.js';
 import { sleep } from '../util/sleep.js';
 import { describeGroup, gateProblems } from './gate.js';
-import { isHealthyReplica } from '../observation/replica-health.js';
+import { isHealthyReplica } from '../domain/replica-health.js';
 import { accountKeys, describeAccount, type AccountRef } from './account-ref.js';
 import type { ClusterPlan, Move } from './types.js';
 import { errorText } from '../util/error-text.js';

@@ -5,7 +5,7 @@ import { CheckRegistry } from '../checks/registry.js';
 import { routeMissing } from '../checks/route-missing.js';
 import { serverMissing } from '../checks/server-missing.js';
 import { judge } from '../epoch/judge.js';
-import { groupKey } from '../observation/group-key.js';
+import { groupKey } from '../domain/group-key.js';
 import type { Observation } from '../observation/types.js';
 import { unhealthyReplicas } from '../observation/leader-movability.js';
 import type { Move } from './types.js';

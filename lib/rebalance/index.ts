@@ -11,5 +11,5 @@ export type {
 } from './types.js';
 export { executePlan, type ExecuteDependencies, type ExecuteOptions, type ExecuteResult, type MoveOutcome, type MoveResult } from './execute.js';
 export { gateProblems } from './gate.js';
-export { isHealthyReplica, REPLICA_HEALTH } from '../observation/replica-health.js';
+export { isHealthyReplica, REPLICA_HEALTH } from '../domain/replica-health.js';
 export { supportsPreferredStepDown, versionAtLeast } from './server-version.js';

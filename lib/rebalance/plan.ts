@@ -1,8 +1,9 @@
 import type { Observation, RaftGroup } from '../observation/types.js';
 import type { PeerView } from '../replies/types.js';
 import { Arrangement } from './arrangement.js';
+import { compareGroups } from '../domain/group-key.js';
 import { leaderMovability } from '../observation/leader-movability.js';
-import { isHealthyReplica } from '../observation/replica-health.js';
+import { isHealthyReplica } from '../domain/replica-health.js';
 import { balance } from './balance.js';
 import { CONSUMER, STREAM, type Family, type GroupClass, type Item, type Kind } from './model.js';
 import {
@@ -14,6 +15,7 @@ import {
   type RebalancePlan,
   type UnmovableGroup,
 } from './types.js';
+import { appendTo } from '../util/group-by.js';
 
 /**
  * Plans, per cluster, which stream and consumer leaders to step down and to
@@ -22,7 +24,7 @@ import {
  * Counted groups are the replicated ones with a known leader (as the
  * uneven_leader_distribution check counts them). A counted group may move
  * only to a replica its leader reports healthy (online, in step: see
- * observation/replica-health.ts, shared with the gate, the executor and the
+ * domain/replica-health.ts, shared with the gate, the executor and the
  * check; or as `options.canLead` judges) and that answered this epoch as a
  * JetStream server of the cluster; one with no such replica, or whose view
  * did not come from its leader, still counts where it is but stays there
@@ -40,9 +42,9 @@ import {
  */
 export function planRebalance(observation: Observation, options: RebalanceOptions = {}): RebalancePlan {
   const serversByCluster = new Map<string, string[]>();
-  for (const s of observation.servers) if (s.jetstream) append(serversByCluster, s.cluster ?? '', s.name);
+  for (const s of observation.servers) if (s.jetstream) appendTo(serversByCluster, s.cluster ?? '', s.name);
   const groupsByCluster = new Map<string, RaftGroup[]>();
-  for (const g of observation.groups) append(groupsByCluster, g.cluster ?? '', g);
+  for (const g of observation.groups) appendTo(groupsByCluster, g.cluster ?? '', g);
 
   const clusters = [...new Set([...serversByCluster.keys(), ...groupsByCluster.keys()])]
     .filter((c) => options.cluster === undefined || c === options.cluster)
@@ -70,7 +72,7 @@ function planCluster(
   const answeringSet = new Set(answering);
   const unmovable: UnmovableGroup[] = [];
   const counted: Counted[] = [];
-  for (const group of sortByKey(groups)) {
+  for (const group of [...groups].sort(compareGroups)) {
     const { reason, targets } = leaderMovability(group, answeringSet, canLead);
     if (reason) unmovable.push({ ...identity(group), ...(group.leader === undefined ? {} : { leader: group.leader }), reason });
     if (group.leader !== undefined && reason !== UnmovableReason.singleReplica) {
@@ -260,21 +262,6 @@ function identity(group: RaftGroup): Pick<Move, 'kind' | 'account' | 'accountId'
   };
 }
 
-/** By account, stream, then the stream before its consumers by name: the order plans list groups in. */
-function sortByKey(groups: readonly RaftGroup[]): RaftGroup[] {
-  const keyed = groups.map((g) => ({
-    g,
-    key: `${g.account}\u0000${g.stream}\u0000${g.kind === 'stream' ? '' : `\u0001${g.consumer ?? ''}`}`,
-  }));
-  return keyed.sort((a, b) => byText(a.key, b.key)).map(({ g }) => g);
-}
-
 function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -4,7 +4,7 @@ import type { AccountRef } from './account-ref.js';
 import { executePlan, noCredentials, type ExecuteResult, type MoveOutcome } from './execute.js';
 import { gateProblems } from './gate.js';
 import { planRebalance } from './plan.js';
-import { isHealthyReplica } from '../observation/replica-health.js';
+import { isHealthyReplica } from '../domain/replica-health.js';
 import { supportsPreferredStepDown } from './server-version.js';
 import type { RebalancePlan } from './types.js';
 import { errorText } from '../util/error-text.js';

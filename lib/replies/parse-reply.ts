@@ -12,6 +12,7 @@ import { raftzDataSchema } from './raftz.js';
 import { routezDataSchema } from './routez.js';
 import type { JszData, ParsedReply, RaftzData, ReplyBody, RoutezData, ServerInfo } from './types.js';
 import { errorText } from '../util/error-text.js';
+import { andMore } from '../util/bounded.js';
 
 /** Longest `problem` text; a finding quotes it, so it stays one line. */
 export const MAX_PROBLEM_CHARS = 200;
@@ -45,12 +46,12 @@ function clip(text: string, limit = MAX_PROBLEM_CHARS): string {
 }
 
 function moreSuffix(hidden: number): string {
-  return hidden > 0 ? `; and ${hidden} more` : '';
+  return hidden > 0 ? `; ${andMore(hidden)}` : '';
 }
 
 /**
  * Spells out issues while they fit (at most {@link MAX_PROBLEM_ISSUES}),
- * always keeping the "; and N more" count; a first issue too long on its own
+ * always keeping the "; … and N more" count; a first issue too long on its own
  * is clipped.
  */
 function formatIssues(issues: readonly ReplyIssue[]): string {

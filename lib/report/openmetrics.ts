@@ -11,7 +11,7 @@
  */
 import { clusterLeaderCounts } from '../checks/uneven-leader-distribution.js';
 import type { Observation } from '../observation/types.js';
-import { EXIT_CODES, type Report } from './report.js';
+import { EXIT_CODES, type Report } from '../epoch/report.js';
 
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 /** The same body offered to clients that do not ask for OpenMetrics (curl, older scrapers). */

@@ -1,4 +1,4 @@
-import type { Report, ReportFinding } from './report.js';
+import type { Report, ReportFinding } from '../epoch/report.js';
 
 /** A human reading of a report: verdict line first, then what to do. */
 export function formatText(report: Report): string {

@@ -4,7 +4,7 @@
  * only shortens and labels what nats.js and node report.
  */
 import { ErrorCode } from 'nats';
-import type { VantageErrorKind } from './raw-sample.js';
+import type { VantageErrorKind } from '../domain/raw-sample.js';
 
 /** The gather deadline passed while a connect was still pending. */
 export class EpochAbort extends Error {

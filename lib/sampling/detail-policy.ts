@@ -3,11 +3,12 @@
  * decided from the JSZ summaries (`{raft: true}`) one vantage heard. Pure:
  * summaries in, server ids out.
  */
-import { hotEntries, ownLeaderCounts, type LeaderBalanceThresholds } from '../checks/leader-balance.js';
-import { decodeReply } from '../observation/decode-reply.js';
+import { hotEntries, ownLeaderCounts, type LeaderBalanceThresholds } from '../domain/leader-balance.js';
+import { decodeReply } from '../domain/decode-reply.js';
 import { countsOwnLeaders } from '../replies/index.js';
 import type { JszData, ParsedReply } from '../replies/types.js';
-import type { RawReply } from './raw-sample.js';
+import type { RawReply } from '../domain/raw-sample.js';
+import { groupBy } from '../util/group-by.js';
 
 /**
  * A summary is about a kilobyte whatever the number of streams; a larger
@@ -74,13 +75,7 @@ export function serversNeedingDetail(
 ): string[] {
   const byId = new Map<string, ServerSummary>();
   for (const s of summaries) if (s.jetstream) byId.set(s.id, s);
-  const clusters = new Map<string, ServerSummary[]>();
-  for (const s of byId.values()) {
-    const key = s.cluster ?? '';
-    const list = clusters.get(key);
-    if (list) list.push(s);
-    else clusters.set(key, [s]);
-  }
+  const clusters = groupBy(byId.values(), (s) => s.cluster ?? '');
   const ids: string[] = [];
   for (const members of clusters.values()) {
     if (members.length < 2) continue;

@@ -27,7 +27,8 @@ export {
   type GatherProgressEvent,
 } from './gather.js';
 export { classifyConnectError } from './connect-error.js';
-export { collectPing, pingSubject, serverIdOf, serverIdOfJson, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
+export { collectPing, pingSubject, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
+export { serverIdOf, serverIdOfJson } from '../domain/reply-identity.js';
 export {
   SAMPLE_TYPE,
   SAMPLE_TYPE_V1,
@@ -37,6 +38,6 @@ export {
   type RawSample,
   type RawVantage,
   type VantageErrorKind,
-} from './raw-sample.js';
+} from '../domain/raw-sample.js';
 export { rawReplySchema, rawRequestSchema, rawSampleSchema, rawVantageSchema } from './raw-sample-schema.js';
 export { SampleFileError, readSampleFile, writeSampleFile } from './sample-file.js';

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { sanitizeUrl } from './connection-options.js';
-import { SAMPLE_TYPE, SAMPLE_TYPE_V1, type RawSample } from './raw-sample.js';
+import { SAMPLE_TYPE, SAMPLE_TYPE_V1, type RawSample } from '../domain/raw-sample.js';
 
 const nonNegative = z.number().nonnegative();
 const epochMs = z.number().int().nonnegative();

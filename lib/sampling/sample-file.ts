@@ -12,7 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlib, createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
 import { sanitizeUrl } from './connection-options.js';
-import type { RawSample } from './raw-sample.js';
+import type { RawSample } from '../domain/raw-sample.js';
 import { rawSampleSchema } from './raw-sample-schema.js';
 import { SampleFileError } from './sample-file-error.js';
 import { decodeSampleLines, encodeSampleLines, formatIssues, SampleFormatError } from './sample-lines.js';

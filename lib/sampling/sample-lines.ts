@@ -16,10 +16,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { serverIdOf, serverIdOfJson } from './ping.js';
-import type { RawReply, RawRequest, RawSample } from './raw-sample.js';
-import { SAMPLE_TYPE } from './raw-sample.js';
+import { serverIdOf, serverIdOfJson } from '../domain/reply-identity.js';
+import type { RawReply, RawRequest, RawSample } from '../domain/raw-sample.js';
+import { SAMPLE_TYPE } from '../domain/raw-sample.js';
 import { sampleFileHeaderSchema, v1SampleSchema, type SampleFileHeader } from './raw-sample-schema.js';
+import { joinBounded } from '../util/bounded.js';
 
 /** Enough issues to fix a hand-edited file, few enough to read. */
 const MAX_ISSUES_SHOWN = 5;
@@ -228,9 +229,11 @@ async function decodeV2(head: unknown, lines: AsyncIterator<string>): Promise<Ra
 }
 
 export function formatIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-  const more = error.issues.length - shown.length;
-  return shown.join('; ') + (more > 0 ? `; ... and ${more} more` : '');
+  return joinBounded(
+    error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+    MAX_ISSUES_SHOWN,
+    '; ',
+  );
 }
 
 /** `vantages[1].requests[0].ended`, the way a reader finds it in the file. */

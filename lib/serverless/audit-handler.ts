@@ -1,13 +1,12 @@
 import type { CheckRegistry } from '../checks/registry.js';
-import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
 import { runEpoch, type AuditFailure, type EpochResult } from '../epoch/run-epoch.js';
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
 import { deliverTo } from '../notify/deliver.js';
 import type { Notifier } from '../notify/types.js';
-import type { Status } from '../report/report.js';
+import type { Status } from '../epoch/report.js';
 import { ConnectionOptionsError, inMemoryAuthSecrets } from '../sampling/connection-options.js';
-import { gather } from '../sampling/gather.js';
+import { gatherForEpoch } from '../epoch/gather-cluster.js';
 import type { RunLedger, RunRecord } from '../state/run-ledger.js';
 import type { StateStore } from '../state/state-store.js';
 import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';
@@ -190,12 +189,13 @@ async function runClusterEpoch(
   onCredentials: (credentials: ClusterCredentials) => void,
 ): Promise<EpochResult> {
   const valid = config instanceof ConfigError ? undefined : config;
+  const checks = { skip: new Set(valid?.skip ?? []), thresholds: valid?.thresholds ?? {} };
   return runEpoch({
     clusterKey,
     store: deps.store,
     registry: deps.registry,
     now,
-    checks: { skip: new Set(valid?.skip ?? []), thresholds: valid?.thresholds ?? {} },
+    checks,
     persistence: valid ? { epochs: valid.persistence.epochs, minMs: valid.persistence.minSeconds * 1000 } : FALLBACK_PERSISTENCE,
     ...(valid ? { confirm: { delayMs: valid.confirmDelayMs } } : {}),
     deliver: deliverTo(deps.notifier, {
@@ -207,15 +207,13 @@ async function runClusterEpoch(
       const credentials = await deps.secrets.read(valid.credentialsSecret, valid.name);
       log.redact(secretValues(credentials));
       onCredentials(credentials);
-      return gather({
-        servers: valid.servers,
+      return gatherForEpoch(valid, {
         auth: credentials.auth,
         tls: credentials.tls,
-        expectServers: valid.expectServers,
-        timeoutMs: valid.timeoutMs,
         connectionName: 'nats-audit-lambda',
-        leaderBalance: leaderBalanceFor(valid.thresholds),
         maxSampleBytes: deps.maxSampleBytes,
+        registry: deps.registry,
+        checks,
       });
     },
     asFinding: (error) => {

@@ -6,7 +6,7 @@ import { observe } from '../observation/observe.js';
 import type { Observation } from '../observation/types.js';
 import { accountConnections } from '../rebalance/account-connections.js';
 import { runRebalance, type RebalanceRun } from '../rebalance/run-rebalance.js';
-import type { Report } from '../report/report.js';
+import type { Report } from '../epoch/report.js';
 import { gather } from '../sampling/gather.js';
 import type { ClusterCredentials } from '../secrets/credentials-secret.js';
 import type { Logger } from './log.js';

@@ -1,5 +1,5 @@
 import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
-import type { Report, ReportFinding } from '../report/report.js';
+import type { Report, ReportFinding } from '../epoch/report.js';
 
 /**
  * The finding that calls for automatic rebalancing after an epoch: a

@@ -5,7 +5,7 @@ import { healthNotice, type HealthNotice } from '../notify/health-notice.js';
 import type { RunEntry, RunLedger } from '../state/run-ledger.js';
 import type { WatchdogMemory, WatchdogRecall } from '../state/watchdog-memory.js';
 import { forEachConcurrently } from '../util/concurrency.js';
-import { judgeFleetHealth, type FleetHealth, type WatchedCluster } from './fleet-health.js';
+import { judgeFleetHealth, type FleetHealth, type WatchedCluster } from '../fleet/fleet-health.js';
 import { parseWatchdogEvent } from './lambda-event.js';
 import { LOG_QUERIES } from './log-queries.js';
 import type { Logger, LogSink } from './log.js';

@@ -8,6 +8,7 @@
  * Never quotes the input, only its kind: the input may be a password.
  */
 import type * as z from 'zod';
+import { andMore, ELLIPSIS, firstOf } from './bounded.js';
 
 const EXPECTED: Readonly<Record<string, string>> = {
   string: 'a string',
@@ -39,8 +40,9 @@ export function kindOf(value: unknown): string {
 const SHOWN_KEY_CHARS = 40;
 
 function shownKeys(keys: readonly string[]): string {
-  const shown = keys.slice(0, 3).map((k) => JSON.stringify(k.length <= SHOWN_KEY_CHARS ? k : `${k.slice(0, SHOWN_KEY_CHARS - 1)}…`));
-  return shown.join(', ') + (keys.length > 3 ? ` and ${keys.length - 3} more` : '');
+  const { shown, more } = firstOf(keys, 3);
+  const quoted = shown.map((k) => JSON.stringify(k.length <= SHOWN_KEY_CHARS ? k : `${k.slice(0, SHOWN_KEY_CHARS - 1)}${ELLIPSIS}`));
+  return quoted.join(', ') + (more > 0 ? `, ${andMore(more)}` : '');
 }
 
 function sizeText(origin: string, bound: number | bigint, below: boolean, inclusive: boolean): string {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../lib/report/report.js';
+import type { Report } from '../../lib/epoch/report.js';
 import { useCluster } from '../support/cluster.js';
 import { metaStepDown, type LocalCluster } from '../../lib/local-cluster/index.js';
 import { checkJson, systemEnv, useTempDir } from '../support/cli.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../lib/report/report.js';
+import type { Report } from '../../lib/epoch/report.js';
 import { useCluster } from '../support/cluster.js';
 import { runCli, useTempDir } from '../support/cli.js';
 import { testFleet, writeFleetFile } from '../support/fleet-file.js';

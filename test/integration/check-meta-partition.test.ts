@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report, ReportFinding } from '../../lib/report/report.js';
+import type { Report, ReportFinding } from '../../lib/epoch/report.js';
 import { useCluster } from '../support/cluster.js';
 import { checkJson, systemEnv, useTempDir } from '../support/cli.js';
 

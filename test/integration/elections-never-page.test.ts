@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../lib/checks/index.js';
-import { hotEntries, LEADER_BALANCE_DEFAULTS, type LeaderCounts } from '../../lib/checks/leader-balance.js';
+import { hotEntries, LEADER_BALANCE_DEFAULTS, type LeaderCounts } from '../../lib/domain/leader-balance.js';
 import { DEFAULT_CONFIRM_DELAY_MS } from '../../lib/epoch/confirmation.js';
 import { runEpoch } from '../../lib/epoch/run-epoch.js';
 import { concentrateLeaders, consumerLeaders, createReplicatedStreams, streamLeaders, type LocalCluster } from '../../lib/local-cluster/index.js';
 import { deliverTo } from '../../lib/notify/deliver.js';
 import type { Notification, Notifier } from '../../lib/notify/types.js';
-import type { Report, ReportFinding } from '../../lib/report/report.js';
+import type { Report, ReportFinding } from '../../lib/epoch/report.js';
 import { gather } from '../../lib/sampling/gather.js';
 import { MemoryStateStore } from '../../lib/state/state-store.js';
 import { useCluster } from '../support/cluster.js';

@@ -13,7 +13,7 @@ import { judge } from '../../lib/epoch/judge.js';
 import { concentrateLeaders, createReplicatedStreams } from '../../lib/local-cluster/index.js';
 import { observe } from '../../lib/observation/observe.js';
 import { gather } from '../../lib/sampling/gather.js';
-import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../lib/domain/raw-sample.js';
 import { useCluster } from '../support/cluster.js';
 import { countsOwnLeaders } from '../support/server-features.js';
 

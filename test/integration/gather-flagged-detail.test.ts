@@ -18,7 +18,7 @@ import { defaultRegistry } from '../../lib/checks/index.js';
 import { judge } from '../../lib/epoch/judge.js';
 import { observe } from '../../lib/observation/observe.js';
 import { gather, type GatherConfig } from '../../lib/sampling/gather.js';
-import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../lib/domain/raw-sample.js';
 import { useSingleServer, type SingleServerPlace } from '../support/single-server.js';
 
 const PASSWORD = 'flagged-secret';

@@ -8,7 +8,7 @@ import { connect } from 'nats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { observe } from '../../lib/observation/observe.js';
 import { gather } from '../../lib/sampling/gather.js';
-import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../lib/domain/raw-sample.js';
 import { useSingleServer, type SingleServerPlace } from '../support/single-server.js';
 
 const PASSWORD = 'ping-only-secret';

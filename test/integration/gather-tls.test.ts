@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gather } from '../../lib/sampling/gather.js';
-import type { RawVantage } from '../../lib/sampling/raw-sample.js';
+import type { RawVantage } from '../../lib/domain/raw-sample.js';
 import { useTempDir } from '../support/cli.js';
 import { useSingleServer, type SingleServer } from '../support/single-server.js';
 import { certFactory } from '../support/test-certs.js';

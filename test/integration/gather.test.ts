@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicatedStreams, freePort, startLocalCluster, type LocalCluster } from '../../lib/local-cluster/index.js';
+import { defaultRegistry } from '../../lib/checks/index.js';
+import { gatherForEpoch } from '../../lib/epoch/gather-cluster.js';
 import { gather, type GatherConfig, type GatherProgressEvent } from '../../lib/sampling/gather.js';
-import type { RawRequest, RawSample, RawVantage } from '../../lib/sampling/raw-sample.js';
+import type { RawRequest, RawSample, RawVantage } from '../../lib/domain/raw-sample.js';
 import { readSampleFile, SampleFileError, writeSampleFile } from '../../lib/sampling/sample-file.js';
-import { wasDecoded } from '../../lib/observation/decode-reply.js';
+import { wasDecoded } from '../../lib/domain/decode-reply.js';
 import { observe } from '../../lib/observation/observe.js';
 import { pauseAndWait } from '../support/process-state.js';
 import { answersRaftz, countsOwnLeaders } from '../support/server-features.js';
@@ -214,6 +216,21 @@ describe('gather on a healthy cluster', () => {
         expect(r.replies).toEqual([expect.objectContaining({ status: 503 })]);
       }
     }
+  });
+
+  it('an epoch whose checks read no ROUTEZ does not ask for it; the rest is asked as always', async () => {
+    // Prepare
+    const checks = { skip: new Set(['route_missing', 'server_reply_invalid']), thresholds: {} };
+    // Act
+    const skipping = await gatherForEpoch({ servers: cluster.urls, timeoutMs: TIMEOUT_MS }, { auth: cluster.system, registry: defaultRegistry(), checks });
+    // Assess
+    for (const v of skipping.vantages) {
+      expect(v.connected).toBe(true);
+      const endpoints = new Set(v.requests.map((r) => r.endpoint));
+      expect([...endpoints].sort()).toEqual(['JSZ', 'RAFTZ']);
+      expect(request(v, 'JSZ').ended).toBe('all-expected');
+    }
+    expect(observe(skipping).servers.map((s) => s.name)).toEqual(['n1', 'n2', 'n3']);
   });
 
   it('round-trips through a sample file written owner-only: the same observation, every body parsed once', async () => {

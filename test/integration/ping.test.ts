@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gather } from '../../lib/sampling/gather.js';
-import { collectPing, serverIdOf } from '../../lib/sampling/ping.js';
+import { serverIdOf } from '../../lib/domain/reply-identity.js';
+import { collectPing } from '../../lib/sampling/ping.js';
 import { answersRaftz } from '../support/server-features.js';
 import { useSingleServer } from '../support/single-server.js';
 

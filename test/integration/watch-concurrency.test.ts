@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import type { Report } from '../../lib/report/report.js';
+import type { Report } from '../../lib/epoch/report.js';
 import { auditStateSchema } from '../../lib/state/audit-state.js';
 import { FileStateStore } from '../../lib/state/file-state-store.js';
 import { systemEnv, useTempDir } from '../support/cli.js';

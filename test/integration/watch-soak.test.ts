@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../lib/report/report.js';
+import type { Report } from '../../lib/epoch/report.js';
 import { pollUntil } from '../../lib/util/poll.js';
 import { systemEnv, useTempDir } from '../support/cli.js';
 import { useCluster } from '../support/cluster.js';

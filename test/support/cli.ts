@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
 import type { LocalCluster } from '../../lib/local-cluster/index.js';
-import type { Report } from '../../lib/report/report.js';
+import type { Report } from '../../lib/epoch/report.js';
 
 const CLI = resolve('dist/bin/nats-audit.js');
 

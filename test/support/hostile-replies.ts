@@ -12,11 +12,11 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import type { Endpoint, RawReply, RawRequest, RawSample, RawVantage } from '../../lib/sampling/raw-sample.js';
-import { SAMPLE_TYPE } from '../../lib/sampling/raw-sample.js';
+import type { Endpoint, RawReply, RawRequest, RawSample, RawVantage } from '../../lib/domain/raw-sample.js';
+import { SAMPLE_TYPE } from '../../lib/domain/raw-sample.js';
 import { defaultRegistry } from '../../lib/checks/index.js';
 import { runEpoch } from '../../lib/epoch/run-epoch.js';
-import type { Report } from '../../lib/report/report.js';
+import type { Report } from '../../lib/epoch/report.js';
 import { MemoryStateStore } from '../../lib/state/state-store.js';
 
 function fixture(name: string): string {

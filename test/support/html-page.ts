@@ -7,9 +7,9 @@
  */
 import { runEpoch } from '../../lib/epoch/run-epoch.js';
 import { defaultRegistry } from '../../lib/checks/index.js';
-import { LEADER_BALANCE_DEFAULTS } from '../../lib/checks/leader-balance.js';
+import { LEADER_BALANCE_DEFAULTS } from '../../lib/domain/leader-balance.js';
 import { formatHtml } from '../../lib/report/html/index.js';
-import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../lib/domain/raw-sample.js';
 import { MemoryStateStore } from '../../lib/state/state-store.js';
 
 /** Every element the renderer writes; anything else in a page came from input. */

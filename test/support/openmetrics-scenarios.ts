@@ -10,7 +10,7 @@ import { defaultRegistry } from '../../lib/checks/index.js';
 import { DEFAULT_PERSISTENCE } from '../../lib/epoch/lifecycle.js';
 import { runEpoch } from '../../lib/epoch/run-epoch.js';
 import { formatOpenMetrics } from '../../lib/report/openmetrics.js';
-import type { Report } from '../../lib/report/report.js';
+import type { Report } from '../../lib/epoch/report.js';
 import { readSampleFile } from '../../lib/sampling/sample-file.js';
 import { MemoryStateStore } from '../../lib/state/state-store.js';
 

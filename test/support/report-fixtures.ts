@@ -2,7 +2,7 @@
 import type { CheckRun } from '../../lib/epoch/judge.js';
 import type { Finding, ResolvedFinding } from '../../lib/epoch/lifecycle.js';
 import { observe } from '../../lib/observation/observe.js';
-import { buildReport, type Report } from '../../lib/report/report.js';
+import { buildReport, type Report } from '../../lib/epoch/report.js';
 import { T0, healthyReplies, jsz, sample, servers } from './sample-builder.js';
 
 export const MINUTE = 60_000;

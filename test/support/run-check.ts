@@ -5,7 +5,7 @@
 import type { CheckDefinition, EpochSummary, FindingDraft } from '../../lib/checks/types.js';
 import { observe } from '../../lib/observation/observe.js';
 import type { Observation } from '../../lib/observation/types.js';
-import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../lib/domain/raw-sample.js';
 
 export interface RunOptions {
   readonly thresholds?: Readonly<Record<string, number>>;

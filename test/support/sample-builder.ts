@@ -10,8 +10,8 @@
  *     vantages: [{ via: 'n1', hears: ['n1'] }, { via: 'n2', hears: ['n2', 'n3'] }, ...],
  *   });
  */
-import type { RawReply, RawRequest, RawSample, RawVantage, VantageErrorKind } from '../../lib/sampling/raw-sample.js';
-import { SAMPLE_TYPE } from '../../lib/sampling/raw-sample.js';
+import type { RawReply, RawRequest, RawSample, RawVantage, VantageErrorKind } from '../../lib/domain/raw-sample.js';
+import { SAMPLE_TYPE } from '../../lib/domain/raw-sample.js';
 import { countsOwnLeaders } from '../../lib/replies/leader-counts.js';
 
 /** Auditor clock when every built sample starts gathering (2026-01-01T12:00:00Z). */

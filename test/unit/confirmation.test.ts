@@ -3,7 +3,7 @@ import { defaultRegistry } from '../../lib/checks/index.js';
 import { electionSigns } from '../../lib/checks/election-signs.js';
 import { runEpoch, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
 import { observe } from '../../lib/observation/observe.js';
-import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../lib/domain/raw-sample.js';
 import { formatText } from '../../lib/report/text-report.js';
 import { MemoryStateStore } from '../../lib/state/state-store.js';
 import { healthyReplies, jsz, partitioned, sample, servers } from '../support/sample-builder.js';

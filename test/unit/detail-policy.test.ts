@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LEADER_BALANCE_DEFAULTS, leaderBalanceThresholds } from '../../lib/checks/leader-balance.js';
+import { LEADER_BALANCE_DEFAULTS, leaderBalanceThresholds } from '../../lib/domain/leader-balance.js';
 import { leaderBalanceFor, unevenLeaderDistribution } from '../../lib/checks/uneven-leader-distribution.js';
 import { countsOwnLeaders } from '../../lib/replies/index.js';
 import {
@@ -11,8 +11,8 @@ import {
   summaryOf,
   type ServerSummary,
 } from '../../lib/sampling/detail-policy.js';
-import { wasDecoded } from '../../lib/observation/decode-reply.js';
-import type { RawReply } from '../../lib/sampling/raw-sample.js';
+import { wasDecoded } from '../../lib/domain/decode-reply.js';
+import type { RawReply } from '../../lib/domain/raw-sample.js';
 import { onlyFinding, runCheck } from '../support/run-check.js';
 import { T0, errorReply, jsz, sample, serverId, servers, type ServerSpec } from '../support/sample-builder.js';
 

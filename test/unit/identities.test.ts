@@ -9,7 +9,7 @@ import { defaultRegistry } from '../../lib/checks/index.js';
 import { judge } from '../../lib/epoch/judge.js';
 import { observe } from '../../lib/observation/observe.js';
 import type { Observation } from '../../lib/observation/types.js';
-import type { RawReply, RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawReply, RawSample } from '../../lib/domain/raw-sample.js';
 import { T0, healthyReplies, jsz, routez, sample, servers } from '../support/sample-builder.js';
 
 const { n1, n2, n3 } = servers(['n1', 'n2', 'n3']);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../lib/checks/index.js';
 import { judge } from '../../lib/epoch/judge.js';
 import { observe } from '../../lib/observation/observe.js';
-import type { RawRequest, RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawRequest, RawSample } from '../../lib/domain/raw-sample.js';
 import { jsz, replicatedStreams, sample, serverId, servers, T0, type ServerSpec } from '../support/sample-builder.js';
 
 const { n1, n2, n3 } = servers(['n1', 'n2', 'n3']);

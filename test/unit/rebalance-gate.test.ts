@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { observe } from '../../lib/observation/observe.js';
 import { gateProblems } from '../../lib/rebalance/gate.js';
-import { isHealthyReplica } from '../../lib/observation/replica-health.js';
+import { isHealthyReplica } from '../../lib/domain/replica-health.js';
 import type { Move } from '../../lib/rebalance/types.js';
 import { healthyReplies, jsz, partitioned, routez, sample, servers, type Peer } from '../support/sample-builder.js';
 

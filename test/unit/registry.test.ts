@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CheckRegistry, defaultRegistry } from '../../lib/checks/index.js';
+import { defineCheck } from '../../lib/checks/define-check.js';
 import type { CheckDefinition } from '../../lib/checks/types.js';
+import { SAMPLE_TYPE } from '../../lib/domain/raw-sample.js';
+import { judge } from '../../lib/epoch/judge.js';
+import { observe } from '../../lib/observation/observe.js';
 
 function definition(overrides: Partial<Record<keyof CheckDefinition, unknown>> = {}): CheckDefinition {
   return {
@@ -99,5 +103,29 @@ describe('defaultRegistry', () => {
       expect(check.reads.length, check.id).toBeGreaterThan(0);
       for (const t of check.thresholds) expect(t.default, `${check.id}.${t.key}`).toBeGreaterThanOrEqual(t.min);
     }
+  });
+});
+
+describe('defineCheck', () => {
+  it("types a check's thresholds by the keys it declares, and judge fills each of them", () => {
+    // Prepare
+    const seen: number[] = [];
+    const check = defineCheck({
+      ...definition(),
+      thresholds: [{ key: 'limit', description: 'A limit', default: 7, unit: 'count', min: 0 }],
+      run({ thresholds }) {
+        // @ts-expect-error: a key the check did not declare is no property of its thresholds
+        void thresholds.ratio;
+        seen.push(thresholds.limit);
+        return [];
+      },
+    });
+    const registry = new CheckRegistry().register(check);
+
+    // Act
+    judge(registry, { observation: observe({ type: SAMPLE_TYPE, startedAt: 0, durationMs: 0, vantages: [] }), history: [] }, { skip: new Set(), thresholds: {} });
+
+    // Assess
+    expect(seen).toEqual([7]);
   });
 });

@@ -602,7 +602,7 @@ describe('bad replies never throw', () => {
     // Assess
     expect(parsed.problem).toBe(
       'data.account_details[0].stream_detail[0].name: expected a string, got boolean; ' +
-        'data.account_details[0].stream_detail[1].name: expected a string, got boolean; and 3 more',
+        'data.account_details[0].stream_detail[1].name: expected a string, got boolean; … and 3 more',
     );
     expect(parsed.problem.length).toBeLessThanOrEqual(MAX_PROBLEM_CHARS);
   });
@@ -614,7 +614,7 @@ describe('bad replies never throw', () => {
     // Assess
     expect(parsed.problem).toBe(
       'data.routes[0].remote_id: missing, expected a string; data.routes[1].remote_id: missing, expected a string; ' +
-        'data.routes[2].remote_id: missing, expected a string; and 2 more',
+        'data.routes[2].remote_id: missing, expected a string; … and 2 more',
     );
   });
 
@@ -627,7 +627,7 @@ describe('bad replies never throw', () => {
 
     // Assess
     expect(parsed.problem).toHaveLength(MAX_PROBLEM_CHARS);
-    expect(parsed.problem).toMatch(/^data\.AAAA.*…; and 2 more$/);
+    expect(parsed.problem).toMatch(/^data\.AAAA.*…; … and 2 more$/);
   });
 
   it('clips a long problem to the limit', () => {

@@ -7,7 +7,7 @@
 import type { NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { collectPing, type ReplyBudget } from '../../lib/sampling/ping.js';
-import type { RawRequest } from '../../lib/sampling/raw-sample.js';
+import type { RawRequest } from '../../lib/domain/raw-sample.js';
 import { answeringText as answering } from '../support/answering-connection.js';
 
 /** A system reply of about `size` characters from server `id`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_CODES, REPORT_TYPE, statusOf } from '../../lib/report/report.js';
+import { EXIT_CODES, REPORT_TYPE, statusOf } from '../../lib/epoch/report.js';
 import { disagreementCritical, report, resolvedSkew, unevenWarning } from '../support/report-fixtures.js';
 import { T0 } from '../support/sample-builder.js';
 

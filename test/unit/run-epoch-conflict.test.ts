@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../lib/checks/index.js';
 import { runEpoch, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
-import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../lib/domain/raw-sample.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../../lib/state/state-store.js';
 import { T0, jsz, sample, servers } from '../support/sample-builder.js';
 

@@ -3,7 +3,7 @@ import { CheckRegistry, defaultRegistry } from '../../lib/checks/index.js';
 import { metaLeaderDisagreement } from '../../lib/checks/meta-leader-disagreement.js';
 import { AuditUnavailableError } from '../../lib/errors.js';
 import { runEpoch, type EpochDelivery, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
-import type { RawSample } from '../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../lib/domain/raw-sample.js';
 import { HISTORY_LIMIT, type AuditState } from '../../lib/state/audit-state.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../../lib/state/state-store.js';
 import { T0, healthyReplies, jsz, sample, servers } from '../support/sample-builder.js';

@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_TYPE, SAMPLE_TYPE_V1, type RawSample } from '../../lib/sampling/raw-sample.js';
+import { SAMPLE_TYPE, SAMPLE_TYPE_V1, type RawSample } from '../../lib/domain/raw-sample.js';
 import { readSampleFile, SampleFileError, writeSampleFile } from '../../lib/sampling/sample-file.js';
 
 let dir: string;

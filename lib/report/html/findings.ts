@@ -5,7 +5,7 @@
  * text stays exactly as written, backticks included: a name from a server
  * may hold a backtick too, and must still read as given.
  */
-import type { ReportFinding } from '../report.js';
+import type { ReportFinding } from '../../epoch/report.js';
 import { html, type HtmlValue, type SafeHtml } from './escape.js';
 
 export function findingsSection(findings: readonly ReportFinding[]): SafeHtml {

@@ -7,11 +7,11 @@
  * the epoch's observation (leaders, who heard whom) and the state store's
  * history; never from credentials, which none of them holds.
  */
-import type { LeaderBalanceThresholds } from '../../checks/leader-balance.js';
+import type { LeaderBalanceThresholds } from '../../domain/leader-balance.js';
 import type { EpochSummary } from '../../checks/types.js';
 import { clusterLeaderCounts } from '../../checks/uneven-leader-distribution.js';
 import type { Observation } from '../../observation/types.js';
-import type { Report } from '../report.js';
+import type { Report } from '../../epoch/report.js';
 import { html, raw, type SafeHtml } from './escape.js';
 import { findingsSection } from './findings.js';
 import { leaderCharts } from './leader-chart.js';

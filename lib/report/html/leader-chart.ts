@@ -4,7 +4,7 @@
  * hot line (ratio x average) drawn, so "compare leader counts across
  * servers" is something to see rather than read.
  */
-import { LEADER_METRICS, hotEntries, type LeaderBalanceThresholds, type LeaderCounts, type LeaderMetric } from '../../checks/leader-balance.js';
+import { LEADER_METRICS, hotEntries, type LeaderBalanceThresholds, type LeaderCounts, type LeaderMetric } from '../../domain/leader-balance.js';
 import type { ClusterLeaderCounts } from '../../checks/uneven-leader-distribution.js';
 import { html, type SafeHtml } from './escape.js';
 

@@ -4,8 +4,9 @@
  * (the history the flapping check reads).
  */
 import type { EpochSummary } from '../../checks/types.js';
-import type { Report } from '../report.js';
+import type { Report } from '../../epoch/report.js';
 import { html, type SafeHtml } from './escape.js';
+import { andMore } from '../../util/bounded.js';
 
 /** Epochs drawn in the history table, newest first; the store keeps up to 100. */
 const MAX_HISTORY_ROWS = 30;
@@ -46,7 +47,7 @@ function historyTable(history: readonly EpochSummary[]): SafeHtml | '' {
       return leader ? html`<td>${leader}</td>` : html`<td class="none">${leader === null ? 'none' : ''}</td>`;
     })}</tr>`,
   );
-  const more = history.length > shown.length ? html`<p class="note">... and ${history.length - shown.length} earlier epochs.</p>` : '';
+  const more = history.length > shown.length ? html`<p class="note">${andMore(history.length - shown.length, 'earlier epochs')}.</p>` : '';
   return html`<table class="lifecycle history"><caption>Epochs remembered: the meta leader most servers named</caption>
 <thead><tr><th>epoch</th><th>started</th>${groups.map((g) => html`<th>meta leader (${g})</th>`)}</tr></thead>
 <tbody>${rows}</tbody></table>${more}`;

@@ -6,6 +6,7 @@
  */
 import type { Observation } from '../../observation/types.js';
 import { html, type SafeHtml } from './escape.js';
+import { andMore } from '../../util/bounded.js';
 
 export function vantageMatrix(observation: Pick<Observation, 'vantages' | 'servers' | 'knownServerNames'>): SafeHtml {
   const columns = serverColumns(observation);
@@ -60,5 +61,5 @@ function serverColumns(observation: Pick<Observation, 'servers' | 'knownServerNa
 
 function omitted(observation: Pick<Observation, 'servers' | 'knownServerNames'>, shown: number): SafeHtml | '' {
   const all = new Set([...observation.servers.map((s) => s.name), ...observation.knownServerNames]).size;
-  return all > shown ? html`<p class="note">... and ${all - shown} more servers not drawn.</p>` : '';
+  return all > shown ? html`<p class="note">${andMore(all - shown, 'more servers not drawn')}.</p>` : '';
 }

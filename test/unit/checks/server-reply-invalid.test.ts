@@ -69,7 +69,7 @@ describe('server_reply_invalid', () => {
     const finding = onlyFinding(runCheck(serverReplyInvalid, observed));
 
     // Assess
-    expect(finding.summary).toBe("n2's JSZ reply could not be used: server answered with error 500: boom (+1 more)");
+    expect(finding.summary).toBe("n2's JSZ reply could not be used: server answered with error 500: boom; … and 1 more");
     expect(finding.details.problems).toEqual(['server answered with error 500: boom', 'server answered with error 503: busy']);
   });
 

@@ -162,14 +162,14 @@ describe('uneven_leader_distribution', () => {
 
   it('quotes a stream name the shell would interpret', () => {
     // Prepare
-    const odd = led('n1', 9).map((s, i) => (i === 0 ? { ...s, name: "it's" } : s));
+    const odd = led('n1', 9).map((s, i) => (i === 0 ? { ...s, name: "It's" } : s));
     const observed = clusterLeading({ n1: odd });
 
     // Act
     const finding = onlyFinding(runCheck(unevenLeaderDistribution, observed));
 
     // Assess
-    expect(finding.remediation).toContain(`nats stream cluster step-down 'it'\\''s'`);
+    expect(finding.remediation).toContain(`nats stream cluster step-down 'It'\\''s'`);
   });
 
   it('exactly 1.5x the average is not flagged (strictly above); just over it is', () => {
@@ -209,7 +209,7 @@ describe('uneven_leader_distribution', () => {
     expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
   });
 
-  it('caps the step-down list with "... and N more"', () => {
+  it('caps the step-down list with "… and N more"', () => {
     // Prepare: n1 leads all 60 streams: 40 above its share.
     const observed = clusterLeading({ n1: led('n1', 60) });
 
@@ -219,7 +219,7 @@ describe('uneven_leader_distribution', () => {
     // Assess
     const commands = finding.remediation.filter((r) => r.startsWith('nats stream cluster step-down'));
     expect(commands).toHaveLength(25);
-    expect(finding.remediation).toContain('... and 15 more');
+    expect(finding.remediation).toContain('… and 15 more');
     expect(finding.details.stepDownsTotal).toBe(40);
     expect(finding.details.stepDowns).toHaveLength(25);
   });

@@ -16,7 +16,7 @@ import { judge } from '../../../lib/epoch/judge.js';
 import { observe } from '../../../lib/observation/observe.js';
 import { GATHER_DEFAULTS } from '../../../lib/sampling/gather.js';
 import { collectPing } from '../../../lib/sampling/ping.js';
-import type { RawRequest, RawSample } from '../../../lib/sampling/raw-sample.js';
+import type { RawRequest, RawSample } from '../../../lib/domain/raw-sample.js';
 import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';
 import { healthyReplies, sample } from '../../support/sample-builder.js';
 import { answering } from '../../support/answering-connection.js';

@@ -21,9 +21,9 @@ import { MAX_PROBLEM_CHARS, parseJszReply, parseRaftzReply, parseRoutezReply } f
 import { MAX_NAME_CHARS } from '../../../lib/replies/names.js';
 import { formatText } from '../../../lib/report/text-report.js';
 import type { ParsedReply } from '../../../lib/replies/types.js';
-import type { Report, ReportFinding } from '../../../lib/report/report.js';
-import { serverIdOf } from '../../../lib/sampling/ping.js';
-import type { Endpoint, RawReply } from '../../../lib/sampling/raw-sample.js';
+import type { Report, ReportFinding } from '../../../lib/epoch/report.js';
+import { serverIdOf } from '../../../lib/domain/reply-identity.js';
+import type { Endpoint, RawReply } from '../../../lib/domain/raw-sample.js';
 import {
   auditEpoch,
   RECORDED_CLUSTERS,

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jszDataSchema, validJszData } from '../../../lib/replies/jsz.js';
-import type { Endpoint, RawSample } from '../../../lib/sampling/raw-sample.js';
+import type { Endpoint, RawSample } from '../../../lib/domain/raw-sample.js';
 import { decodeSampleLines, encodeSampleLines } from '../../../lib/sampling/sample-lines.js';
 import { auditEpoch, hostileBody, hostileCase, mutatedBody, recordedSample, recordedCluster, type HostileCase } from '../../support/hostile-replies.js';
 import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';

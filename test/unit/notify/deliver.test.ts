@@ -3,7 +3,7 @@ import { defaultRegistry } from '../../../lib/checks/index.js';
 import { runEpoch } from '../../../lib/epoch/run-epoch.js';
 import { deliverTo } from '../../../lib/notify/deliver.js';
 import type { Notification, Notifier, NotifyPolicy } from '../../../lib/notify/types.js';
-import type { RawSample } from '../../../lib/sampling/raw-sample.js';
+import type { RawSample } from '../../../lib/domain/raw-sample.js';
 import { MemoryStateStore } from '../../../lib/state/state-store.js';
 import { T0, healthyReplies, jsz, sample, servers } from '../../support/sample-builder.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochResult } from '../../../lib/epoch/run-epoch.js';
 import type { Observation, RaftGroup, ServerObservation } from '../../../lib/observation/types.js';
-import type { Report } from '../../../lib/report/report.js';
+import type { Report } from '../../../lib/epoch/report.js';
 import { epochDashboardFields } from '../../../lib/serverless/epoch-log-fields.js';
 
 function server(name: string, cluster: string, version: string, counts: Pick<ServerObservation, 'streamsLeader' | 'consumersLeader'> = {}): ServerObservation {

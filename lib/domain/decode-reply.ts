@@ -8,7 +8,7 @@
  */
 import { parseJszReply, parseRaftzReply, parseRoutezReply } from '../replies/index.js';
 import type { ParsedReply } from '../replies/types.js';
-import type { Endpoint, RawReply } from '../sampling/raw-sample.js';
+import type { Endpoint, RawReply } from './raw-sample.js';
 
 const parsers = {
   JSZ: parseJszReply,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { healthNotice } from '../../../lib/notify/health-notice.js';
-import { judgeFleetHealth } from '../../../lib/serverless/fleet-health.js';
+import { judgeFleetHealth } from '../../../lib/fleet/fleet-health.js';
 import type { RunEntry, RunRecord } from '../../../lib/state/run-ledger.js';
 
 const MINUTE = 60_000;

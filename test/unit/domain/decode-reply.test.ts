@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeReply, wasDecoded } from '../../lib/observation/decode-reply.js';
-import { parseJszReply } from '../../lib/replies/index.js';
-import type { RawReply } from '../../lib/sampling/raw-sample.js';
-import { jsz, servers } from '../support/sample-builder.js';
+import { decodeReply, wasDecoded } from '../../../lib/domain/decode-reply.js';
+import { parseJszReply } from '../../../lib/replies/index.js';
+import type { RawReply } from '../../../lib/domain/raw-sample.js';
+import { jsz, servers } from '../../support/sample-builder.js';
 
 const { n1 } = servers(['n1']);
 const arrived = (body: string): RawReply => ({ latencyMs: 1, receivedAt: 0, wireBytes: body.length, body });

@@ -1,8 +1,8 @@
 import type { Severity } from '../checks/types.js';
-import type { CheckRun } from '../epoch/judge.js';
-import type { Finding, ResolvedFinding } from '../epoch/lifecycle.js';
+import type { CheckRun } from './judge.js';
+import type { Finding, ResolvedFinding } from './lifecycle.js';
 import type { Observation } from '../observation/types.js';
-import type { Confirmation } from '../epoch/confirmation.js';
+import type { Confirmation } from './confirmation.js';
 
 export const REPORT_TYPE = 'io.nats-audit.v1.report' as const;
 
