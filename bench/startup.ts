@@ -7,9 +7,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LocalCluster } from '../lib/local-cluster/index.js';
 import { projectRoot } from '../lib/infra/project-root.js';
 import { median } from './stats.js';
@@ -22,6 +23,9 @@ export interface StartupRow {
   readonly bareMs: number;
   readonly checkMs: number;
   readonly ratios: readonly number[];
+  /** The same check run from tsc's unbundled output, as built before bin/bundle-cli.mjs. */
+  readonly unbundledCheckMs: number;
+  readonly unbundledRatios: readonly number[];
 }
 
 /**
@@ -58,9 +62,16 @@ function run(node: string, args: readonly string[], env: NodeJS.ProcessEnv): Pro
 export async function measureStartup(cluster: LocalCluster, repetitions: number, log: (line: string) => void): Promise<StartupRow[]> {
   const root = projectRoot();
   // Built here, so the processes timed are this checkout's CLI, not a stale dist/.
-  log('startup: building dist/ (tsc -p tsconfig.build.json)');
+  log('startup: building dist/ (tsc -p tsconfig.build.json, then bin/bundle-cli.mjs)');
   await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], process.env);
   const cli = join(root, 'dist', 'bin', 'nats-audit.js');
+  // Before the bundle overwrites it: tsc's entry, pointed at tsc's dist/lib, is the CLI as it was unbundled.
+  const unbundled = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'nats-audit-unbundled.mjs');
+  const tscEntry = await readFile(cli, 'utf8');
+  const mainUrl = pathToFileURL(join(root, 'dist', 'lib', 'cli', 'main.js')).href;
+  if (!tscEntry.includes("'../lib/cli/main.js'")) throw new Error(`startup: ${cli} no longer imports ../lib/cli/main.js`);
+  await writeFile(unbundled, tscEntry.replace("'../lib/cli/main.js'", JSON.stringify(mainUrl)));
+  await run(process.execPath, [join(root, 'bin', 'bundle-cli.mjs')], process.env);
   const bare = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'bare-jsz.mjs');
   await writeFile(bare, BARE_SCRIPT);
   const dir = await mkdtemp(join(tmpdir(), 'nats-audit-startup-'));
@@ -77,25 +88,44 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
       log(`startup: ${node} ${version}, ${repetitions} rounds of bare script / check`);
       // The compile cache (Node 22.1+) lives in its own directory per runtime, filled by the warm-up.
       const env = { ...process.env, NODE_COMPILE_CACHE: join(dir, `cache-${version}`), NATS_URL: cluster.urls.join(','), NATS_USER: cluster.system.user, NATS_PASSWORD: cluster.system.password };
-      const check = [cli, 'check', '--expect-servers', String(cluster.servers.length), '--state', join(dir, `state-${version}.json`)];
+      const checkArgs = ['check', '--expect-servers', String(cluster.servers.length), '--state', join(dir, `state-${version}.json`)];
+      const check = [cli, ...checkArgs];
+      const checkUnbundled = [unbundled, ...checkArgs];
       const bareArgs = [bare, cluster.urls[0]!, cluster.system.user, cluster.system.password, String(cluster.servers.length)];
       await run(bin, check, env);
+      await run(bin, checkUnbundled, env);
       await run(bin, bareArgs, env);
       const empty: number[] = [];
       const help: number[] = [];
       const bareMs: number[] = [];
       const checkMs: number[] = [];
       const ratios: number[] = [];
+      const unbundledMs: number[] = [];
+      const unbundledRatios: number[] = [];
       for (let i = 0; i < repetitions; i++) {
         empty.push(await run(bin, ['-e', ''], env));
         help.push(await run(bin, [cli, '--help'], env));
         const b = await run(bin, bareArgs, env);
-        const c = await run(bin, check, env);
+        // Alternate which build goes first after the bare script, so neither always runs on its heels.
+        let c: number;
+        let u: number;
+        if (i % 2 === 0) {
+          c = await run(bin, check, env);
+          u = await run(bin, checkUnbundled, env);
+        } else {
+          u = await run(bin, checkUnbundled, env);
+          c = await run(bin, check, env);
+        }
         bareMs.push(b);
         checkMs.push(c);
         ratios.push(c / b);
+        unbundledMs.push(u);
+        unbundledRatios.push(u / b);
       }
-      rows.push({ node, version, emptyMs: median(empty), helpMs: median(help), bareMs: median(bareMs), checkMs: median(checkMs), ratios });
+      rows.push({
+        node, version, emptyMs: median(empty), helpMs: median(help), bareMs: median(bareMs), checkMs: median(checkMs), ratios,
+        unbundledCheckMs: median(unbundledMs), unbundledRatios,
+      });
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
