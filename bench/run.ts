@@ -393,23 +393,36 @@ const CHOSEN: DesignOptions = { design: 'now', memoryMb: FUNCTION_MEMORY_MB, sha
 const BEFORE: DesignOptions = { design: 'before', memoryMb: 1024, sharedSecret: false };
 const FLEET_SIZES = [1, 10, 100] as const;
 
+/** How the memory sizes were measured, or why they are only modelled. */
+function quotaText(h: HandlerMeasurement): string[] {
+  const model = 'The model: the wait as measured unthrottled, the CPU time stretched by Lambda\'s CPU share (memory ÷ 1,769 MB of a vCPU), taking this machine\'s core as one vCPU.';
+  if (!('sizes' in h.quota)) return [`Memory sizes are **modelled**, not measured: no CPU quota could be set on this machine (${h.quota.unavailable}). ${model}`];
+  return [
+    `Memory sizes are **measured under a CPU quota**: after the epochs above, the same handler ran ${h.epochs} more epochs per size (after one unmeasured) with the bench process in a cgroup limited by ${h.quota.mechanism} to memory ÷ 1,769 MB of one CPU (${h.quota.sizes.map((x) => `${x.memoryMb} MB: ${x.cpus.toFixed(3)}`).join(', ')}; CFS period 100 ms), the kernel mechanism that throttles a process to a share of a CPU as Lambda's memory setting does. The nats-server processes stayed outside the quota, as remote servers would be. What it does not reproduce: an x86 core of this shared 2-core machine stands for a Graviton vCPU; the network is loopback; Lambda's heap flags for the size are not applied (the epoch holds a few MB); DynamoDB requests are recorded in-process, so the SDK's signing and HTTP work per request is not in the CPU time. ${model} The watchdog's runs stay modelled (a few ms each).`,
+  ];
+}
+
 function renderCost(h: HandlerMeasurement): string[] {
   const out = ['### 6. Monthly cost', ''];
   out.push(
     `Measured: the scheduled handler (real DynamoDbStateStore and DynamoDbRunLedger, DynamoDB requests recorded instead of sent) on the live cluster, ${h.epochs} epochs after a warm-up: **${ms(h.durationMs)}** per invocation (${h.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms) of which **${ms(h.cpuMs)}** CPU, status ${h.status}, **${Math.round(h.logBytesPerEpoch)} B** logged per epoch (one line; the design before added a ${h.legacyEmfBytes} B EMF record), ${h.notifications} notifications. DynamoDB requests per epoch: ${h.callsPerEpoch.map((c) => `${c.op} ${c.sk.startsWith('run#') ? 'run#…' : c.sk} (${c.itemBytes} B)`).join(', ')}. The state item is ${h.stateItemBytes} B after these epochs and, once its history holds its 100 epoch summaries, **${h.steadyStateItemBytes} B** gzip-compressed as stored now (**${h.steadyStateJsonItemBytes} B** as the plain JSON stored before). The watchdog, over n clusters' run records: ${h.watchdog.map((w) => `${w.clusters}: ${ms(w.durationMs)} (${ms(w.cpuMs)} CPU), ${w.rru} RRU`).join('; ')}.`,
     '',
-    `Prices: us-east-1 list prices as of 2026, inputs in bench/cost.ts (PRICES); ${EPOCHS_PER_MONTH} epochs a month. Free tiers (Lambda 400k GB-s, SNS 1M publishes, Scheduler 14M invocations per account) are not subtracted. Duration at another memory size is modelled from the measured epoch: the wait as measured, the CPU time stretched by Lambda's CPU share (memory ÷ 1,769 MB of a vCPU).`,
+    `Prices: us-east-1 list prices as of 2026, inputs in bench/cost.ts (PRICES); ${EPOCHS_PER_MONTH} epochs a month. Free tiers (Lambda 400k GB-s, SNS 1M publishes, Scheduler 14M invocations per account) are not subtracted.`,
     '',
-    '**Memory (ARM), the design now with a shared secret, 100 clusters in one environment:**',
+    ...quotaText(h),
     '',
-    '| memory | modelled epoch | Lambda per cluster-month | all in per cluster-month | epoch reply budget (reply-budget.ts) |',
-    '| --- | --- | --- | --- | --- |',
+    `**Memory (ARM), the design now with a shared secret, 100 clusters in one environment** (the Lambda line priced from the ${'sizes' in h.quota ? 'epoch measured under that size\'s CPU quota' : 'modelled epoch'}):`,
+    '',
+    '| memory | epoch under the CPU quota (median; throttled periods) | modelled epoch | Lambda per cluster-month | all in per cluster-month | epoch reply budget (reply-budget.ts) |',
+    '| --- | --- | --- | --- | --- | --- |',
   );
   for (const mb of MEMORY_SIZES_MB) {
     const o: DesignOptions = { ...CHOSEN, memoryMb: mb };
     const lambda = clusterMonthlyCost(h, o).find((l) => l.item === 'Lambda duration')!.usd;
     const budget = Math.min(256, Math.floor((mb - 128) / 3));
-    out.push(`| ${mb} MB${mb === CHOSEN.memoryMb ? ' (chosen)' : ''} | ${ms(modelledDurationMs(h.durationMs, h.cpuMs, mb))} | ${usd(lambda)} | ${usd(perClusterAllIn(h, o, 100))} | ${budget} MiB (~${Math.round((budget / 256) * 32)}k R3 streams) |`);
+    const q = 'sizes' in h.quota ? h.quota.sizes.find((x) => x.memoryMb === mb) : undefined;
+    const measured = q ? `${ms(q.durationMs)} (${q.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms; ${ms(q.cpuMs)} CPU; ${q.throttledPeriods})` : 'not measured';
+    out.push(`| ${mb} MB${mb === CHOSEN.memoryMb ? ' (chosen)' : ''} | ${measured} | ${ms(modelledDurationMs(h.durationMs, h.cpuMs, mb))} | ${usd(lambda)} | ${usd(perClusterAllIn(h, o, 100))} | ${budget} MiB (~${Math.round((budget / 256) * 32)}k R3 streams) |`);
   }
   out.push('', '**Per cluster-month, all in (the environment\'s fixed costs shared among its clusters), and per environment:**', '', '| clusters in the environment | before (per cluster / environment) | now, a secret per cluster | now, one secret per environment |', '| --- | --- | --- | --- |');
   for (const n of FLEET_SIZES) {
