@@ -415,6 +415,12 @@ export interface DesignOptions {
   readonly memoryMb: number;
   /** One secret per environment holding its clusters' credentials, instead of one per cluster. */
   readonly sharedSecret: boolean;
+  /**
+   * Price the epoch without the per-cluster lease (its PutItem and DeleteItem):
+   * the issue's idea that the run record's conditional put might do alone.
+   * Not the deployed design; priced so the report shows what the lease costs.
+   */
+  readonly withoutLease?: boolean;
 }
 
 /** Monthly cost of one cluster (what grows with the cluster count), each line with its arithmetic. */
@@ -438,6 +444,7 @@ export function clusterMonthlyCost(h: HandlerMeasurement, o: DesignOptions): Cos
   let rru = 0;
   const parts: string[] = [];
   for (const c of h.callsPerEpoch) {
+    if (o.withoutLease && c.sk === 'lease') continue;
     const isState = c.sk === 'state';
     const w = isState && c.op === 'PutItem' ? stateWru : c.wru;
     const r = isState && c.op === 'GetItem' ? stateRru : c.rru;

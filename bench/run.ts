@@ -433,6 +433,12 @@ function renderCost(h: HandlerMeasurement): string[] {
   const lines = clusterMonthlyCost(h, CHOSEN);
   for (const l of lines) out.push(`| ${l.item} | ${l.arithmetic} | ${usd(l.usd)} |`);
   out.push(`| **total per cluster** | | **${usd(sum(lines))}** |`, '');
+  const noLease: DesignOptions = { ...CHOSEN, withoutLease: true };
+  const writes = (o: DesignOptions) => clusterMonthlyCost(h, o).find((l) => l.item === 'DynamoDB writes')!;
+  out.push(
+    `Without the per-epoch lease (not deployed; see "DynamoDB: the lease stays" in BENCHMARKS.md): ${writes(noLease).arithmetic} = ${usd(writes(noLease).usd)} against ${usd(writes(CHOSEN).usd)}; per cluster ${usd(sum(clusterMonthlyCost(h, noLease)))} against ${usd(sum(lines))}, all in at 100 clusters ${usd(perClusterAllIn(h, noLease, 100))} against ${usd(perClusterAllIn(h, CHOSEN, 100))}.`,
+    '',
+  );
   out.push('**Per environment, now (fixed, bounded; the watchdog grows with the clusters it reads):**', '', '| item | arithmetic | 1 cluster | 10 | 100 |', '| --- | --- | --- | --- | --- |');
   const envAt = FLEET_SIZES.map((n) => environmentMonthlyCost(h, CHOSEN, n));
   envAt[2]!.forEach((l, i) => {
