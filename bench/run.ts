@@ -375,13 +375,13 @@ function renderPlanner(p: PlannerRow[]): string[] {
 function renderStartup(rows: readonly StartupRow[], ctx: RenderContext): string[] {
   const out = ['### 7. CLI start-up', ''];
   out.push(
-    `Whole processes on the live cluster (${ctx.cfg.live.streams} R3 streams × 3 consumers, 3 servers), ${ctx.cfg.live.repetitions} rounds after a warm-up run, alternating; medians. \`check\` is the built CLI, bundled by esbuild (bin/bundle-cli.mjs: one entry, commands in chunks loaded on demand, so \`check\` reads neither the AWS SDK, the planner nor the demo harness); "unbundled" is the same check run from tsc's output (dist/lib, the CLI before the bundle), in the same rounds. On Node 22.1+ both reuse compiled code from the compile cache (NODE_COMPILE_CACHE here, the OS temp directory by default).`,
+    `Whole processes on the live cluster (${ctx.cfg.live.streams} R3 streams × 3 consumers, 3 servers), ${ctx.cfg.live.repetitions} rounds after a warm-up run, alternating; medians. \`check\` is the built CLI, bundled by esbuild (bin/bundle-cli.mjs: one entry, commands in chunks loaded on demand, so \`check\` reads neither the AWS SDK, the planner nor the demo harness); "unbundled" is the same check run from tsc's output (dist/lib, the CLI before the bundle), in the same rounds. "Unreachable" is \`check --servers nats://127.0.0.1:1\`, a closed port answered at once: start-up, loading and an epoch with no server work, bundled vs unbundled. On Node 22.1+ every run reuses compiled code from the compile cache (NODE_COMPILE_CACHE here, the OS temp directory by default).`,
     '',
-    '| runtime | empty process | `nats-audit --help` | bare script | `nats-audit check` | check ÷ bare (per round) | unbundled check | unbundled ÷ bare |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| runtime | empty process | `nats-audit --help` | unreachable: bundled / unbundled | bare script | `nats-audit check` | check ÷ bare (per round) | unbundled check | unbundled ÷ bare |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const r of rows) {
-    out.push(`| ${r.node} ${r.version} | ${ms(r.emptyMs)} | ${ms(r.helpMs)} | ${ms(r.bareMs)} | ${ms(r.checkMs)} | ${ratio(median(r.ratios))} (${r.ratios.map((x) => x.toFixed(2)).join(', ')}) | ${ms(r.unbundledCheckMs)} | ${ratio(median(r.unbundledRatios))} |`);
+    out.push(`| ${r.node} ${r.version} | ${ms(r.emptyMs)} | ${ms(r.helpMs)} | ${ms(r.unreachableMs)} / ${ms(r.unreachableUnbundledMs)} | ${ms(r.bareMs)} | ${ms(r.checkMs)} | ${ratio(median(r.ratios))} (${r.ratios.map((x) => x.toFixed(2)).join(', ')}) | ${ms(r.unbundledCheckMs)} | ${ratio(median(r.unbundledRatios))} |`);
   }
   out.push('');
   return out;

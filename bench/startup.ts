@@ -26,6 +26,13 @@ export interface StartupRow {
   /** The same check run from tsc's unbundled output, as built before bin/bundle-cli.mjs. */
   readonly unbundledCheckMs: number;
   readonly unbundledRatios: readonly number[];
+  /**
+   * `check` of a closed loopback port (an unreachable cluster, answered at
+   * once): start-up, loading and one epoch with no server work, bundled and
+   * unbundled, the part of a run the bundle changes.
+   */
+  readonly unreachableMs: number;
+  readonly unreachableUnbundledMs: number;
 }
 
 /**
@@ -91,6 +98,7 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
       const checkArgs = ['check', '--expect-servers', String(cluster.servers.length), '--state', join(dir, `state-${version}.json`)];
       const check = [cli, ...checkArgs];
       const checkUnbundled = [unbundled, ...checkArgs];
+      const unreachableArgs = ['check', '--servers', 'nats://127.0.0.1:1', '--state', join(dir, `unreachable-${version}.json`)];
       const bareArgs = [bare, cluster.urls[0]!, cluster.system.user, cluster.system.password, String(cluster.servers.length)];
       await run(bin, check, env);
       await run(bin, checkUnbundled, env);
@@ -102,9 +110,13 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
       const ratios: number[] = [];
       const unbundledMs: number[] = [];
       const unbundledRatios: number[] = [];
+      const unreachable: number[] = [];
+      const unreachableUnbundled: number[] = [];
       for (let i = 0; i < repetitions; i++) {
         empty.push(await run(bin, ['-e', ''], env));
         help.push(await run(bin, [cli, '--help'], env));
+        unreachable.push(await run(bin, [cli, ...unreachableArgs], env));
+        unreachableUnbundled.push(await run(bin, [unbundled, ...unreachableArgs], env));
         const b = await run(bin, bareArgs, env);
         // Alternate which build goes first after the bare script, so neither always runs on its heels.
         let c: number;
@@ -125,6 +137,7 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
       rows.push({
         node, version, emptyMs: median(empty), helpMs: median(help), bareMs: median(bareMs), checkMs: median(checkMs), ratios,
         unbundledCheckMs: median(unbundledMs), unbundledRatios,
+        unreachableMs: median(unreachable), unreachableUnbundledMs: median(unreachableUnbundled),
       });
     }
   } finally {
