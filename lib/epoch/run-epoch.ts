@@ -14,6 +14,8 @@ import { errorText } from '../util/error-text.js';
 import { sleep } from '../util/sleep.js';
 import { electionSigns } from '../checks/election-signs.js';
 import { compareSigns, confirmedDrafts, type Confirmation } from './confirmation.js';
+import { leaderLoadConcentration } from '../checks/leader-load-concentration.js';
+import { epochLoad } from '../load/epoch-load.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
 const MAX_REMEMBERED_SERVERS = 1_000;
@@ -190,13 +192,14 @@ async function conclude(
 
   const epochId = previous.epoch + 1;
   const full = input.observation;
+  const load = epochLoad(previous.load, full, epochId, !deps.checks.skip.has(leaderLoadConcentration.id));
   const judged: { drafts: CheckedDraft[]; runs: CheckRun[] } = full
-    ? judge(deps.registry, { observation: full, history: previous.history }, deps.checks)
+    ? judge(deps.registry, { observation: full, history: previous.history, load: load.rates }, deps.checks)
     : { drafts: [input.failed.draft], runs: [] };
   const confirmation = input.failed ? undefined : input.confirmation;
   if (confirmation) {
     const first = confirmation.outcome.resampleError === undefined
-      ? judge(deps.registry, { observation: confirmation.first, history: previous.history }, deps.checks).drafts
+      ? judge(deps.registry, { observation: confirmation.first, history: previous.history, load: load.rates }, deps.checks).drafts
       : judged.drafts;
     judged.drafts = confirmedDrafts(first, judged.drafts, confirmation.outcome);
   }
@@ -226,7 +229,7 @@ async function conclude(
 
   if (stateKnown) {
     const history = full ? [...previous.history, summarize(epochId, full)].slice(-HISTORY_LIMIT) : previous.history;
-    const next: AuditState = { revision: previous.revision + 1, epoch: epochId, open: saved, history };
+    const next: AuditState = { revision: previous.revision + 1, epoch: epochId, open: saved, history, ...(load.next ? { load: load.next } : {}) };
     try {
       await deps.store.save(deps.clusterKey, next);
     } catch (error) {
