@@ -1,7 +1,7 @@
 import { defaultRegistry } from '../checks/index.js';
 import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
 import { parseCheckConfig, type CheckConfig } from '../config/check-config.js';
-import { runEpoch, type EpochResult } from '../epoch/run-epoch.js';
+import { runEpoch, type EpochResult, type SampleWants } from '../epoch/run-epoch.js';
 import { EXIT_CODES, type Report } from '../report/report.js';
 import { formatOpenMetrics } from '../report/openmetrics.js';
 import { formatText } from '../report/text-report.js';
@@ -43,6 +43,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
       registry,
       checks: config.checks,
       persistence: config.persistence,
+      ...(config.samplePath === undefined ? { loadDetailEvery: config.loadDetailEvery } : {}),
       // A saved sample cannot change: nothing to confirm.
       ...(config.samplePath === undefined ? { confirm: { delayMs: config.confirmDelayMs, signal: io.signal } } : {}),
     });
@@ -117,7 +118,7 @@ function render(report: Report, format: Exclude<CheckConfig['format'], 'html'>, 
   return format === 'json' ? `${JSON.stringify(report)}\n` : formatText(report);
 }
 
-function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; defaultKey: string } {
+function sampleSource(config: CheckConfig): { next: (wants?: SampleWants) => Promise<RawSample>; defaultKey: string } {
   if (config.samplePath !== undefined) {
     const path = config.samplePath;
     let loaded: Promise<RawSample> | undefined;
@@ -128,7 +129,7 @@ function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; de
   }
   const connection = config.connection!;
   return {
-    next: () =>
+    next: (wants) =>
       gather({
         servers: connection.servers,
         auth: connection.auth,
@@ -136,6 +137,7 @@ function sampleSource(config: CheckConfig): { next: () => Promise<RawSample>; de
         expectServers: connection.expectServers,
         timeoutMs: connection.timeoutMs,
         leaderBalance: leaderBalanceFor(config.checks.thresholds),
+        ...(wants?.everyServerDetail ? { jszDetail: 'per-server' as const } : {}),
       }),
     defaultKey: connection.servers.map(sanitizeUrl).sort().join(','),
   };

@@ -16,6 +16,7 @@ import { electionSigns } from '../checks/election-signs.js';
 import { compareSigns, confirmedDrafts, type Confirmation } from './confirmation.js';
 import { leaderLoadConcentration } from '../checks/leader-load-concentration.js';
 import { epochLoad } from '../load/epoch-load.js';
+import { loadDetailDue } from '../load/detail-cadence.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
 const MAX_REMEMBERED_SERVERS = 1_000;
@@ -25,7 +26,14 @@ export const AUDIT_FAILED_CHECK = 'audit_failed';
 
 export interface EpochDependencies {
   /** Produces this epoch's raw sample: live gathering or a saved file. */
-  readonly sample: () => Promise<RawSample>;
+  readonly sample: (wants?: SampleWants) => Promise<RawSample>;
+  /**
+   * Ask every server for stream detail at least every this many epochs, so
+   * leader_load_concentration has counters on clusters whose servers count
+   * their own leaders (lib/load/detail-cadence.ts). The state is then read
+   * before sampling, not beside it. Unset: the sampler decides alone.
+   */
+  readonly loadDetailEvery?: number;
   readonly store: StateStore;
   readonly clusterKey: string;
   readonly registry: CheckRegistry;
@@ -75,6 +83,12 @@ export interface DeliveryResult {
   readonly notified: readonly { readonly check: string; readonly subject: string }[];
 }
 
+/** What the epoch asks of its sampler. */
+export interface SampleWants {
+  /** Stream detail from every server (rates are due), not only from those the counts make hot. */
+  readonly everyServerDetail: boolean;
+}
+
 export type EpochResult =
   | { readonly report: Report; readonly sample: RawSample; readonly observation: Observation; readonly failed?: undefined }
   | { readonly report: Report; readonly failed: AuditFailure };
@@ -90,9 +104,15 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   // Read while the servers are asked: the state does not depend on the
   // sample, and the epoch then waits for the slower of the two, not both.
   const previous = loadPrevious(deps);
+  const tracksLoad = !deps.checks.skip.has(leaderLoadConcentration.id);
+  let wants: SampleWants | undefined;
+  if (deps.loadDetailEvery !== undefined && tracksLoad) {
+    const { state } = await previous;
+    wants = { everyServerDetail: loadDetailDue(state.load, state.epoch + 1, deps.loadDetailEvery) };
+  }
   let sample: RawSample;
   try {
-    sample = await deps.sample();
+    sample = await deps.sample(wants);
     assertAuditable(sample);
   } catch (error) {
     const failure = deps.asFinding?.(error);
@@ -104,7 +124,7 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
     return { report, failed: failure };
   }
   const observation = observe(sample);
-  const confirmed = deps.confirm ? await confirmSample(deps.sample, observation, deps.confirm) : undefined;
+  const confirmed = deps.confirm ? await confirmSample(() => deps.sample(wants), observation, deps.confirm) : undefined;
   const final = confirmed?.second ?? { sample, observation };
   const report = await conclude(deps, now, started, await previous, {
     seen: final.observation,
