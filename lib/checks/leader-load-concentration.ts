@@ -8,6 +8,9 @@ import { natscli } from './natscli.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
 import { clusterLeaderCounts } from './uneven-leader-distribution.js';
 
+/** Rates closer than this (messages/s) are equal: sums of floating-point rates differ in the last bits. */
+const RATE_EPSILON = 1e-6;
+
 /** Busiest groups and step-downs listed per finding; the totals say how many there were. */
 const MAX_LISTED = 10;
 
@@ -166,7 +169,8 @@ function evenOut(loads: ReadonlyMap<string, ServerLoad>, hot: readonly ServerLoa
         const to = leaderMovability(r.group, answering)
           .targets.filter((t) => load.has(t))
           .sort((a, b) => load.get(a)! - load.get(b)!)[0];
-        if (to !== undefined && load.get(to)! + r.messagesPerSecond < from) {
+        // Strictly better by more than rounding: a move that only swaps which server holds the peak is an election for nothing.
+        if (to !== undefined && load.get(to)! + r.messagesPerSecond < from - RATE_EPSILON) {
           best = { rate: r, to };
           break; // busiest first
         }

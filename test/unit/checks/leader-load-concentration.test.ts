@@ -46,6 +46,18 @@ describe('leader_load_concentration', () => {
     expect(finding.remediation[1]).toBe('nats stream cluster step-down A  # until n2 leads (APP)');
   });
 
+  it('stops once only a swap of the peak is left: two equally busy streams on n1 need one step-down, not two', () => {
+    // 502 and 501 writes: (a + b) - a exceeds b in the last bit of a double
+    const { observation, load } = epochs([
+      ['A', 'n1', 502],
+      ['B', 'n1', 501],
+      ['C', 'n2', 0],
+      ['D', 'n3', 0],
+    ]);
+    const finding = onlyFinding(runCheck(leaderLoadConcentration, observation, { load, thresholds: { min_rate: 1 } }));
+    expect(finding.details).toMatchObject({ stepDownsTotal: 1, stepDowns: [{ stream: 'A', to: 'n2' }] });
+  });
+
   it('says count and load agree when the server is hot by both', () => {
     const { observation, load } = epochs([
       ['A', 'n1', 5000],
