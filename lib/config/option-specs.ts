@@ -57,6 +57,8 @@ export const REBALANCE_SPECS = {
   maxMoves: { flag: 'max-moves', env: 'NATS_AUDIT_MAX_MOVES', type: 'string', value: 'N', help: 'Moves carried out in one run at most (default 50)' },
   cluster: { flag: 'cluster', env: 'NATS_AUDIT_REBALANCE_CLUSTER', type: 'string', value: 'NAME', help: 'Only rebalance the NATS cluster of this name (default: every cluster)' },
   format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json', help: 'Output format (default text)' },
+  by: { flag: 'by', env: 'NATS_AUDIT_REBALANCE_BY', type: 'string', value: 'count|load', help: 'What to even out: leader counts (default), or stream writes per second (two samples --load-window apart)' },
+  loadWindow: { flag: 'load-window', env: 'NATS_AUDIT_LOAD_WINDOW', type: 'string', value: 'SECONDS', help: 'With --by load: seconds between the two samples write rates are measured over (default 10)' },
 } as const satisfies Record<string, OptionSpec>;
 
 export const DEMO_SPECS = {
