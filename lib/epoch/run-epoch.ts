@@ -15,7 +15,8 @@ import { sleep } from '../util/sleep.js';
 import { electionSigns } from '../checks/election-signs.js';
 import { compareSigns, confirmedDrafts, type Confirmation } from './confirmation.js';
 import { leaderLoadConcentration } from '../checks/leader-load-concentration.js';
-import { epochLoad } from '../load/epoch-load.js';
+import { epochLoad, type EpochLoad } from '../load/epoch-load.js';
+import type { LoadRates } from '../load/group-rates.js';
 import { loadDetailDue } from '../load/detail-cadence.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
@@ -90,7 +91,14 @@ export interface SampleWants {
 }
 
 export type EpochResult =
-  | { readonly report: Report; readonly sample: RawSample; readonly observation: Observation; readonly failed?: undefined }
+  | {
+      readonly report: Report;
+      readonly sample: RawSample;
+      readonly observation: Observation;
+      /** The group rates the epoch judged, when it had any (auto-rebalance by load plans from them). */
+      readonly load?: LoadRates | undefined;
+      readonly failed?: undefined;
+    }
   | { readonly report: Report; readonly failed: AuditFailure };
 
 /**
@@ -126,12 +134,15 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   const observation = observe(sample);
   const confirmed = deps.confirm ? await confirmSample(() => deps.sample(wants), observation, deps.confirm) : undefined;
   const final = confirmed?.second ?? { sample, observation };
-  const report = await conclude(deps, now, started, await previous, {
+  const loaded = await previous;
+  const load = epochLoad(loaded.state.load, final.observation, loaded.state.epoch + 1, tracksLoad);
+  const report = await conclude(deps, now, started, loaded, {
     seen: final.observation,
     observation: final.observation,
+    load,
     ...(confirmed ? { confirmation: { first: observation, outcome: confirmed.outcome } } : {}),
   });
-  return { report, sample: final.sample, observation: final.observation };
+  return { report, sample: final.sample, observation: final.observation, load: load.rates };
 }
 
 /**
@@ -169,11 +180,14 @@ type EpochInput =
       readonly failed?: undefined;
       /** The first sample and what the second said of its election signs, when the epoch confirmed. */
       readonly confirmation?: { readonly first: Observation; readonly outcome: Confirmation };
+      /** Rates for the checks and the counters to save (lib/load/epoch-load.ts). */
+      readonly load: EpochLoad;
     }
   | {
       readonly seen: Pick<Observation, 'startedAt' | 'servers'>;
       readonly observation?: undefined;
       readonly failed: { readonly draft: CheckedDraft; readonly unjudged: ReadonlySet<string> };
+      readonly load?: undefined;
     };
 
 /** Judges, applies the lifecycle, delivers and saves. */
@@ -212,7 +226,8 @@ async function conclude(
 
   const epochId = previous.epoch + 1;
   const full = input.observation;
-  const load = epochLoad(previous.load, full, epochId, !deps.checks.skip.has(leaderLoadConcentration.id));
+  // A failed audit saw nothing: the remembered counters stay as they were.
+  const load: EpochLoad = input.load ?? epochLoad(previous.load, undefined, epochId, !deps.checks.skip.has(leaderLoadConcentration.id));
   const judged: { drafts: CheckedDraft[]; runs: CheckRun[] } = full
     ? judge(deps.registry, { observation: full, history: previous.history, load: load.rates }, deps.checks)
     : { drafts: [input.failed.draft], runs: [] };
