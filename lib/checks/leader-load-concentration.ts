@@ -1,5 +1,6 @@
 import { type GroupRate } from '../load/group-rates.js';
 import { serverLoads, type ServerLoad } from '../load/server-load.js';
+import { spreadLoad } from '../load/spread-load.js';
 import { leaderMovability, unhealthyReplicas } from '../observation/leader-movability.js';
 import type { Observation } from '../observation/types.js';
 import { jetStreamClusters } from './election-signs.js';
@@ -7,9 +8,6 @@ import { LEADER_BALANCE_DEFAULTS, hotEntries, type LeaderCounts } from './leader
 import { natscli } from './natscli.js';
 import type { CheckDefinition, FindingDraft } from './types.js';
 import { clusterLeaderCounts } from './uneven-leader-distribution.js';
-
-/** Rates closer than this (messages/s) are equal: sums of floating-point rates differ in the last bits. */
-const RATE_EPSILON = 1e-6;
 
 /** Busiest groups and step-downs listed per finding; the totals say how many there were. */
 const MAX_LISTED = 10;
@@ -77,7 +75,7 @@ function judgeCluster(
   if (hot.length === 0) return undefined;
 
   const answering = new Set(observation.servers.map((s) => s.name));
-  const stepDowns = evenOut(loads, hot, average, answering);
+  const stepDowns = evenOut(loads, answering);
   const countHot = new Set(counts ? hotEntries(counts, LEADER_BALANCE_DEFAULTS).hot.map((h) => h.server) : []);
   const totalStreams = counts ? sum([...counts.values()].map((c) => c.streams)) : undefined;
   const worst = hot[0]!.writes / average;
@@ -100,7 +98,6 @@ function judgeCluster(
           {
             writes: round(l.writes),
             bytesPerSecond: round(l.bytesPerSecond),
-            deliveries: round(l.deliveries),
             share: round(l.writes / total),
             streamsRated: l.streams,
             ...(counts?.get(l.server) ? { streamsLed: counts.get(l.server)!.streams } : {}),
@@ -149,39 +146,25 @@ function describe(
 }
 
 /**
- * Step-downs that lower the busiest server's write rate: repeatedly, the
- * busiest movable stream of a hot server whose move to its least loaded
- * healthy replica leaves both below the hot server's current load, until it
- * is at the average or nothing helps. The rebalancer's rules
- * (leader-movability.ts, no unhealthy replica a step-down could elect).
+ * Step-downs that lower the busiest server's write rate (spread-load.ts, the
+ * load planner's starting plan), among streams the rebalancer would move
+ * (leader-movability.ts, and no unhealthy replica a step-down could elect).
  */
-function evenOut(loads: ReadonlyMap<string, ServerLoad>, hot: readonly ServerLoad[], average: number, answering: ReadonlySet<string>): StepDown[] {
-  const load = new Map([...loads].map(([s, l]) => [s, l.writes]));
-  const moves: StepDown[] = [];
-  for (const h of hot) {
-    const movable = h.busiest.filter((r) => r.messagesPerSecond > 0 && unhealthyReplicas(r.group).length === 0 && leaderMovability(r.group, answering).targets.length > 0);
-    for (;;) {
-      const from = load.get(h.server)!;
-      if (from <= average) break;
-      let best: StepDown | undefined;
-      for (const r of movable) {
-        if (moves.some((m) => m.rate === r)) continue;
-        const to = leaderMovability(r.group, answering)
-          .targets.filter((t) => load.has(t))
-          .sort((a, b) => load.get(a)! - load.get(b)!)[0];
-        // Strictly better by more than rounding: a move that only swaps which server holds the peak is an election for nothing.
-        if (to !== undefined && load.get(to)! + r.messagesPerSecond < from - RATE_EPSILON) {
-          best = { rate: r, to };
-          break; // busiest first
-        }
-      }
-      if (best === undefined) break;
-      moves.push(best);
-      load.set(h.server, from - best.rate.messagesPerSecond);
-      load.set(best.to, load.get(best.to)! + best.rate.messagesPerSecond);
-    }
-  }
-  return moves;
+function evenOut(loads: ReadonlyMap<string, ServerLoad>, answering: ReadonlySet<string>): StepDown[] {
+  const names = [...loads.keys()];
+  const index = new Map(names.map((n, i) => [n, i]));
+  const movable = [...loads.values()]
+    .flatMap((l) => l.busiest)
+    .filter((r) => r.messagesPerSecond > 0 && unhealthyReplicas(r.group).length === 0)
+    .map((r) => ({ rate: r, targets: leaderMovability(r.group, answering).targets.filter((t) => index.has(t)) }))
+    .filter((m) => m.targets.length > 0);
+  const { assignment } = spreadLoad(
+    names.map((n) => loads.get(n)!.writes),
+    movable.map((m) => ({ rate: m.rate.messagesPerSecond, at: index.get(m.rate.group.leader!)!, targets: m.targets.map((t) => index.get(t)!) })),
+  );
+  return movable
+    .flatMap((m, i) => (names[assignment[i]!] === m.rate.group.leader ? [] : [{ rate: m.rate, to: names[assignment[i]!]! }]))
+    .sort((a, b) => loads.get(b.rate.group.leader!)!.writes - loads.get(a.rate.group.leader!)!.writes || b.rate.messagesPerSecond - a.rate.messagesPerSecond);
 }
 
 function afterMoves(loads: ReadonlyMap<string, ServerLoad>, moves: readonly StepDown[]): Map<string, number> {

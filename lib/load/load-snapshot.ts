@@ -83,17 +83,29 @@ export function createdTag(created: string | undefined): number {
 }
 
 /**
- * The counters to remember after this epoch: every replicated group whose
- * counters arrived now, plus, when not every server sent detail (2.11.11+
- * asks only some), the previous counters of groups not seen now, up to
- * {@link MAX_COUNTER_AGE_MS} old. Groups whose ids collide are left out.
+ * The counters to remember after this epoch: every replicated stream (and,
+ * with `consumers`, consumer) whose counters arrived now, plus, when not
+ * every server sent detail (2.11.11+ asks only some), the previous counters
+ * of groups not seen now, up to {@link MAX_COUNTER_AGE_MS} old. Groups whose
+ * ids collide are left out.
+ *
+ * Consumers are left out by default: they are most of a cluster's groups
+ * (three a stream in the bench) and so most of the bytes, which the state
+ * item pays for on every epoch, while write load, what is judged and
+ * balanced, is the streams'. Their delivery and ack rates (group-rates.ts)
+ * are there for a caller that keeps them.
  */
-export function nextSnapshot(previous: LoadSnapshot | undefined, observation: Pick<Observation, 'groups' | 'servers'>, epoch: number): LoadSnapshot {
+export function nextSnapshot(
+  previous: LoadSnapshot | undefined,
+  observation: Pick<Observation, 'groups' | 'servers'>,
+  epoch: number,
+  options: { readonly consumers?: boolean } = {},
+): LoadSnapshot {
   const fresh = new Map<string, CounterEntry>();
   const collided = new Set<string>();
   let newest = 0;
   for (const g of observation.groups) {
-    if (g.counters === undefined || g.replicas.length === 0) continue;
+    if (g.counters === undefined || g.replicas.length === 0 || (g.kind === 'consumer' && options.consumers !== true)) continue;
     const id = counterId(g);
     if (fresh.has(id)) collided.add(id);
     const { at, seq, ackFloor, created } = g.counters;

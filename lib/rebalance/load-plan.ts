@@ -26,12 +26,16 @@ import type { PeerView } from '../replies/types.js';
 import type { GroupRate } from '../load/group-rates.js';
 import { groupKey } from '../observation/group-key.js';
 import type { ClusterPlan, LeaderCounts, Move, RebalancePlan, UnmovableGroup } from './types.js';
+import { RATE_EPSILON, spreadLoad } from '../load/spread-load.js';
 
-/** Nodes the search may visit per cluster: tens of milliseconds; beyond it the best plan found stands. */
-export const MAX_SEARCH_NODES = 2_000_000;
+/**
+ * Nodes the search may visit per cluster: a few hundred milliseconds at
+ * thousands of busy streams (BENCHMARKS.md section 8); beyond it the best
+ * plan found stands, the descent's at worst.
+ */
+export const MAX_SEARCH_NODES = 200_000;
 
-/** Loads closer than this (messages/s) are equal: sums of floating-point rates differ in the last bits. */
-const EPSILON = 1e-6;
+const EPSILON = RATE_EPSILON;
 
 export interface LoadPlanOptions {
   readonly cluster?: string;
@@ -129,16 +133,13 @@ function planCluster(
 function search(fixed: readonly number[], candidates: readonly Candidate[]): { assignment: number[]; optimal: boolean } {
   const load = [...fixed];
   for (const c of candidates) load[c.leader]! += c.rate;
-  // The incumbent: nothing moves, or each stream, busiest first, on its least loaded allowed server, whichever is better.
+  // The incumbent: nothing moves, or the shared descent (spread-load.ts), whichever is better.
   let best = { max: Math.max(0, ...load), moves: 0, assignment: candidates.map((c) => c.leader) };
-  for (let i = 0; i < load.length; i++) load[i] = fixed[i]!;
-  const greedy = candidates.map((c) => {
-    const s = c.allowed.reduce((a, b) => (load[b]! < load[a]! - EPSILON ? b : a));
-    load[s]! += c.rate;
-    return s;
-  });
-  const greedyMax = Math.max(0, ...load);
-  if (greedyMax < best.max - EPSILON) best = { max: greedyMax, moves: greedy.filter((s, i) => s !== candidates[i]!.leader).length, assignment: greedy };
+  const descent = spreadLoad(load, candidates.map((c) => ({ rate: c.rate, at: c.leader, targets: c.allowed.slice(1) })));
+  const descentMax = Math.max(0, ...descent.loads);
+  if (descentMax < best.max - EPSILON) {
+    best = { max: descentMax, moves: descent.assignment.filter((s, i) => s !== candidates[i]!.leader).length, assignment: descent.assignment };
+  }
   for (let i = 0; i < load.length; i++) load[i] = fixed[i]!;
 
   const current = new Array<number>(candidates.length);

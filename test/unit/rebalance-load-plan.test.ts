@@ -24,7 +24,7 @@ describe('planByLoad: hand-made plans', () => {
 
     // Assess
     expect(plan).toMatchObject({ by: 'load', maxLoadBefore: 200, maxLoadAfter: 100, optimal: true, maxBefore: 2, maxAfter: 3 });
-    expect(plan.moves).toEqual([{ kind: 'stream', account: 'APP', stream: 'B', from: 'n1', to: 'n2', load: 100 }]);
+    expect(plan.moves).toEqual([{ kind: 'stream', account: 'APP', stream: 'A', from: 'n1', to: 'n2', load: 100 }]);
     expect(plan.servers.map((s) => [s.name, s.loadBefore, s.loadAfter])).toEqual([
       ['n1', 200, 100],
       ['n2', 0, 100],
