@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { leaderLoadConcentration } from '../../../lib/checks/leader-load-concentration.js';
+import { unevenLeaderDistribution } from '../../../lib/checks/uneven-leader-distribution.js';
 import { groupRates } from '../../../lib/load/group-rates.js';
 import { nextSnapshot } from '../../../lib/load/load-snapshot.js';
 import type { RaftGroup } from '../../../lib/observation/types.js';
@@ -129,5 +130,26 @@ describe('leader_load_concentration', () => {
     const rates = { ...load, rates: load.rates.map((r) => ({ ...r, group: sick(r.group) })) };
     const finding = onlyFinding(runCheck(leaderLoadConcentration, observation, { load: rates }));
     expect(finding.details).toMatchObject({ stepDownsTotal: 0 });
+  });
+
+  it('when the count check flags a server that leads idle streams, its finding says the count matters for failover, not throughput', () => {
+    // Prepare: n1 leads 6 of 8 streams, all idle; n2 and n3 carry the writes
+    const { observation, load } = epochs([
+      ...['A', 'B', 'C', 'D', 'E', 'F'].map((name) => [name, 'n1', 0] as const),
+      ['G', 'n2', 5000],
+      ['H', 'n3', 5000],
+    ]);
+
+    // Act
+    const count = onlyFinding(runCheck(unevenLeaderDistribution, observation, { load }));
+
+    // Assess
+    expect(runCheck(leaderLoadConcentration, observation, { load })).toEqual([]);
+    expect(count.details).toMatchObject({ writeShares: { n1: 0 } });
+    expect(count.remediation.at(-1)).toBe(
+      'By write load, n1 leads 0 % of the writes, no more than its share: the count matters for failover (each group it leads holds an election if it goes), not for throughput (leader_load_concentration judges that).',
+    );
+    // Without rates, the finding is as before.
+    expect(onlyFinding(runCheck(unevenLeaderDistribution, observation)).details).not.toHaveProperty('writeShares');
   });
 });
