@@ -152,4 +152,15 @@ describe('leader_load_concentration', () => {
     // Without rates, the finding is as before.
     expect(onlyFinding(runCheck(unevenLeaderDistribution, observation)).details).not.toHaveProperty('writeShares');
   });
+
+  it("the README's worked example: ten streams each, n1's take 800 of 1000 msg/s", () => {
+    const { observation, load } = epochs(
+      Array.from({ length: 30 }, (_, i) => [`S${String(i).padStart(2, '0')}`, `n${Math.floor(i / 10) + 1}`, i < 10 ? 800 : 100] as const),
+    );
+    const finding = onlyFinding(runCheck(leaderLoadConcentration, observation, { load }));
+    expect(finding.summary).toBe(
+      'Write load concentrated in cluster c1: n1 leads 10 of 30 replicated streams, no more than its share by count, but 80 % of the writes (800 msg/s, 2.4x the average of 333.3 msg/s): the load is what matters here, and the leader count hides it',
+    );
+    expect(runCheck(unevenLeaderDistribution, observation, { load })).toEqual([]);
+  });
 });
