@@ -35,7 +35,7 @@ export interface CounterEntry {
 }
 
 export interface LoadSnapshot {
-  /** The epoch whose sample the newest counters came from. */
+  /** The last epoch in which every server sent its counters (0: none yet). */
   readonly epoch: number;
   /** By {@link counterId}. */
   readonly entries: ReadonlyMap<string, CounterEntry>;
@@ -120,7 +120,9 @@ export function nextSnapshot(
       if (!fresh.has(id) && !collided.has(id) && entry.at >= oldest) fresh.set(id, entry);
     }
   }
-  return { epoch: fresh.size > 0 && newest > 0 ? epoch : (previous?.epoch ?? epoch), entries: fresh };
+  // Only a full refresh dates the counters: a hot server's detail alone (2.11.11+ asks it every
+  // epoch) must not put off the next epoch that asks every server (detail-cadence.ts).
+  return { epoch: everyServerDetailed && fresh.size > 0 ? epoch : (previous?.epoch ?? 0), entries: fresh };
 }
 
 export function encodeSnapshot(snapshot: LoadSnapshot): EncodedLoadSnapshot {

@@ -98,6 +98,9 @@ describe('the remembered counters', () => {
     const partial = loadObservation([loadStream({ name: 'A', leader: 'n1', seq: 5, atMs: 60_000 })]);
     const onlySome = { ...partial, servers: partial.servers.map((s) => (s.name === 'n1' ? s : { ...s, detailed: false })) };
     expect(nextSnapshot(first, onlySome, 2).entries.size).toBe(2);
+    // Dated by the last epoch every server refreshed, so a hot server's detail alone does not put off the next full one.
+    expect(nextSnapshot(first, onlySome, 2).epoch).toBe(1);
+    expect(nextSnapshot(first, partial, 2).epoch).toBe(2);
     expect(nextSnapshot(first, partial, 2).entries.size).toBe(1);
     const late = loadObservation([loadStream({ name: 'A', leader: 'n1', seq: 5, atMs: 2 * 3_600_000 })]);
     expect(nextSnapshot(first, { ...late, servers: onlySome.servers }, 3).entries.size).toBe(1);
