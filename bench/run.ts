@@ -32,10 +32,11 @@ import {
 import { measureLiveEpoch, startBenchCluster, type LiveEpochResult } from './live-epoch.js';
 import { linearFit, measureOffline, type OfflineResult } from './offline-scale.js';
 import { measurePlanner, type PlannerRow } from './planner.js';
+import { measureLoad, type LoadResult } from './load.js';
 import { measureStartup, type StartupRow } from './startup.js';
 import { bytes, machine, median, ms, ratio, usd } from './stats.js';
 
-const SECTIONS = ['live', 'offline', 'bundle', 'planner'] as const;
+const SECTIONS = ['live', 'offline', 'bundle', 'planner', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const MIB = 1024 * 1024;
@@ -58,6 +59,7 @@ function settings(quick: boolean) {
     },
     bundle: { repetitions: quick ? 3 : 7 },
     planner: { servers: 5, sizes: quick ? [5_000, 20_000] : [5_000, 20_000, 50_000, 100_000], repetitions: quick ? 1 : 3 },
+    load: { servers: 5, sizes: [10_000, 20_000], repetitions: quick ? 1 : 3, streams: quick ? 100 : 300, consumersPerStream: 3 },
   };
 }
 
@@ -70,6 +72,7 @@ interface Results {
   bundle?: BundleResult;
   planner?: PlannerRow[];
   startup?: StartupRow[];
+  load?: LoadResult;
 }
 
 async function main(): Promise<void> {
@@ -120,6 +123,9 @@ async function main(): Promise<void> {
   });
   await section('planner', async () => {
     results.planner = measurePlanner(cfg.planner, log);
+  });
+  await section('load', async () => {
+    results.load = measureLoad(cfg.load, log);
   });
 
   const report = render(results, {
@@ -235,6 +241,7 @@ function render(r: Results, ctx: RenderContext): string {
   if (p) out.push(...renderPlanner(p));
   if (r.handler) out.push(...renderCost(r.handler));
   if (r.startup) out.push(...renderStartup(r.startup, ctx));
+  if (r.load) out.push(...renderLoad(r.load, ctx));
   return `${out.join('\n')}\n`;
 }
 
@@ -369,6 +376,29 @@ function renderPlanner(p: PlannerRow[]): string[] {
   const out = ['### 5. Rebalance planner', '', '| groups | placement | planRebalance | moves | max leaders before → after |', '| --- | --- | --- | --- | --- |'];
   for (const x of p) out.push(`| ${k(x.groups)} | ${x.placement} | ${ms(x.ms)} | ${x.moves} | ${x.maxBefore} → ${x.maxAfter} |`);
   out.push('');
+  return out;
+}
+
+function renderLoad(l: LoadResult, ctx: RenderContext): string[] {
+  const out = ['### 8. Load tracking', ''];
+  out.push(
+    'Groups as in section 5 (R3 streams with 3 consumers on 5 servers, seeded leaders), with counters one minute apart; n1\'s streams write 50× more. "epoch" is what an epoch adds for load: decode the remembered counters, rate every group, encode the next ones, run leader_load_concentration. State bytes are the load counters alone, gzip level 9 as the DynamoDB state item stores them (a write unit per started KB, every epoch).',
+    '',
+    '| groups | load state (JSON / gzip) | DynamoDB write units added per epoch | epoch, load part | load planner | moves |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const x of l.rows) {
+    out.push(`| ${k(x.groups)} | ${bytes(x.stateJsonBytes)} / ${bytes(x.stateGzipBytes)} | ${Math.ceil(x.stateGzipBytes / 1024)} | ${ms(x.epochMs)} | ${ms(x.planMs)} | ${x.planMoves} |`);
+  }
+  out.push(
+    '',
+    `Detail cadence on a counting cluster (2.11.12 shapes, ${ctx.cfg.load.streams} R3 streams × 3 consumers, 3 servers): an epoch with every server's detail is ${bytes(l.cadenceOf.perServerWire)} on the wire, one with summaries only ${bytes(l.cadenceOf.summariesWire)}. Average per epoch when every N-th epoch takes detail:`,
+    '',
+    '| every N epochs | JSZ wire per epoch | decompressed per epoch |',
+    '| --- | --- | --- |',
+    ...l.cadence.map((c) => `| ${c.every} | ${bytes(c.wirePerEpoch)} | ${bytes(c.bodyPerEpoch)} |`),
+    '',
+  );
   return out;
 }
 

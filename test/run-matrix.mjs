@@ -41,6 +41,7 @@ const VERSION_SENSITIVE_FILES = [
   'faults.test.ts',
   'gather-counts-only.test.ts',
   'gather.test.ts',
+  'leader-load.test.ts',
   'local-cluster.test.ts',
   'ping.test.ts',
   'rebalance-operator.test.ts',

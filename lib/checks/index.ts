@@ -1,6 +1,7 @@
 import { CheckRegistry } from './registry.js';
 import { clockSkew } from './clock-skew.js';
 import { clusterUnreachable } from './cluster-unreachable.js';
+import { leaderLoadConcentration } from './leader-load-concentration.js';
 import { metaEvenClusterSize } from './meta-even-cluster-size.js';
 import { metaLeaderDisagreement } from './meta-leader-disagreement.js';
 import { metaLeaderFlapping } from './meta-leader-flapping.js';
@@ -23,6 +24,7 @@ export function defaultRegistry(): CheckRegistry {
     .register(metaNoLeader)
     .register(serverMissing)
     .register(unevenLeaderDistribution)
+    .register(leaderLoadConcentration)
     .register(metaEvenClusterSize)
     .register(metaLeaderFlapping)
     .register(clockSkew)

@@ -1,3 +1,4 @@
+import type { LoadRates } from '../load/group-rates.js';
 import type { Observation } from '../observation/types.js';
 import type { Endpoint } from '../domain/raw-sample.js';
 
@@ -8,7 +9,7 @@ export interface ThresholdSpec<Key extends string = string> {
   readonly key: Key;
   readonly description: string;
   readonly default: number;
-  readonly unit: 'ratio' | 'count' | 'ms' | 'epochs' | 'seconds';
+  readonly unit: 'ratio' | 'count' | 'ms' | 'epochs' | 'seconds' | 'messages/s';
   /** Smallest accepted value (inclusive). */
   readonly min: number;
 }
@@ -29,6 +30,8 @@ export interface CheckContext<Key extends string = string> {
   readonly history: readonly EpochSummary[];
   /** Every threshold of this check, defaults already applied (judge fills each declared key). */
   readonly thresholds: Readonly<Record<Key, number>>;
+  /** Group rates since the last epoch that remembered counters (lib/load); absent on a first epoch, or when no counters were remembered. */
+  readonly load?: LoadRates | undefined;
 }
 
 /** A finding as a check reports it, before lifecycle (new/ongoing/persistent) is known. */

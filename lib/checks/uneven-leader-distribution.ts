@@ -3,6 +3,8 @@ import { leaderMovability, unhealthyReplicas, type UnmovableReason } from '../ob
 import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import { defineCheck } from './define-check.js';
 import type { FindingDraft, ThresholdSpec } from './types.js';
+import type { LoadRates } from '../load/group-rates.js';
+import { serverLoads } from '../load/server-load.js';
 import {
   LEADER_BALANCE_DEFAULTS,
   hotEntries,
@@ -58,7 +60,7 @@ export const unevenLeaderDistribution = defineCheck({
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: THRESHOLDS,
-  run({ observation, thresholds }) {
+  run({ observation, thresholds, load }) {
     // With an expected server silent (stopped in a rolling restart, crashed,
     // cut off), its groups are necessarily led elsewhere: that is no
     // placement to judge, and no step-down could move a leader onto it.
@@ -68,7 +70,7 @@ export const unevenLeaderDistribution = defineCheck({
     const findings: FindingDraft[] = [];
     for (const counted of clusterLeaderCounts(observation)) {
       const finding = judgeCluster(counted, thresholds);
-      if (finding) findings.push(finding);
+      if (finding) findings.push(load ? withWriteShares(finding, counted, load) : finding);
     }
     return findings;
   },
@@ -170,6 +172,25 @@ function judgeCluster(
       `Verify: \`${natscli.reportJetStream}\` and another \`nats-audit check\` show leaders spread evenly.`,
     ],
   };
+}
+
+/**
+ * When rates are known, says what share of the writes the hot servers lead,
+ * so a reader can tell which notion matters: many leaders of idle streams
+ * cost elections when that server goes (failover), not throughput.
+ */
+function withWriteShares(finding: FindingDraft, counted: ClusterLeaderCounts, load: LoadRates): FindingDraft {
+  const hot = (finding.details.hot as readonly HotEntry[]).map((h) => h.server);
+  const loads = serverLoads(counted.members.map((m) => m.name), load.rates.filter((r) => (r.group.cluster ?? '') === counted.cluster));
+  const total = [...loads.values()].reduce((sum, l) => sum + l.writes, 0);
+  if (total <= 0) return finding;
+  const shares = Object.fromEntries([...new Set(hot)].map((s) => [s, Math.round((100 * (loads.get(s)?.writes ?? 0)) / total)]));
+  const light = Object.entries(shares).filter(([, share]) => share <= 100 / loads.size);
+  const note =
+    light.length > 0
+      ? `By write load, ${light.map(([s, share]) => `${s} leads ${share} % of the writes`).join(', ')}, no more than ${light.length === 1 ? 'its' : 'their'} share: the count matters for failover (each group it leads holds an election if it goes), not for throughput (leader_load_concentration judges that).`
+      : `By write load, ${Object.entries(shares).map(([s, share]) => `${s} leads ${share} % of the writes`).join(', ')}: count and load agree.`;
+  return { ...finding, details: { ...finding.details, writeShares: shares }, remediation: [...finding.remediation, note] };
 }
 
 /** How the servers' own counts were turned into counts of movable groups. */

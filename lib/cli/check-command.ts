@@ -1,7 +1,7 @@
 import { defaultRegistry, type CheckRegistry } from '../checks/index.js';
 import { parseCheckConfig, type CheckConfig } from '../config/check-config.js';
 import { gatherForEpoch } from '../epoch/gather-cluster.js';
-import { runEpoch, type EpochResult } from '../epoch/run-epoch.js';
+import { runEpoch, type EpochResult, type SampleWants } from '../epoch/run-epoch.js';
 import { EXIT_CODES, type Report } from '../epoch/report.js';
 import { formatOpenMetrics } from '../report/openmetrics.js';
 import { formatText } from '../report/text-report.js';
@@ -44,6 +44,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
       registry,
       checks: config.checks,
       persistence: config.persistence,
+      ...(config.samplePath === undefined ? { loadDetailEvery: config.loadDetailEvery } : {}),
       // A saved sample cannot change: nothing to confirm.
       ...(config.samplePath === undefined ? { confirm: { delayMs: config.confirmDelayMs, signal: io.signal } } : {}),
     });
@@ -119,7 +120,7 @@ function render(report: Report, format: Exclude<CheckConfig['format'], 'html'>, 
   return format === 'json' ? `${JSON.stringify(report)}\n` : formatText(report);
 }
 
-function sampleSource(config: CheckConfig, registry: CheckRegistry): { next: () => Promise<RawSample>; defaultKey: string } {
+function sampleSource(config: CheckConfig, registry: CheckRegistry): { next: (wants?: SampleWants) => Promise<RawSample>; defaultKey: string } {
   if (config.samplePath !== undefined) {
     const path = config.samplePath;
     let loaded: Promise<RawSample> | undefined;
@@ -130,8 +131,8 @@ function sampleSource(config: CheckConfig, registry: CheckRegistry): { next: () 
   }
   const connection = config.connection!;
   return {
-    next: () =>
-      gatherForEpoch(connection, { auth: connection.auth, tls: connection.tls, registry, checks: config.checks }),
+    next: (wants) =>
+      gatherForEpoch(connection, { auth: connection.auth, tls: connection.tls, registry, checks: config.checks, ...(wants ? { wants } : {}) }),
     defaultKey: connection.servers.map(sanitizeUrl).sort().join(','),
   };
 }

@@ -10,6 +10,7 @@ import { accountConnections } from '../rebalance/account-connections.js';
 import { runRebalance, type RebalanceRun } from '../rebalance/run-rebalance.js';
 import { formatExecution, formatPlan } from '../report/rebalance-text.js';
 import { gather } from '../sampling/gather.js';
+import { loadPlanner } from './load-planner.js';
 import type { CommandIo } from './io.js';
 
 /** Exit codes of `rebalance`. */
@@ -27,8 +28,9 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
   const credentials = config.accountsPath ? await readAccountCredentials(config.accountsPath, config.accountsSource!) : new Map();
   const observeNow = observer(config);
 
-  const before = await observeNow();
-  const plan = planRebalance(before, { cluster: config.cluster, canLead: isHealthyReplica });
+  const byLoad = config.by === 'load' ? await loadPlanner(observeNow, { windowMs: config.loadWindowMs, cluster: config.cluster, signal: io.signal }) : undefined;
+  const before = byLoad?.before ?? (await observeNow());
+  const plan = byLoad ? await byLoad.plan(before) : planRebalance(before, { cluster: config.cluster, canLead: isHealthyReplica });
   if (config.cluster !== undefined && plan.clusters.length === 0) {
     const names = [...new Set(before.servers.map((s) => s.cluster ?? ''))].filter(Boolean);
     throw new ConfigError(config.clusterSource!, `no cluster named ${JSON.stringify(config.cluster)} answered; clusters: ${names.join(', ') || '(none)'}`);
@@ -45,7 +47,7 @@ export async function rebalanceCommand(argv: readonly string[], io: CommandIo): 
   try {
     run = await runRebalance(
       before,
-      { connectAccount: connections.get, hasCredentials: connections.has, observe: observeNow },
+      { connectAccount: connections.get, hasCredentials: connections.has, observe: observeNow, ...(byLoad ? { plan: byLoad.plan } : {}) },
       {
         cluster: config.cluster,
         movesPerSecond: config.movesPerSecond,

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckRegistry } from '../checks/registry.js';
 import type { CheckSettings } from '../epoch/judge.js';
+import { DEFAULT_LOAD_DETAIL_EVERY } from '../load/detail-cadence.js';
 import { DEFAULT_PERSISTENCE, type PersistencePolicy } from '../epoch/lifecycle.js';
 import { DEFAULT_CONFIRM_DELAY_MS, MAX_CONFIRM_DELAY_MS } from '../epoch/confirmation.js';
 import { ConfigError } from '../errors.js';
@@ -43,6 +44,8 @@ export interface CheckConfig {
   readonly confirmDelayMs: number;
   /** Explicit cluster label; otherwise derived from the URLs. */
   readonly clusterName?: string;
+  /** Every server's stream detail at least every this many epochs (lib/load/detail-cadence.ts). */
+  readonly loadDetailEvery: number;
 }
 
 export interface GatherCommandConfig {
@@ -94,6 +97,7 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
       minMs: (validate(given.persistSeconds, schemas.nonNegativeNumber('seconds')) ?? DEFAULT_PERSISTENCE.minMs / 1000) * 1000,
     },
     clusterName: validate(given.cluster, schemas.nonEmpty),
+    loadDetailEvery: validate(given.loadDetailEvery, schemas.positiveInt('epochs')) ?? DEFAULT_LOAD_DETAIL_EVERY,
   };
 }
 

@@ -37,6 +37,7 @@ export const CHECK_SPECS = {
   threshold: { flag: 'threshold', env: 'NATS_AUDIT_THRESHOLDS', type: 'string', multiple: true, value: 'CHECK.KEY=VALUE', help: 'Override a threshold, e.g. uneven_leader_distribution.ratio=2 (repeatable)' },
   persistEpochs: { flag: 'persist-epochs', env: 'NATS_AUDIT_PERSIST_EPOCHS', type: 'string', value: 'N', help: 'Consecutive epochs before a finding counts as persistent (default 2)' },
   confirmDelay: { flag: 'confirm-delay', env: 'NATS_AUDIT_CONFIRM_DELAY', type: 'string', value: 'MS', help: 'When an epoch sees signs of an election, wait this long and sample again before deciding (default 3000, at most 9000: one election timeout)' },
+  loadDetailEvery: { flag: 'load-detail-every', env: 'NATS_AUDIT_LOAD_DETAIL_EVERY', type: 'string', value: 'N', help: 'Ask every server for stream detail at least every N epochs, for leader_load_concentration\'s rates where servers count their own leaders (default 5)' },
   persistSeconds: { flag: 'persist-seconds', env: 'NATS_AUDIT_PERSIST_SECONDS', type: 'string', value: 'S', help: 'Minimum age before a finding counts as persistent (default 0)' },
   cluster: { flag: 'cluster', env: 'NATS_AUDIT_CLUSTER', type: 'string', value: 'NAME', help: 'Name for this cluster in output and state (default: the server URLs); with --fleet, audit only this cluster' },
   fleet: { flag: 'fleet', env: 'NATS_AUDIT_FLEET', type: 'string', value: 'FILE', help: 'Audit every cluster of a fleet file (as deployed to AWS); credentials come from each cluster\'s Secrets Manager secret unless auth flags are given' },
@@ -56,6 +57,8 @@ export const REBALANCE_SPECS = {
   maxMoves: { flag: 'max-moves', env: 'NATS_AUDIT_MAX_MOVES', type: 'string', value: 'N', help: 'Moves carried out in one run at most (default 50)' },
   cluster: { flag: 'cluster', env: 'NATS_AUDIT_REBALANCE_CLUSTER', type: 'string', value: 'NAME', help: 'Only rebalance the NATS cluster of this name (default: every cluster)' },
   format: { flag: 'format', env: 'NATS_AUDIT_FORMAT', type: 'string', value: 'text|json', help: 'Output format (default text)' },
+  by: { flag: 'by', env: 'NATS_AUDIT_REBALANCE_BY', type: 'string', value: 'count|load', help: 'What to even out: leader counts (default), or stream writes per second (two samples --load-window apart)' },
+  loadWindow: { flag: 'load-window', env: 'NATS_AUDIT_LOAD_WINDOW', type: 'string', value: 'SECONDS', help: 'With --by load: seconds between the two samples write rates are measured over (default 10)' },
 } as const satisfies Record<string, OptionSpec>;
 
 export const DEMO_SPECS = {

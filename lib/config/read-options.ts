@@ -130,4 +130,5 @@ export const schemas = {
   nonEmpty: z.string().min(1, 'must not be empty'),
   format: z.enum(['text', 'json'], { error: 'must be text or json' }),
   checkFormat: z.enum(['text', 'json', 'html', 'openmetrics'], { error: 'must be text, json, html or openmetrics' }),
+  rebalanceBy: z.enum(['count', 'load'], { error: 'must be count or load' }),
 } as const;

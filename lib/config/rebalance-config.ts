@@ -13,11 +13,17 @@ export interface RebalanceConfig {
   readonly cluster?: string;
   readonly clusterSource?: string;
   readonly format: 'text' | 'json';
+  /** What the plan evens out: leader counts, or stream writes per second (lib/rebalance/load-plan.ts). */
+  readonly by: 'count' | 'load';
+  /** With `by: 'load'`: time between the two samples rates are measured over. */
+  readonly loadWindowMs: number;
 }
 
 /** One election a second leaves each group's clients a quiet second between hand-offs. */
 export const DEFAULT_MOVES_PER_SECOND = 1;
 export const DEFAULT_MAX_MOVES = 50;
+/** Ten seconds: several Raft heartbeats, and enough writes on a busy stream to tell it from an idle one. */
+export const DEFAULT_LOAD_WINDOW_SECONDS = 10;
 
 export function parseRebalanceConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RebalanceConfig {
   const given = readOptions(REBALANCE_SPECS, argv, env);
@@ -34,5 +40,7 @@ export function parseRebalanceConfig(argv: readonly string[], env: Readonly<Reco
     cluster: validate(given.cluster, schemas.nonEmpty),
     clusterSource: given.cluster?.source,
     format: validate(given.format, schemas.format) ?? 'text',
+    by: validate(given.by, schemas.rebalanceBy) ?? 'count',
+    loadWindowMs: (validate(given.loadWindow, schemas.positiveInt('seconds')) ?? DEFAULT_LOAD_WINDOW_SECONDS) * 1000,
   };
 }

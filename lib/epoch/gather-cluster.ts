@@ -11,6 +11,7 @@ import { leaderBalanceFor } from '../checks/uneven-leader-distribution.js';
 import type { Endpoint, RawSample } from '../domain/raw-sample.js';
 import { gather, GATHER_DEFAULTS, type GatherConfig } from '../sampling/gather.js';
 import type { CheckSettings } from './judge.js';
+import type { SampleWants } from './run-epoch.js';
 
 /** Where one cluster is and how long an epoch may take to hear it. */
 export interface ClusterToGather {
@@ -23,11 +24,13 @@ export interface EpochGatherOptions extends Pick<GatherConfig, 'auth' | 'tls' | 
   /** The checks the epoch runs, and their settings. */
   readonly registry: CheckRegistry;
   readonly checks: CheckSettings;
+  /** What this epoch needs beyond the default, e.g. detail from every server when load rates are due. */
+  readonly wants?: SampleWants;
 }
 
 /** One epoch's sample of `cluster`, asked for as the checks that will judge it need. */
 export function gatherForEpoch(cluster: ClusterToGather, options: EpochGatherOptions): Promise<RawSample> {
-  const { registry, checks, ...connection } = options;
+  const { registry, checks, wants, ...connection } = options;
   return gather({
     servers: cluster.servers,
     expectServers: cluster.expectServers,
@@ -35,6 +38,7 @@ export function gatherForEpoch(cluster: ClusterToGather, options: EpochGatherOpt
     ...connection,
     endpoints: endpointsToAsk(registry, checks.skip),
     leaderBalance: leaderBalanceFor(checks.thresholds),
+    ...(wants?.everyServerDetail ? { jszDetail: 'per-server' as const } : {}),
   });
 }
 

@@ -14,6 +14,10 @@ import { errorText } from '../util/error-text.js';
 import { sleep } from '../util/sleep.js';
 import { electionSigns } from '../checks/election-signs.js';
 import { compareSigns, confirmedDrafts, type Confirmation } from './confirmation.js';
+import { leaderLoadConcentration } from '../checks/leader-load-concentration.js';
+import { epochLoad, type EpochLoad } from '../load/epoch-load.js';
+import type { LoadRates } from '../load/group-rates.js';
+import { loadDetailDue } from '../load/detail-cadence.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
 const MAX_REMEMBERED_SERVERS = 1_000;
@@ -23,7 +27,14 @@ export const AUDIT_FAILED_CHECK = 'audit_failed';
 
 export interface EpochDependencies {
   /** Produces this epoch's raw sample: live gathering or a saved file. */
-  readonly sample: () => Promise<RawSample>;
+  readonly sample: (wants?: SampleWants) => Promise<RawSample>;
+  /**
+   * Ask every server for stream detail at least every this many epochs, so
+   * leader_load_concentration has counters on clusters whose servers count
+   * their own leaders (lib/load/detail-cadence.ts). The state is then read
+   * before sampling, not beside it. Unset: the sampler decides alone.
+   */
+  readonly loadDetailEvery?: number;
   readonly store: StateStore;
   readonly clusterKey: string;
   readonly registry: CheckRegistry;
@@ -73,8 +84,21 @@ export interface DeliveryResult {
   readonly notified: readonly { readonly check: string; readonly subject: string }[];
 }
 
+/** What the epoch asks of its sampler. */
+export interface SampleWants {
+  /** Stream detail from every server (rates are due), not only from those the counts make hot. */
+  readonly everyServerDetail: boolean;
+}
+
 export type EpochResult =
-  | { readonly report: Report; readonly sample: RawSample; readonly observation: Observation; readonly failed?: undefined }
+  | {
+      readonly report: Report;
+      readonly sample: RawSample;
+      readonly observation: Observation;
+      /** The group rates the epoch judged, when it had any (auto-rebalance by load plans from them). */
+      readonly load?: LoadRates | undefined;
+      readonly failed?: undefined;
+    }
   | { readonly report: Report; readonly failed: AuditFailure };
 
 /**
@@ -88,9 +112,15 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   // Read while the servers are asked: the state does not depend on the
   // sample, and the epoch then waits for the slower of the two, not both.
   const previous = loadPrevious(deps);
+  const tracksLoad = !deps.checks.skip.has(leaderLoadConcentration.id);
+  let wants: SampleWants | undefined;
+  if (deps.loadDetailEvery !== undefined && tracksLoad) {
+    const { state } = await previous;
+    wants = { everyServerDetail: loadDetailDue(state.load, state.epoch + 1, deps.loadDetailEvery) };
+  }
   let sample: RawSample;
   try {
-    sample = await deps.sample();
+    sample = await deps.sample(wants);
     assertAuditable(sample);
   } catch (error) {
     const failure = deps.asFinding?.(error);
@@ -102,14 +132,17 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
     return { report, failed: failure };
   }
   const observation = observe(sample);
-  const confirmed = deps.confirm ? await confirmSample(deps.sample, observation, deps.confirm) : undefined;
+  const confirmed = deps.confirm ? await confirmSample(() => deps.sample(wants), observation, deps.confirm) : undefined;
   const final = confirmed?.second ?? { sample, observation };
-  const report = await conclude(deps, now, started, await previous, {
+  const loaded = await previous;
+  const load = epochLoad(loaded.state.load, final.observation, loaded.state.epoch + 1, tracksLoad);
+  const report = await conclude(deps, now, started, loaded, {
     seen: final.observation,
     observation: final.observation,
+    load,
     ...(confirmed ? { confirmation: { first: observation, outcome: confirmed.outcome } } : {}),
   });
-  return { report, sample: final.sample, observation: final.observation };
+  return { report, sample: final.sample, observation: final.observation, load: load.rates };
 }
 
 /**
@@ -147,11 +180,14 @@ type EpochInput =
       readonly failed?: undefined;
       /** The first sample and what the second said of its election signs, when the epoch confirmed. */
       readonly confirmation?: { readonly first: Observation; readonly outcome: Confirmation };
+      /** Rates for the checks and the counters to save (lib/load/epoch-load.ts). */
+      readonly load: EpochLoad;
     }
   | {
       readonly seen: Pick<Observation, 'startedAt' | 'servers'>;
       readonly observation?: undefined;
       readonly failed: { readonly draft: CheckedDraft; readonly unjudged: ReadonlySet<string> };
+      readonly load?: undefined;
     };
 
 /** Judges, applies the lifecycle, delivers and saves. */
@@ -190,13 +226,15 @@ async function conclude(
 
   const epochId = previous.epoch + 1;
   const full = input.observation;
+  // A failed audit saw nothing: the remembered counters stay as they were.
+  const load: EpochLoad = input.load ?? epochLoad(previous.load, undefined, epochId, !deps.checks.skip.has(leaderLoadConcentration.id));
   const judged: { drafts: CheckedDraft[]; runs: CheckRun[] } = full
-    ? judge(deps.registry, { observation: full, history: previous.history }, deps.checks)
+    ? judge(deps.registry, { observation: full, history: previous.history, load: load.rates }, deps.checks)
     : { drafts: [input.failed.draft], runs: [] };
   const confirmation = input.failed ? undefined : input.confirmation;
   if (confirmation) {
     const first = confirmation.outcome.resampleError === undefined
-      ? judge(deps.registry, { observation: confirmation.first, history: previous.history }, deps.checks).drafts
+      ? judge(deps.registry, { observation: confirmation.first, history: previous.history, load: load.rates }, deps.checks).drafts
       : judged.drafts;
     judged.drafts = confirmedDrafts(first, judged.drafts, confirmation.outcome);
   }
@@ -226,7 +264,7 @@ async function conclude(
 
   if (stateKnown) {
     const history = full ? [...previous.history, summarize(epochId, full)].slice(-HISTORY_LIMIT) : previous.history;
-    const next: AuditState = { revision: previous.revision + 1, epoch: epochId, open: saved, history };
+    const next: AuditState = { revision: previous.revision + 1, epoch: epochId, open: saved, history, ...(load.next ? { load: load.next } : {}) };
     try {
       await deps.store.save(deps.clusterKey, next);
     } catch (error) {

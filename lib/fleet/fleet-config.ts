@@ -1,3 +1,4 @@
+import { DEFAULT_LOAD_DETAIL_EVERY } from '../load/detail-cadence.js';
 import * as z from 'zod';
 import type { CheckRegistry } from '../checks/registry.js';
 import { ConfigError } from '../errors.js';
@@ -57,6 +58,8 @@ const auditSettingsSchema = z.strictObject({
   skip: z.array(z.string()).optional(),
   /** Re-send a still-open critical finding this often; 0 never. */
   reminderMinutes: z.number().int().min(0).optional(),
+  /** Every server's stream detail at least every this many epochs, for leader_load_concentration (lib/load/detail-cadence.ts). */
+  loadDetailEvery: z.number().int().min(1).max(1000).optional(),
 });
 
 const distinct = (ids: readonly string[]) => new Set(ids).size === ids.length;
@@ -119,6 +122,8 @@ const clusterSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean(),
       maxMovesPerEpoch: z.number().int().min(1).max(100).optional(),
+      /** Act on a persistent uneven_leader_distribution (`count`, the default) or leader_load_concentration (`load`). */
+      by: z.enum(['count', 'load']).optional(),
     })
     .optional(),
 });
@@ -188,7 +193,9 @@ export interface ClusterAuditConfig {
   readonly skip: readonly string[];
   readonly reminderMinutes: number;
   readonly notifyMinSeverity: 'warning' | 'critical';
-  readonly autoRebalance: { readonly enabled: boolean; readonly maxMovesPerEpoch: number };
+  readonly autoRebalance: { readonly enabled: boolean; readonly maxMovesPerEpoch: number; readonly by?: 'count' | 'load' };
+  /** @default DEFAULT_LOAD_DETAIL_EVERY */
+  readonly loadDetailEvery?: number;
 }
 
 export interface EnvironmentConfig {
@@ -299,7 +306,9 @@ function resolveCluster(c: ParsedFleet['clusters'][number], defaults: NonNullabl
     autoRebalance: {
       enabled: c.autoRebalance?.enabled ?? false,
       maxMovesPerEpoch: c.autoRebalance?.maxMovesPerEpoch ?? FLEET_DEFAULTS.autoRebalanceMaxMoves,
+      by: c.autoRebalance?.by ?? 'count',
     },
+    loadDetailEvery: own.loadDetailEvery ?? defaults.loadDetailEvery ?? DEFAULT_LOAD_DETAIL_EVERY,
   };
 }
 

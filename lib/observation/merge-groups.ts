@@ -1,5 +1,5 @@
 import type { ConsumerView, JszData, StreamView, RaftGroupClusterView } from '../replies/types.js';
-import type { RaftGroup } from './types.js';
+import type { GroupCounters, RaftGroup } from './types.js';
 
 export interface GroupSource {
   readonly server: string;
@@ -54,7 +54,22 @@ function streamGroup(stream: StreamView, source: GroupSource): RaftGroup {
     leader: leaderOf(stream.cluster),
     replicas: stream.cluster?.replicas ?? [],
     reportedBy: source.server,
+    ...streamCounters(stream, source.data.now),
   };
+}
+
+function streamCounters(stream: StreamView, at: number | undefined): { counters?: GroupCounters } {
+  const seq = stream.state?.lastSeq;
+  if (at === undefined || seq === undefined) return {};
+  const { messages, bytes } = stream.state!;
+  return { counters: { at, seq, ...(stream.created === undefined ? {} : { created: stream.created }), ...(messages === undefined ? {} : { messages }), ...(bytes === undefined ? {} : { bytes }) } };
+}
+
+function consumerCounters(consumer: ConsumerView, at: number | undefined): { counters?: GroupCounters } {
+  const seq = consumer.deliveredStreamSeq;
+  if (at === undefined || seq === undefined) return {};
+  const ackFloor = consumer.ackFloorStreamSeq;
+  return { counters: { at, seq, ...(consumer.created === undefined ? {} : { created: consumer.created }), ...(ackFloor === undefined ? {} : { ackFloor }) } };
 }
 
 function consumerGroup(stream: StreamView, consumer: ConsumerView, source: GroupSource): RaftGroup {
@@ -67,6 +82,7 @@ function consumerGroup(stream: StreamView, consumer: ConsumerView, source: Group
     leader: leaderOf(consumer.cluster),
     replicas: consumer.cluster?.replicas ?? [],
     reportedBy: source.server,
+    ...consumerCounters(consumer, source.data.now),
   };
 }
 

@@ -85,6 +85,23 @@ export interface RaftGroup {
   readonly replicas: readonly PeerView[];
   /** Server whose reply this view came from (the leader's own when it answered). */
   readonly reportedBy: string;
+  /** Its counters in that reply, when the reply carried them and the server's clock (lib/load computes rates from two epochs). */
+  readonly counters?: GroupCounters;
+}
+
+/** A group's counters as one server reported them. */
+export interface GroupCounters {
+  /** The reporting server's own clock when it built the reply (JSZ `now`), epoch ms: rates divide by the difference of two. */
+  readonly at: number;
+  /** RFC 3339 as sent; a change means the group was recreated and its counters restarted. */
+  readonly created?: string;
+  /** Stream: `state.last_seq` (every write takes one); consumer: `delivered.stream_seq`. */
+  readonly seq: number;
+  /** Consumer: `ack_floor.stream_seq`. */
+  readonly ackFloor?: number;
+  /** Stream: what it stores now; the average message size prices a write rate in bytes. */
+  readonly messages?: number;
+  readonly bytes?: number;
 }
 
 export interface ReplyProblem {

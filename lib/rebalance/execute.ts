@@ -112,47 +112,56 @@ export async function executePlan(plan: ClusterPlan, deps: ExecuteDependencies, 
     );
     outcomes.push(outcome);
     options.onMove?.(outcome, index, moves.length);
-    if (outcome.leader !== undefined) ledger.landed(move.from, outcome.leader);
+    if (outcome.leader !== undefined) ledger.landed(move, outcome.leader);
     await sleep(Math.max(0, interval - (Date.now() - started)), options.signal);
   }
   return { outcomes, stoppedBy };
 }
 
-/** Leaders per server as they stand, and moves still planned into each. */
+/**
+ * What each server carries as leaders actually land, and what moves still
+ * planned will bring it: leaders for a plan by count, stream writes per
+ * second for a plan by load (each move weighs its stream's rate).
+ */
 class LoadLedger {
   readonly #loads: Map<string, number>;
   readonly #inbound = new Map<string, number>();
   readonly #max: number;
+  readonly #weight: (move: Move) => number;
 
   constructor(plan: ClusterPlan) {
-    this.#loads = new Map(plan.servers.map((s) => [s.name, s.before.total]));
-    for (const m of plan.moves) this.#inbound.set(m.to, (this.#inbound.get(m.to) ?? 0) + 1);
-    this.#max = plan.maxAfter;
+    const byLoad = plan.by === 'load';
+    this.#weight = byLoad ? (m) => m.load ?? 0 : () => 1;
+    this.#loads = new Map(plan.servers.map((s) => [s.name, byLoad ? (s.loadBefore ?? 0) : s.before.total]));
+    for (const m of plan.moves) this.#inbound.set(m.to, (this.#inbound.get(m.to) ?? 0) + this.#weight(m));
+    this.#max = byLoad ? (plan.maxLoadAfter ?? 0) : plan.maxAfter;
   }
 
   /** This move's turn has come: it no longer waits to arrive. */
   take(move: Move): void {
-    this.#inbound.set(move.to, (this.#inbound.get(move.to) ?? 0) - 1);
+    this.#inbound.set(move.to, (this.#inbound.get(move.to) ?? 0) - this.#weight(move));
   }
 
-  /** Whether `server` can take one more leader and still every move planned into it. */
-  hasRoom(server: string): boolean {
-    return (this.#loads.get(server) ?? 0) + (this.#inbound.get(server) ?? 0) + 1 <= this.#max;
+  /** Whether `server` can take this move and still every move planned into it. */
+  hasRoom(server: string, move: Move): boolean {
+    // A hair of slack: loads are sums of floating-point rates.
+    return (this.#loads.get(server) ?? 0) + (this.#inbound.get(server) ?? 0) + this.#weight(move) <= this.#max * (1 + 1e-9) + 1e-9;
   }
 
-  landed(from: string, on: string): void {
-    if (from === on) return;
-    this.#loads.set(from, (this.#loads.get(from) ?? 0) - 1);
-    this.#loads.set(on, (this.#loads.get(on) ?? 0) + 1);
+  landed(move: Move, on: string): void {
+    if (move.from === on) return;
+    const w = this.#weight(move);
+    this.#loads.set(move.from, (this.#loads.get(move.from) ?? 0) - w);
+    this.#loads.set(on, (this.#loads.get(on) ?? 0) + w);
   }
 
   /** The planned target, or, if earlier landings filled it, the healthy replica with the most room. */
   retarget(move: Move, observation: Observation): Move {
-    if (this.hasRoom(move.to)) return move;
+    if (this.hasRoom(move.to, move)) return move;
     const key = groupKey(move);
     const group = observation.groups.find((g) => groupKey(g) === key);
     const candidates = (group?.replicas ?? [])
-      .filter((r) => r.name !== move.from && isHealthyReplica(r) && this.hasRoom(r.name))
+      .filter((r) => r.name !== move.from && isHealthyReplica(r) && this.hasRoom(r.name, move))
       .map((r) => r.name)
       .sort((a, b) => (this.#loads.get(a) ?? 0) + (this.#inbound.get(a) ?? 0) - ((this.#loads.get(b) ?? 0) + (this.#inbound.get(b) ?? 0)));
     return candidates[0] === undefined ? move : { ...move, to: candidates[0] };
@@ -164,7 +173,7 @@ async function carryOut(move: Move, deps: ExecuteDependencies, options: ExecuteO
   if (!nc) return { move, result: 'no_credentials', stepDowns: 0, detail: noCredentials(move) };
   const jsm = await nc.jetstreamManager();
   const group: Group = move.kind === 'stream' ? streamGroup(jsm, move.stream) : consumerGroup(jsm, move.stream, move.consumer!);
-  const acceptable = (server: string) => server !== move.from && ledger.hasRoom(server);
+  const acceptable = (server: string) => server !== move.from && ledger.hasRoom(server, move);
 
   let stepDowns = 0;
   let leader = await waitForLeader(group, LEADER_TIMEOUT_MS);

@@ -33,6 +33,8 @@ export interface RebalanceRunDependencies {
   readonly connectAccount: (account: AccountRef) => Promise<NatsConnection | undefined>;
   /** Whether credentials are known for an account, so the run can say up front which accounts lack them. */
   readonly hasCredentials: (account: AccountRef) => boolean;
+  /** Plans from an observation (`rebalance --by load` passes its own); by leader counts when unset. */
+  readonly plan?: (observation: Observation) => Promise<RebalancePlan>;
 }
 
 /** An account owning planned moves that no credentials entry matches: those moves end `no_credentials`. */
@@ -60,7 +62,8 @@ const DONE: readonly MoveOutcome['result'][] = ['moved', 'moved_elsewhere', 'alr
 
 /** Plans from `before`, checks the gate, carries the moves out and verifies from a fresh sample. */
 export async function runRebalance(before: Observation, deps: RebalanceRunDependencies, options: RebalanceRunOptions): Promise<RebalanceRun> {
-  const plan = planRebalance(before, { cluster: options.cluster, canLead: isHealthyReplica });
+  const planFrom = deps.plan ?? (async (o: Observation) => planRebalance(o, { cluster: options.cluster, canLead: isHealthyReplica }));
+  const plan = await planFrom(before);
   const missingCredentials = accountsWithoutCredentials(plan, deps.hasCredentials);
   const problems = gateProblems(before, plan.clusters.flatMap((c) => c.moves));
   if (problems.length > 0) return { plan, refused: problems, missingCredentials, executions: [], complete: false };
@@ -85,7 +88,7 @@ export async function runRebalance(before: Observation, deps: RebalanceRunDepend
   let after: RebalancePlan | undefined;
   let verificationError: string | undefined;
   try {
-    after = planRebalance(await deps.observe(), { cluster: options.cluster, canLead: isHealthyReplica });
+    after = await planFrom(await deps.observe());
   } catch (error) {
     verificationError = errorText(error);
   }

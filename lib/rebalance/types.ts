@@ -13,6 +13,9 @@ export interface ServerLeaders {
   readonly before: LeaderCounts;
   /** After every move of the plan. */
   readonly after: LeaderCounts;
+  /** Plans by load only: stream messages written per second it leads, before and after. */
+  readonly loadBefore?: number;
+  readonly loadAfter?: number;
 }
 
 /** One leader to hand over: step the group down towards `to`. */
@@ -27,6 +30,8 @@ export interface Move {
   readonly from: string;
   /** A current, online replica of the group, as its leader saw it. */
   readonly to: string;
+  /** Plans by load only: the messages written per second the move carries. */
+  readonly load?: number;
 }
 
 import { UnmovableReason } from '../observation/leader-movability.js';
@@ -57,6 +62,13 @@ export interface ClusterPlan {
   readonly maxAfter: number;
   /** Counted leaders per server listed (total / servers.length; 0 without servers). */
   readonly average: number;
+  /** What the plan minimises: leader counts (the default) or write load (load-plan.ts). */
+  readonly by?: 'count' | 'load';
+  /** Plans by load only: the busiest server's writes per second before and after. */
+  readonly maxLoadBefore?: number;
+  readonly maxLoadAfter?: number;
+  /** Plans by load only: false when the search stopped at its budget with the best plan found so far. */
+  readonly optimal?: boolean;
 }
 
 export interface RebalancePlan {

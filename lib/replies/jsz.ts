@@ -9,6 +9,7 @@
  * so every optional container accepts null as "absent".
  */
 import * as z from 'zod';
+import { parseServerTime } from './envelope.js';
 import { isReplyName, replyName } from './names.js';
 import type {
   ConsumerView,
@@ -47,14 +48,31 @@ const clusterInfoSchema = z.object({
 });
 type RawCluster = z.infer<typeof clusterInfoSchema>;
 
+/** `SequenceInfo` (server/consumer.go): only the stream sequence is read, for delivery and ack rates. */
+const sequenceInfoSchema = z.object({ stream_seq: z.number().optional() });
+
 const consumerInfoSchema = z.object({
   name: replyName,
+  /** RFC 3339; a different value between epochs means the consumer was recreated (its counters restarted). */
+  created: z.string().optional(),
   cluster: clusterInfoSchema.nullish(),
+  delivered: sequenceInfoSchema.nullish(),
+  ack_floor: sequenceInfoSchema.nullish(),
+});
+
+/** `StreamState` (server/store.go): the counters write rates are computed from. */
+const streamStateSchema = z.object({
+  messages: z.number().optional(),
+  bytes: z.number().optional(),
+  last_seq: z.number().optional(),
 });
 
 const streamDetailSchema = z.object({
   name: replyName,
+  /** RFC 3339; a different value between epochs means the stream was recreated. */
+  created: z.string().optional(),
   cluster: clusterInfoSchema.nullish(),
+  state: streamStateSchema.nullish(),
   /** Present only when the request asked for `config: true`. */
   config: z.object({ num_replicas: z.number().optional() }).nullish(),
   consumer_detail: z.array(consumerInfoSchema).nullish(),
@@ -79,6 +97,8 @@ type RawMeta = z.infer<typeof metaClusterSchema>;
 
 const jsInfoSchema = z.object({
   disabled: z.boolean().optional(),
+  /** The server's clock when it built the reply (RFC 3339): rates divide by the difference of two of these. */
+  now: z.string().optional(),
   /**
    * Only its presence matters; a disabled 2.9.10 server still sends a zeroed `config`.
    * (`z.unknown()` alone is a required key in zod 4.)
@@ -143,6 +163,9 @@ function toJszData(raw: RawJsInfo): JszData {
       const consumers: ConsumerView[] = (stream.consumer_detail ?? []).map((consumer) => ({
         name: consumer.name,
         cluster: toCluster(consumer.cluster),
+        created: consumer.created,
+        deliveredStreamSeq: consumer.delivered?.stream_seq,
+        ackFloorStreamSeq: consumer.ack_floor?.stream_seq,
       }));
       streams.push({
         account: account.name,
@@ -151,6 +174,8 @@ function toJszData(raw: RawJsInfo): JszData {
         cluster: toCluster(stream.cluster),
         configuredReplicas: stream.config?.num_replicas,
         consumers,
+        created: stream.created,
+        state: stream.state == null ? undefined : { messages: stream.state.messages, bytes: stream.state.bytes, lastSeq: stream.state.last_seq },
       });
     }
   }
@@ -165,6 +190,7 @@ function toJszData(raw: RawJsInfo): JszData {
     hostedConsumers: raw.consumers,
     hasDetail: raw.account_details != null,
     streams,
+    now: raw.now === undefined ? undefined : parseServerTime(raw.now),
   };
 }
 
@@ -232,8 +258,29 @@ function isClusterInfo(value: unknown): boolean {
   return isObject(value) && isOptional(value['name'], isReplyName) && isOptional(value['leader'], isReplyName) && isPeerList(value['replicas']);
 }
 
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function isSequenceInfo(value: unknown): boolean {
+  return isObject(value) && isOptional(value['stream_seq'], isNumber);
+}
+
 function isConsumerInfo(value: unknown): boolean {
-  return isObject(value) && isReplyName(value['name']) && isNullish(value['cluster'], isClusterInfo);
+  return (
+    isObject(value) &&
+    isReplyName(value['name']) &&
+    isOptional(value['created'], isString) &&
+    isNullish(value['cluster'], isClusterInfo) &&
+    isNullish(value['delivered'], isSequenceInfo) &&
+    isNullish(value['ack_floor'], isSequenceInfo)
+  );
+}
+
+function isStreamState(value: unknown): boolean {
+  return (
+    isObject(value) && isOptional(value['messages'], isNumber) && isOptional(value['bytes'], isNumber) && isOptional(value['last_seq'], isNumber)
+  );
 }
 
 function isStreamConfig(value: unknown): boolean {
@@ -244,7 +291,9 @@ function isStreamDetail(value: unknown): boolean {
   return (
     isObject(value) &&
     isReplyName(value['name']) &&
+    isOptional(value['created'], isString) &&
     isNullish(value['cluster'], isClusterInfo) &&
+    isNullish(value['state'], isStreamState) &&
     isNullish(value['config'], isStreamConfig) &&
     isNullish(value['consumer_detail'], (list) => isArrayOf(list, isConsumerInfo))
   );
@@ -279,6 +328,7 @@ function isJsInfo(value: unknown): value is RawJsInfo {
   return (
     isObject(value) &&
     isOptional(value['disabled'], isBoolean) &&
+    isOptional(value['now'], isString) &&
     isNullish(value['meta_cluster'], isMetaCluster) &&
     isOptional(value['streams_leader'], isLeaderCount) &&
     isOptional(value['consumers_leader'], isLeaderCount) &&

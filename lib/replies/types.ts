@@ -54,6 +54,19 @@ export interface RaftGroupClusterView {
 export interface ConsumerView {
   readonly name: string;
   readonly cluster?: RaftGroupClusterView;
+  /** RFC 3339 text as sent: compared between epochs, never parsed. */
+  readonly created?: string | undefined;
+  /** `delivered.stream_seq`: the last stream sequence delivered. */
+  readonly deliveredStreamSeq?: number | undefined;
+  /** `ack_floor.stream_seq`: every message up to it is acknowledged. */
+  readonly ackFloorStreamSeq?: number | undefined;
+}
+
+/** The part of `state` write rates are computed from. */
+export interface StreamCounters {
+  readonly messages?: number | undefined;
+  readonly bytes?: number | undefined;
+  readonly lastSeq?: number | undefined;
 }
 
 export interface StreamView {
@@ -66,6 +79,9 @@ export interface StreamView {
   /** Replicas configured, when the reply included config. */
   readonly configuredReplicas?: number;
   readonly consumers: readonly ConsumerView[];
+  /** RFC 3339 text as sent: compared between epochs, never parsed. */
+  readonly created?: string | undefined;
+  readonly state?: StreamCounters | undefined;
 }
 
 export interface JszData {
@@ -84,6 +100,8 @@ export interface JszData {
   /** The reply carried stream detail (`account_details`), not only the summary. */
   readonly hasDetail?: boolean;
   readonly streams: readonly StreamView[];
+  /** The server's clock when it built the reply (`data.now`, epoch ms). */
+  readonly now?: number | undefined;
 }
 
 export interface RouteView {

@@ -4,6 +4,7 @@ import { describeGroup } from '../rebalance/gate.js';
 import type { ClusterPlan, LeaderCounts, RebalancePlan } from '../rebalance/types.js';
 
 const counts = (c: LeaderCounts) => `${c.streams}/${c.consumers}/${c.total}`;
+const rate = (n: number | undefined) => (n === undefined ? '?' : n.toFixed(1));
 
 /** The plan as an operator reads it: per server before and after, then each move with its command. */
 export function formatPlan(plan: RebalancePlan, mode: 'dry-run' | 'execute'): string {
@@ -20,11 +21,18 @@ function clusterLines(cluster: ClusterPlan, mode: 'dry-run' | 'execute'): string
     '  leaders per server (streams/consumers/total): before -> after',
     ...cluster.servers.map((s) => `    ${s.name.padEnd(16)} ${counts(s.before).padStart(10)} -> ${counts(s.after)}`),
   ];
+  if (cluster.by === 'load') {
+    lines.push(
+      `  stream writes per server (msg/s): before -> after; busiest ${rate(cluster.maxLoadBefore)} -> ${rate(cluster.maxLoadAfter)}${cluster.optimal === false ? ' (best found within the search budget, not proven optimal)' : ''}`,
+      ...cluster.servers.map((s) => `    ${s.name.padEnd(16)} ${rate(s.loadBefore).padStart(10)} -> ${rate(s.loadAfter)}`),
+    );
+  }
   if (cluster.moves.length > 0) {
     lines.push('  moves, in order:');
     cluster.moves.forEach((m, i) => {
       const command = m.kind === 'stream' ? natscli.streamStepDown(m.stream) : natscli.consumerStepDown(m.stream, m.consumer!);
-      lines.push(`    ${String(i + 1).padStart(3)}. ${describeGroup(m)}: ${m.from} -> ${m.to}   \`${command}\` until ${m.to} leads`);
+      const carries = m.load === undefined ? '' : ` (${rate(m.load)} msg/s)`;
+      lines.push(`    ${String(i + 1).padStart(3)}. ${describeGroup(m)}${carries}: ${m.from} -> ${m.to}   \`${command}\` until ${m.to} leads`);
     });
   }
   for (const u of cluster.unmovable) {

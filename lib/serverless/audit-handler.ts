@@ -1,3 +1,4 @@
+import { DEFAULT_LOAD_DETAIL_EVERY } from '../load/detail-cadence.js';
 import type { CheckRegistry } from '../checks/registry.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
 import { runEpoch, type AuditFailure, type EpochResult } from '../epoch/run-epoch.js';
@@ -172,7 +173,7 @@ async function remediate(
   try {
     const { autoRebalance } = await import('./auto-rebalance.js');
     const signal = AbortSignal.timeout(Math.max(1_000, context.getRemainingTimeInMillis() - REMEDIATION_RESERVE_MS));
-    const run = await autoRebalance({ cluster: config, credentials, report: result.report, observation: result.observation, notifier, log, signal });
+    const run = await autoRebalance({ cluster: config, credentials, report: result.report, observation: result.observation, load: result.load, notifier, log, signal });
     return run?.executions.flatMap((e) => e.result.outcomes).filter((o) => o.result === 'moved' || o.result === 'moved_elsewhere').length ?? 0;
   } catch (error) {
     log.log('error', 'auto-rebalance failed', { error: errorText(error) });
@@ -197,12 +198,12 @@ async function runClusterEpoch(
     now,
     checks,
     persistence: valid ? { epochs: valid.persistence.epochs, minMs: valid.persistence.minSeconds * 1000 } : FALLBACK_PERSISTENCE,
-    ...(valid ? { confirm: { delayMs: valid.confirmDelayMs } } : {}),
+    ...(valid ? { confirm: { delayMs: valid.confirmDelayMs }, loadDetailEvery: valid.loadDetailEvery ?? DEFAULT_LOAD_DETAIL_EVERY } : {}),
     deliver: deliverTo(deps.notifier, {
       reminderMs: (valid?.reminderMinutes ?? 0) * 60_000,
       minSeverity: valid?.notifyMinSeverity ?? 'warning',
     }),
-    sample: async () => {
+    sample: async (wants) => {
       if (!valid) throw config;
       const credentials = await deps.secrets.read(valid.credentialsSecret, valid.name);
       log.redact(secretValues(credentials));
@@ -214,6 +215,7 @@ async function runClusterEpoch(
         maxSampleBytes: deps.maxSampleBytes,
         registry: deps.registry,
         checks,
+        ...(wants ? { wants } : {}),
       });
     },
     asFinding: (error) => {

@@ -6,6 +6,8 @@ import { observe } from '../observation/observe.js';
 import type { Observation } from '../observation/types.js';
 import { accountConnections } from '../rebalance/account-connections.js';
 import { runRebalance, type RebalanceRun } from '../rebalance/run-rebalance.js';
+import { planByLoad } from '../rebalance/load-plan.js';
+import type { LoadRates } from '../load/group-rates.js';
 import type { Report } from '../epoch/report.js';
 import { gather } from '../sampling/gather.js';
 import type { ClusterCredentials } from '../secrets/credentials-secret.js';
@@ -21,6 +23,8 @@ export interface AutoRebalanceInput {
   readonly report: Report;
   /** The epoch's own observation: the plan starts from what was judged. */
   readonly observation: Observation;
+  /** The epoch's group rates: with `by: 'load'` the plan (and its verification) weighs each stream by them. */
+  readonly load?: LoadRates | undefined;
   readonly notifier: Notifier;
   readonly log: Logger;
   /** Moves stop when this fires (the invocation is running out of time). */
@@ -28,7 +32,8 @@ export interface AutoRebalanceInput {
 }
 
 /**
- * Opt-in remediation of a persistent uneven leader distribution: at most
+ * Opt-in remediation of a persistent uneven leader distribution (or, with
+ * `by: 'load'`, of a persistent leader load concentration): at most
  * `maxMovesPerEpoch` step-downs, behind the same gate as `nats-audit
  * rebalance --execute` (re-checked from a fresh sample before each move),
  * and a notice listing every move; nothing when {@link rebalanceCalledFor}
@@ -61,7 +66,13 @@ export async function autoRebalance(input: AutoRebalanceInput): Promise<Rebalanc
   try {
     run = await runRebalance(
       input.observation,
-      { observe: observeNow, connectAccount: connections.get, hasCredentials: connections.has },
+      {
+        observe: observeNow,
+        connectAccount: connections.get,
+        hasCredentials: connections.has,
+        // By group key, so the rates judged this epoch weigh the same streams in the fresh sample after the moves.
+        ...(cluster.autoRebalance.by === 'load' ? { plan: async (o: Observation) => planByLoad(o, input.load?.rates ?? []) } : {}),
+      },
       { movesPerSecond: MOVES_PER_SECOND, maxMoves: cluster.autoRebalance.maxMovesPerEpoch, signal: input.signal },
     );
   } finally {

@@ -1,3 +1,4 @@
+import { DEFAULT_LOAD_DETAIL_EVERY } from '../load/detail-cadence.js';
 import { gunzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { ConfigError } from '../errors.js';
@@ -41,7 +42,9 @@ const clusterAuditConfigSchema = z.object({
   skip: z.array(z.string()),
   reminderMinutes: z.number().int().min(0),
   notifyMinSeverity: z.enum(['warning', 'critical']),
-  autoRebalance: z.object({ enabled: z.boolean(), maxMovesPerEpoch: z.number().int().min(1) }),
+  // `by` and `loadDetailEvery` are absent in environments synthesized before load rebalancing existed.
+  autoRebalance: z.object({ enabled: z.boolean(), maxMovesPerEpoch: z.number().int().min(1), by: z.enum(['count', 'load']).default('count') }),
+  loadDetailEvery: z.number().int().min(1).default(DEFAULT_LOAD_DETAIL_EVERY),
 }) satisfies z.ZodType<ClusterAuditConfig>;
 
 /** The fleet file's rule, applied again: a hand-edited URL fails here, not as a host name lookup. */

@@ -3,7 +3,8 @@ import type { Report, ReportFinding } from '../epoch/report.js';
 
 /**
  * The finding that calls for automatic rebalancing after an epoch: a
- * persistent uneven leader distribution on a cluster that opted in. A
+ * persistent uneven leader distribution on a cluster that opted in (or,
+ * with `by: 'load'`, a persistent leader load concentration). A
  * transient one is left alone: a server that just restarted is not yet a
  * reason to add elections.
  *
@@ -13,5 +14,6 @@ import type { Report, ReportFinding } from '../epoch/report.js';
  */
 export function rebalanceCalledFor(cluster: ClusterAuditConfig, report: Report): ReportFinding | undefined {
   if (!cluster.autoRebalance.enabled) return undefined;
-  return report.findings.find((f) => f.check === 'uneven_leader_distribution' && f.lifecycle.persistent);
+  const check = cluster.autoRebalance.by === 'load' ? 'leader_load_concentration' : 'uneven_leader_distribution';
+  return report.findings.find((f) => f.check === check && f.lifecycle.persistent);
 }

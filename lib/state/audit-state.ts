@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { loadSnapshotSchema } from '../load/load-snapshot.js';
 
 /** Epoch summaries kept for history-based checks (flapping); enough for any sane window. */
 export const HISTORY_LIMIT = 100;
@@ -39,6 +40,8 @@ export const auditStateSchema = z.object({
   epoch: z.number().int().min(0),
   open: z.array(openFindingSchema),
   history: z.array(epochSummarySchema),
+  /** Group counters for write rates (lib/load/load-snapshot.ts); absent before the first epoch with stream detail, or while leader_load_concentration is skipped. */
+  load: loadSnapshotSchema.optional(),
 });
 
 export type OpenFinding = z.infer<typeof openFindingSchema>;

@@ -7,6 +7,7 @@ import { pollUntil } from '../../lib/util/poll.js';
 import { useCluster } from '../support/cluster.js';
 import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
 import { jetStreamApiLevel } from '../support/server-features.js';
+import { reconcile, startPublisher } from '../support/publisher.js';
 
 const STREAMS = 30;
 
@@ -36,86 +37,6 @@ async function everyGroupLed(app: NatsConnection, streams: readonly string[]): P
     if (Date.now() > deadline) throw new Error('groups did not all report a leader within 30 s');
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-/**
- * How long one message may go unacknowledged before the test gives up: far
- * beyond a leader election (at most ~9 s of Raft timeout, longer on a loaded
- * machine), and well inside JetStream's default 2-minute duplicate window, so
- * every retry of a message is de-duplicated by its msgID.
- */
-const PUBLISH_BUDGET_MS = 60_000;
-/** Pause between attempts at one message; the budget, not a count, ends the retries. */
-const PUBLISH_RETRY_PAUSE_MS = 100;
-
-interface Published {
-  /** Acknowledged messages per stream: what each stream must hold, no more, no less. */
-  readonly acked: Map<string, number>;
-  /** Failed attempts (election blips), all later acknowledged. */
-  readonly blips: number;
-  /** The longest time one message went unacknowledged, and the sum over all messages. */
-  readonly unavailableMs: { readonly longest: number; readonly total: number };
-}
-
-/**
- * Publishes to every stream in turn until stopped, retrying each message
- * (same msgID) until acknowledged. Two measurements stay apart: how long
- * publishes failed (unavailability, reported) and whether anything
- * acknowledged went missing (loss, checked against the streams afterwards).
- */
-function startPublisher(app: NatsConnection, streams: readonly string[]) {
-  const js = app.jetstream({ timeout: 2_000 });
-  const acked = new Map(streams.map((s) => [s, 0]));
-  let blips = 0;
-  let longest = 0;
-  let total = 0;
-  let running = true;
-  const done = (async () => {
-    for (let i = 0; running; i++) {
-      const stream = streams[i % streams.length]!;
-      const firstTry = Date.now();
-      let failedSince: number | undefined;
-      for (;;) {
-        try {
-          await js.publish(`${stream}.orders`, new TextEncoder().encode(`m${i}`), { msgID: `${stream}-${i}` });
-          acked.set(stream, acked.get(stream)! + 1);
-          break;
-        } catch (error) {
-          failedSince ??= firstTry;
-          blips++;
-          if (Date.now() - firstTry > PUBLISH_BUDGET_MS) {
-            throw new Error(`${stream} message ${i} unacknowledged for ${PUBLISH_BUDGET_MS} ms: an outage, not an election`, { cause: error });
-          }
-          await new Promise((r) => setTimeout(r, PUBLISH_RETRY_PAUSE_MS));
-        }
-      }
-      if (failedSince !== undefined) {
-        const unavailable = Date.now() - failedSince;
-        longest = Math.max(longest, unavailable);
-        total += unavailable;
-      }
-    }
-  })();
-  return {
-    stop: async (): Promise<Published> => {
-      running = false;
-      await done;
-      return { acked, blips, unavailableMs: { longest, total } };
-    },
-  };
-}
-
-/** Acknowledged messages a stream does not hold (loss), and messages it holds beyond them (duplicates). */
-async function reconcile(app: NatsConnection, published: Published): Promise<{ lost: number; duplicated: number }> {
-  const jsm = await app.jetstreamManager();
-  let lost = 0;
-  let duplicated = 0;
-  for (const [stream, acked] of published.acked) {
-    const held = (await jsm.streams.info(stream)).state.messages;
-    lost += Math.max(0, acked - held);
-    duplicated += Math.max(0, held - acked);
-  }
-  return { lost, duplicated };
 }
 
 describe('rebalance on a real 3-node cluster with 30 R3 streams, each with a durable consumer', () => {

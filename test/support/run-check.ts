@@ -3,6 +3,7 @@
  * but lets a throwing check throw so a test sees the error.
  */
 import type { CheckDefinition, EpochSummary, FindingDraft } from '../../lib/checks/types.js';
+import type { LoadRates } from '../../lib/load/group-rates.js';
 import { observe } from '../../lib/observation/observe.js';
 import type { Observation } from '../../lib/observation/types.js';
 import type { RawSample } from '../../lib/domain/raw-sample.js';
@@ -10,13 +11,14 @@ import type { RawSample } from '../../lib/domain/raw-sample.js';
 export interface RunOptions {
   readonly thresholds?: Readonly<Record<string, number>>;
   readonly history?: readonly EpochSummary[];
+  readonly load?: LoadRates;
 }
 
 export function runCheck(check: CheckDefinition, input: Observation | RawSample, options: RunOptions = {}): readonly FindingDraft[] {
   const observation = 'type' in input ? observe(input) : input;
   const thresholds: Record<string, number> = {};
   for (const t of check.thresholds) thresholds[t.key] = options.thresholds?.[t.key] ?? t.default;
-  return check.run({ observation, history: options.history ?? [], thresholds });
+  return check.run({ observation, history: options.history ?? [], thresholds, load: options.load });
 }
 
 /** The only finding, failing the test when there is none or more than one. */

@@ -18,5 +18,7 @@ describe('nats-audit checks', () => {
       expect(block(id)).toContain('critical only once persistent (a warning when first seen: it may be a passing election)');
     }
     expect(block('clock_skew')).not.toContain('critical');
+    expect(block('leader_load_concentration')).toContain('critical only once persistent');
+    expect(block('leader_load_concentration')).toContain('leader_load_concentration.min_rate=100 (messages/s)');
   });
 });

@@ -89,6 +89,7 @@ describe('defaultRegistry', () => {
       'meta_no_leader',
       'server_missing',
       'uneven_leader_distribution',
+      'leader_load_concentration',
       'meta_even_cluster_size',
       'meta_leader_flapping',
       'clock_skew',

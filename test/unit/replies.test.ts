@@ -84,6 +84,8 @@ describe('JSZ replies recorded from nats-server 2.9.10', () => {
       accountId: 'APP',
       name: 'ORDERS',
       configuredReplicas: 3,
+      created: '2026-11-23T14:27:42.759783529Z',
+      state: { messages: 5, bytes: 210, lastSeq: 5 },
       cluster: {
         name: 'capc',
         leader: 'n3',
@@ -95,6 +97,9 @@ describe('JSZ replies recorded from nats-server 2.9.10', () => {
       consumers: [
         {
           name: 'shipper',
+          created: '2026-11-23T14:27:43.499840311Z',
+          deliveredStreamSeq: 0,
+          ackFloorStreamSeq: 0,
           cluster: {
             name: 'capc',
             leader: 'n2',
@@ -107,6 +112,7 @@ describe('JSZ replies recorded from nats-server 2.9.10', () => {
       ],
     });
     expect(streamNamed(data.streams, 'EVENTS').consumers).toEqual([]);
+    expect(data.now).toBe(Date.parse('2026-11-23T14:27:45.566Z'));
   });
 
   it('reads a meta follower: no meta replicas, an R1 stream without replicas', () => {
@@ -123,6 +129,8 @@ describe('JSZ replies recorded from nats-server 2.9.10', () => {
       accountId: 'APP',
       name: 'SCRATCH',
       configuredReplicas: 1,
+      created: '2026-11-23T14:27:43.495560785Z',
+      state: { messages: 1, bytes: 40, lastSeq: 1 },
       cluster: { name: 'capc', leader: 'n1', replicas: [] },
       consumers: [],
     });
@@ -173,7 +181,7 @@ describe('JSZ replies recorded from nats-server 2.9.10', () => {
     expect(server.name).toBe('solo-nojs');
     expect(server.jetstream).toBe(false);
     expect(server.cluster).toBeUndefined();
-    expect(data).toEqual({ disabled: true, streams: [], hostedStreams: 0, hostedConsumers: 0, hasDetail: false });
+    expect(data).toEqual({ disabled: true, streams: [], hostedStreams: 0, hostedConsumers: 0, hasDetail: false, now: Date.parse('2026-11-23T14:28:32.393Z') });
   });
 
   it('reads a standalone JetStream server: enabled, no meta group', () => {
@@ -229,6 +237,8 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
         accountId: 'ACZSWBJ4SYILK7QVDELO64VX3EFWB6CXCPMEBN3PDTVNRHY3VKMGUPZN',
         name: 'ORDERS',
         configuredReplicas: 3,
+        created: '2025-03-01T08:00:00.000000001Z',
+        state: { messages: 120, bytes: 5040, lastSeq: 120 },
         cluster: {
           name: 'east',
           leader: 'nats-c',
@@ -240,6 +250,9 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
         consumers: [
           {
             name: 'shipper',
+            created: '2025-03-01T08:00:01Z',
+            deliveredStreamSeq: 10,
+            ackFloorStreamSeq: 10,
             cluster: {
               name: 'east',
               leader: 'nats-b',
@@ -301,6 +314,9 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
     expect(events.consumers).toEqual([
       {
         name: 'indexer',
+        created: '2025-11-19T00:00:01Z',
+        deliveredStreamSeq: 10,
+        ackFloorStreamSeq: 10,
         cluster: {
           name: 'east',
           leader: 'nats-c',

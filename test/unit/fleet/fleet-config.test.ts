@@ -66,7 +66,26 @@ describe('parseFleetConfig', () => {
     expect(east.timeoutMs).toBe(FLEET_DEFAULTS.timeoutMs);
     expect(east.confirmDelayMs).toBe(3_000);
     expect(east.reminderMinutes).toBe(FLEET_DEFAULTS.reminderMinutes);
-    expect(east.autoRebalance).toEqual({ enabled: false, maxMovesPerEpoch: FLEET_DEFAULTS.autoRebalanceMaxMoves });
+    expect(east.autoRebalance).toEqual({ enabled: false, maxMovesPerEpoch: FLEET_DEFAULTS.autoRebalanceMaxMoves, by: 'count' });
+    expect(east.loadDetailEvery).toBe(5);
+  });
+
+  it('takes auto-rebalance by load and the load detail cadence, and names a bad value\'s field', () => {
+    // Act
+    const parsed = parseFleetConfig(
+      fleet({
+        defaults: { loadDetailEvery: 3 },
+        clusters: [{ name: 'east', environment: 'prod', servers: ['nats://10.0.0.1:4222'], credentialsSecret: 's', autoRebalance: { enabled: true, by: 'load' } }],
+      }),
+      registry,
+      'fleet.json',
+    );
+
+    // Assess
+    expect(parsed.clusters[0]).toMatchObject({ autoRebalance: { enabled: true, by: 'load' }, loadDetailEvery: 3 });
+    const bad = { name: 'east', environment: 'prod', servers: ['nats://a:4222'], credentialsSecret: 's', autoRebalance: { enabled: true, by: 'bytes' } };
+    expect(errorOf(fleet({ clusters: [bad as never] })).field).toBe('fleet.json: clusters[0].autoRebalance.by');
+    expect(errorOf(fleet({ defaults: { loadDetailEvery: 0 } })).field).toBe('fleet.json: defaults.loadDetailEvery');
   });
 
   it.each([

@@ -47,7 +47,8 @@ export function cluster(name: string, overrides: Partial<ClusterAuditConfig> = {
     skip: [],
     reminderMinutes: FLEET_DEFAULTS.reminderMinutes,
     notifyMinSeverity: FLEET_DEFAULTS.notifyMinSeverity,
-    autoRebalance: { enabled: false, maxMovesPerEpoch: FLEET_DEFAULTS.autoRebalanceMaxMoves },
+    autoRebalance: { enabled: false, maxMovesPerEpoch: FLEET_DEFAULTS.autoRebalanceMaxMoves, by: 'count' },
+    loadDetailEvery: 5,
     ...overrides,
   };
 }

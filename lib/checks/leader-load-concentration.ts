@@ -1,0 +1,201 @@
+import { type GroupRate } from '../load/group-rates.js';
+import { serverLoads, type ServerLoad } from '../load/server-load.js';
+import { spreadLoad } from '../load/spread-load.js';
+import { leaderMovability, unhealthyReplicas } from '../observation/leader-movability.js';
+import type { Observation } from '../observation/types.js';
+import { jetStreamClusters } from './election-signs.js';
+import { LEADER_BALANCE_DEFAULTS, hotEntries, type LeaderCounts } from '../domain/leader-balance.js';
+import { natscli } from './natscli.js';
+import { defineCheck } from './define-check.js';
+import type { FindingDraft, ThresholdSpec } from './types.js';
+import { clusterLeaderCounts } from './uneven-leader-distribution.js';
+
+/** Busiest groups and step-downs listed per finding; the totals say how many there were. */
+const MAX_LISTED = 10;
+
+export const LOAD_CONCENTRATION_DEFAULTS = {
+  /** Hot strictly above this multiple of the cluster's average write rate per server. */
+  ratio: 1.5,
+  criticalRatio: 3,
+  /**
+   * A server must also write at least this many messages a second to be
+   * hot, so an idle cluster (where one stray publish is "100 % of the
+   * writes") never flags. A few hundred messages a second is nothing to a
+   * NATS server; this is a floor against noise, not a capacity limit.
+   */
+  minRate: 100,
+} as const;
+
+const THRESHOLDS = [
+  { key: 'ratio', description: "A server is hot above this multiple of the cluster's average write rate per server", default: LOAD_CONCENTRATION_DEFAULTS.ratio, unit: 'ratio', min: 1 },
+  { key: 'critical_ratio', description: 'Hot servers at or above this multiple of the average are critical (once persistent)', default: LOAD_CONCENTRATION_DEFAULTS.criticalRatio, unit: 'ratio', min: 1 },
+  { key: 'min_rate', description: 'Messages written per second a server must also lead, so idle clusters never flag', default: LOAD_CONCENTRATION_DEFAULTS.minRate, unit: 'messages/s', min: 0 },
+] as const satisfies readonly ThresholdSpec[];
+
+/** The keys of THRESHOLDS, which judgeCluster reads. */
+type ThresholdKey = (typeof THRESHOLDS)[number]['key'];
+
+export const leaderLoadConcentration = defineCheck({
+  id: 'leader_load_concentration',
+  title: 'Leader load concentration',
+  description:
+    "Some server's led streams carry far more of the cluster's writes than its share, whatever the leader counts say. Per cluster, a stream's write rate is the growth of its last sequence between this epoch and the last one that saw its counters (stream detail), over the time between the two replies by the servers' own clocks; a server's load is the sum over the replicated streams it leads, in messages per second, which decide (bytes per second and consumer deliveries are reported beside them). Groups first seen, recreated or reset have no rate this epoch and are counted apart. Not judged on a first epoch, without stream detail, or while an expected server is silent. Lists the hot server's busiest streams with their rates and the step-downs that would even the load (only groups `nats-audit rebalance` would move), and says whether the leader count tells the same story.",
+  reads: ['JSZ'],
+  severities: ['warning', 'critical'],
+  thresholds: THRESHOLDS,
+  run({ observation, thresholds, load }) {
+    if (load === undefined) return [];
+    // As for the count check: a silent server's groups are necessarily led elsewhere.
+    if (observation.servers.length < observation.expectedServerCount) return [];
+    const findings: FindingDraft[] = [];
+    const counts = new Map(clusterLeaderCounts(observation).map((c) => [c.cluster, c.counts]));
+    for (const [cluster, members] of jetStreamClusters(observation.servers)) {
+      const rates = load.rates.filter((r) => (r.group.cluster ?? '') === cluster);
+      const finding = judgeCluster(cluster, members.map((m) => m.name), rates, observation, counts.get(cluster), thresholds);
+      if (finding) findings.push({ ...finding, details: { ...finding.details, since: load.since, unrated: load.unrated, missing: load.missing } });
+    }
+    return findings;
+  },
+});
+
+interface StepDown {
+  readonly rate: GroupRate;
+  readonly to: string;
+}
+
+function judgeCluster(
+  cluster: string,
+  members: readonly string[],
+  rates: readonly GroupRate[],
+  observation: Pick<Observation, 'servers'>,
+  counts: ReadonlyMap<string, LeaderCounts> | undefined,
+  thresholds: Readonly<Record<ThresholdKey, number>>,
+): FindingDraft | undefined {
+  const loads = serverLoads(members, rates);
+  const total = sum([...loads.values()].map((l) => l.writes));
+  const average = total / members.length;
+  if (average <= 0) return undefined;
+  const hot = [...loads.values()]
+    .filter((l) => l.writes > thresholds.ratio * average && l.writes >= thresholds.min_rate)
+    .sort((a, b) => b.writes - a.writes);
+  if (hot.length === 0) return undefined;
+
+  const answering = new Set(observation.servers.map((s) => s.name));
+  const stepDowns = evenOut(loads, answering);
+  const countHot = new Set(counts ? hotEntries(counts, LEADER_BALANCE_DEFAULTS).hot.map((h) => h.server) : []);
+  const totalStreams = counts ? sum([...counts.values()].map((c) => c.streams)) : undefined;
+  const worst = hot[0]!.writes / average;
+  const commands = stepDowns.map(({ rate: { group }, to }) => `${natscli.streamStepDown(group.stream)}  # until ${to} leads (${group.account})`);
+  const listed = commands.slice(0, MAX_LISTED);
+  if (commands.length > listed.length) listed.push(`... and ${commands.length - listed.length} more`);
+
+  return {
+    subject: `cluster:${cluster}`,
+    severity: worst >= thresholds.critical_ratio ? 'critical' : 'warning',
+    summary: `Write load concentrated in cluster ${cluster}: ${hot.map((h) => describe(h, total, average, counts, totalStreams, countHot)).join('; ')}`,
+    details: {
+      cluster,
+      metric: 'stream messages written per second, summed over the replicated streams each server leads',
+      totalWrites: round(total),
+      average: round(average),
+      servers: Object.fromEntries(
+        [...loads.values()].map((l) => [
+          l.server,
+          {
+            writes: round(l.writes),
+            bytesPerSecond: round(l.bytesPerSecond),
+            share: round(l.writes / total),
+            streamsRated: l.streams,
+            ...(counts?.get(l.server) ? { streamsLed: counts.get(l.server)!.streams } : {}),
+          },
+        ]),
+      ),
+      hot: hot.map((h) => ({
+        server: h.server,
+        writes: round(h.writes),
+        ratio: round(h.writes / average),
+        share: round(h.writes / total),
+        countHot: countHot.has(h.server),
+        busiest: h.busiest.slice(0, MAX_LISTED).map((r) => rateOf(r)),
+        busiestTotal: h.busiest.length,
+      })),
+      stepDowns: stepDowns.slice(0, MAX_LISTED).map(({ rate, to }) => ({ ...rateOf(rate), from: rate.group.leader, to })),
+      stepDownsTotal: stepDowns.length,
+      loadAfterStepDowns: Object.fromEntries([...afterMoves(loads, stepDowns)].map(([s, w]) => [s, round(w)])),
+    },
+    remediation: [
+      stepDowns.length > 0
+        ? `Step down these streams (one at a time, using credentials of the owning account), re-checking between moves; afterwards the busiest server writes ${round(Math.max(...afterMoves(loads, stepDowns).values()))} msg/s:`
+        : `No stream led by ${hot.map((h) => h.server).join(', ')} can move to a server with room (no healthy replica elsewhere, or one stream alone carries the load), so no step-down is listed.`,
+      ...listed,
+      'Or plan and pace the moves with `nats-audit rebalance --by load` (dry run by default).',
+      `Verify: another \`nats-audit check\` a few epochs later shows the writes spread.`,
+    ],
+  };
+}
+
+/** e.g. `n1 leads 2 of 6 replicated streams, no more than its share, but 100 % of the writes (412 msg/s, 3.0x the average of 137 msg/s): ...` */
+function describe(
+  h: ServerLoad,
+  total: number,
+  average: number,
+  counts: ReadonlyMap<string, LeaderCounts> | undefined,
+  totalStreams: number | undefined,
+  countHot: ReadonlySet<string>,
+): string {
+  const share = `${Math.round((100 * h.writes) / total)} % of the writes (${round(h.writes)} msg/s, ${(h.writes / average).toFixed(1)}x the average of ${round(average)} msg/s)`;
+  const led = counts?.get(h.server)?.streams;
+  if (led === undefined || totalStreams === undefined) return `${h.server} leads ${share}`;
+  return countHot.has(h.server)
+    ? `${h.server} leads ${led} of ${totalStreams} replicated streams and ${share}: count and load agree`
+    : `${h.server} leads ${led} of ${totalStreams} replicated streams, no more than its share by count, but ${share}: the load is what matters here, and the leader count hides it`;
+}
+
+/**
+ * Step-downs that lower the busiest server's write rate (spread-load.ts, the
+ * load planner's starting plan), among streams the rebalancer would move
+ * (leader-movability.ts, and no unhealthy replica a step-down could elect).
+ */
+function evenOut(loads: ReadonlyMap<string, ServerLoad>, answering: ReadonlySet<string>): StepDown[] {
+  const names = [...loads.keys()];
+  const index = new Map(names.map((n, i) => [n, i]));
+  const movable = [...loads.values()]
+    .flatMap((l) => l.busiest)
+    .filter((r) => r.messagesPerSecond > 0 && unhealthyReplicas(r.group).length === 0)
+    .map((r) => ({ rate: r, targets: leaderMovability(r.group, answering).targets.filter((t) => index.has(t)) }))
+    .filter((m) => m.targets.length > 0);
+  const { assignment } = spreadLoad(
+    names.map((n) => loads.get(n)!.writes),
+    movable.map((m) => ({ rate: m.rate.messagesPerSecond, at: index.get(m.rate.group.leader!)!, targets: m.targets.map((t) => index.get(t)!) })),
+  );
+  return movable
+    .flatMap((m, i) => (names[assignment[i]!] === m.rate.group.leader ? [] : [{ rate: m.rate, to: names[assignment[i]!]! }]))
+    .sort((a, b) => loads.get(b.rate.group.leader!)!.writes - loads.get(a.rate.group.leader!)!.writes || b.rate.messagesPerSecond - a.rate.messagesPerSecond);
+}
+
+function afterMoves(loads: ReadonlyMap<string, ServerLoad>, moves: readonly StepDown[]): Map<string, number> {
+  const load = new Map([...loads].map(([s, l]) => [s, l.writes]));
+  for (const { rate, to } of moves) {
+    load.set(rate.group.leader!, load.get(rate.group.leader!)! - rate.messagesPerSecond);
+    load.set(to, load.get(to)! + rate.messagesPerSecond);
+  }
+  return load;
+}
+
+function rateOf(r: GroupRate): Record<string, unknown> {
+  return {
+    account: r.group.account,
+    stream: r.group.stream,
+    writes: round(r.messagesPerSecond),
+    bytesPerSecond: round(r.bytesPerSecond ?? 0),
+    intervalMs: r.intervalMs,
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,158 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { describe, expect, it } from 'vitest';
+import { concentrateLeaders, createReplicatedStreams, streamLeaders, type LocalCluster } from '../../lib/local-cluster/index.js';
+import { pollUntil } from '../../lib/util/poll.js';
+import { useCluster } from '../support/cluster.js';
+import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
+import { reconcile, startPublisher } from '../support/publisher.js';
+import { readStreams, writeRates } from '../support/write-rates.js';
+
+/** Two R3 streams led by each of n1, n2, n3: the leader counts are even. */
+const LEADERS = { n1: ['LOAD_1', 'LOAD_2'], n2: ['LOAD_3', 'LOAD_4'], n3: ['LOAD_5', 'LOAD_6'] } as const;
+const STREAMS = Object.values(LEADERS).flat();
+/** Messages acknowledged between two epochs before the second runs: rates well above noise. */
+const WRITES_BETWEEN_EPOCHS = 300;
+/** And at least this long between them by the clock: rates need readings a second or more apart. */
+const MIN_EPOCH_GAP_MS = 2_000;
+/**
+ * The load check's noise floor, lowered from its default (100 msg/s) because
+ * the publisher of a loaded 2-core test machine may write fewer; the rule
+ * under test is the ratio against the average, not the floor.
+ */
+const LOAD_ARGS = ['--threshold', 'leader_load_concentration.min_rate=10', '--load-detail-every', '1'];
+
+interface LoadFinding {
+  check: string;
+  subject: string;
+  summary: string;
+  details: { hot: { server: string; countHot: boolean; busiest: { stream: string; writes: number }[] }[]; stepDowns: { stream: string; from: string }[] };
+}
+
+let created = false;
+
+interface PlannedCluster {
+  by: string;
+  optimal: boolean;
+  maxLoadBefore: number;
+  maxLoadAfter: number;
+  servers: { name: string; loadBefore: number; loadAfter: number }[];
+  moves: { stream: string; from: string; to: string; load: number }[];
+}
+
+async function placeLeaders(c: LocalCluster): Promise<NatsConnection> {
+  const app = await c.connect({ as: 'app' });
+  if (!created) await createReplicatedStreams(app, { count: STREAMS.length, replicas: 3, consumersPerStream: 0, prefix: 'LOAD' });
+  created = true;
+  for (const [server, streams] of Object.entries(LEADERS)) await concentrateLeaders(app, { onto: server, streams });
+  const leaders = await streamLeaders(app, STREAMS);
+  for (const [server, streams] of Object.entries(LEADERS)) for (const s of streams) expect(leaders[s], s).toBe(server);
+  return app;
+}
+
+/** Waits until `publisher` has `writes` more acknowledged messages and `gapMs` passed since `since`. */
+async function writesSince(publisher: { acknowledged: () => number }, from: number, since: number): Promise<void> {
+  const reached = await pollUntil(
+    async () => (publisher.acknowledged() - from >= WRITES_BETWEEN_EPOCHS && Date.now() - since >= MIN_EPOCH_GAP_MS) || undefined,
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+  expect(reached, `${WRITES_BETWEEN_EPOCHS} writes within 60 s`).toBe(true);
+}
+
+describe('leader load on a real 3-node cluster: even counts, all writes into the streams n1 leads', () => {
+  const cluster = useCluster(3);
+  const dir = useTempDir();
+
+  it('the count check stays quiet and leader_load_concentration flags n1 on the second epoch, naming its busy streams', async () => {
+    const c = cluster();
+    const app = await placeLeaders(c);
+    const publisher = startPublisher(app, LEADERS.n1);
+    try {
+      const args = ['--state', join(dir, 'state.json'), '--cluster', 'load', ...LOAD_ARGS];
+      await writesSince(publisher, 0, 0);
+      const atFirst = publisher.acknowledged();
+      const first = await checkJson(args, systemEnv(c));
+      const firstEnded = Date.now();
+      // A first epoch has nothing to compare with: no rates, no load finding.
+      expect(first.report.findings.filter((f) => f.check === 'leader_load_concentration')).toEqual([]);
+
+      await writesSince(publisher, atFirst, firstEnded);
+      const second = await checkJson(args, systemEnv(c));
+
+      const checks = second.report.findings.map((f) => f.check);
+      expect(checks, JSON.stringify(second.report.findings)).not.toContain('uneven_leader_distribution');
+      const load = second.report.findings.find((f) => f.check === 'leader_load_concentration') as unknown as LoadFinding | undefined;
+      expect(load, JSON.stringify(second.report.findings)).toBeDefined();
+      expect(load!.subject).toBe(`cluster:${c.name}`);
+      expect(load!.summary).toMatch(/n1 leads 2 of 6 replicated streams, no more than its share by count, but 100 % of the writes/);
+      expect(load!.details.hot.map((h) => h.server)).toEqual(['n1']);
+      expect(load!.details.hot[0]!.countHot).toBe(false);
+      expect(load!.details.hot[0]!.busiest.map((b) => b.stream).sort()).toEqual([...LEADERS.n1]);
+      expect(load!.details.hot[0]!.busiest.every((b) => b.writes > 0)).toBe(true);
+      expect(load!.details.stepDowns, JSON.stringify(load!.details)).toHaveLength(1);
+      expect(load!.details.stepDowns[0]!.from).toBe('n1');
+    } finally {
+      await publisher.stop();
+      await app.close();
+    }
+  }, 240_000);
+
+  it('rebalance --by load plans one move off n1 (dry run with writes per server before and after), --execute makes it, and the servers\' own figures then show the planned spread with no message lost', async () => {
+    const c = cluster();
+    const app = await placeLeaders(c);
+    const sys = await c.connect({ as: 'system' });
+    const accounts = join(dir, 'accounts.json');
+    writeFileSync(accounts, JSON.stringify({ accounts: { APP: { user: c.app.user, password: c.app.password } } }), { mode: 0o600 });
+    const publisher = startPublisher(app, LEADERS.n1);
+    try {
+      await writesSince(publisher, 0, 0);
+
+      // Dry run: the plan and the load per server, nothing changed.
+      const dry = await runCli(['rebalance', '--by', 'load', '--load-window', '3', '--format', 'json'], { env: systemEnv(c) });
+      expect(dry.code, dry.stderr).toBe(0);
+      const planned = (JSON.parse(dry.stdout) as { plan: { clusters: PlannedCluster[] } }).plan.clusters[0]!;
+      expect(planned).toMatchObject({ by: 'load', optimal: true });
+      expect(planned.moves).toHaveLength(1);
+      expect(planned.moves[0]!.from).toBe('n1');
+      expect(LEADERS.n1).toContain(planned.moves[0]!.stream);
+      expect(planned.maxLoadAfter).toBeLessThan(0.7 * planned.maxLoadBefore);
+      const text = await runCli(['rebalance', '--by', 'load', '--load-window', '3'], { env: systemEnv(c) });
+      expect(text.stdout).toContain('stream writes per server (msg/s): before -> after');
+      expect(text.stdout).toContain('dry run: nothing changed');
+      expect(await streamLeaders(app, STREAMS)).toMatchObject({ LOAD_1: 'n1', LOAD_2: 'n1' });
+
+      // Execute.
+      const run = await runCli(['rebalance', '--by', 'load', '--load-window', '3', '--execute', '--accounts', accounts, '--moves-per-second', '5', '--format', 'json'], {
+        env: systemEnv(c),
+        timeoutMs: 150_000,
+      });
+      expect(run.code, `${run.stderr}\n${run.stdout.slice(0, 4000)}`).toBe(0);
+      const executed = JSON.parse(run.stdout) as { plan: { clusters: PlannedCluster[] }; executions: { result: { outcomes: { result: string }[] } }[] };
+      const plan = executed.plan.clusters[0]!;
+      const outcomes = executed.executions.flatMap((e) => e.result.outcomes.map((o) => o.result));
+      expect(outcomes).toHaveLength(plan.moves.length);
+      expect(outcomes.every((o) => ['moved', 'moved_elsewhere', 'already_moved'].includes(o))).toBe(true);
+      const leaders = await streamLeaders(app, STREAMS);
+      expect([leaders.LOAD_1, leaders.LOAD_2].filter((l) => l === 'n1')).toHaveLength(1);
+
+      // Independently, from the servers' own figures: each server's share of the writes.
+      // Shares, not messages per second: the publisher's speed changes once its
+      // writes go to two leaders, while the planned share of the busiest server does not.
+      const from = await readStreams(sys, 3);
+      await writesSince(publisher, publisher.acknowledged(), Date.now());
+      const { perServer, moved } = writeRates(from, await readStreams(sys, 3));
+      expect(moved).toEqual([]);
+      const total = [...perServer.values()].reduce((a, b) => a + b, 0);
+      const busiest = Math.max(...perServer.values());
+      const plannedShare = plan.maxLoadAfter / plan.servers.reduce((sum, s) => sum + s.loadAfter, 0);
+      console.info(`load rebalance: planned busiest share ${plannedShare.toFixed(3)}, measured ${(busiest / total).toFixed(3)} (${[...perServer].map(([s, r]) => `${s} ${r.toFixed(1)} msg/s`).join(', ')})`);
+      expect(busiest / total).toBeLessThanOrEqual(plannedShare + 0.1);
+    } finally {
+      const published = await publisher.stop();
+      expect(await reconcile(app, published)).toEqual({ lost: 0, duplicated: 0 });
+      await sys.close();
+      await app.close();
+    }
+  }, 300_000);
+});
