@@ -253,6 +253,7 @@ function serverObservation(
     routes: routezHeard ? routeNames(latest(routezHeard).data, idToName) : undefined,
     heardVia: [...new Set(jszHeard.map((h) => h.vantage))].sort(),
     streamsLeader: data.streamsLeader,
+    apiLevel: data.apiLevel,
     consumersLeader: data.consumersLeader,
     hostedStreams: data.hostedStreams,
     hostedConsumers: data.hostedConsumers,

@@ -46,6 +46,8 @@ export interface ServerObservation extends Pick<ServerInfo, 'name' | 'id' | 'hos
   /** Vantage URLs through which this server answered JSZ. */
   readonly heardVia: readonly string[];
   readonly streamsLeader?: number;
+  /** JetStream API level from JSZ (`api.level`, 2.11+); undefined before 2.11. Decides step-down placement. */
+  readonly apiLevel?: number | undefined;
   readonly consumersLeader?: number;
   /** Streams and consumers it hosts (any replica, R1 included), as its latest JSZ reply said. */
   readonly hostedStreams?: number;

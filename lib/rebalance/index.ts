@@ -12,4 +12,4 @@ export type {
 export { executePlan, type ExecuteDependencies, type ExecuteOptions, type ExecuteResult, type MoveOutcome, type MoveResult } from './execute.js';
 export { gateProblems } from './gate.js';
 export { isHealthyReplica, REPLICA_HEALTH } from '../domain/replica-health.js';
-export { supportsPreferredStepDown, versionAtLeast } from './server-version.js';
+export { stepDownsNameLeader } from './step-down-placement.js';

@@ -5,7 +5,7 @@ import { executePlan, noCredentials, type ExecuteResult, type MoveOutcome } from
 import { gateProblems } from './gate.js';
 import { planRebalance } from './plan.js';
 import { isHealthyReplica } from '../domain/replica-health.js';
-import { supportsPreferredStepDown } from './server-version.js';
+import { stepDownsNameLeader } from './step-down-placement.js';
 import type { RebalancePlan } from './types.js';
 import { errorText } from '../util/error-text.js';
 
@@ -71,12 +71,12 @@ export async function runRebalance(before: Observation, deps: RebalanceRunDepend
   const executions: { cluster: string; result: ExecuteResult }[] = [];
   let budget = options.maxMoves;
   for (const cluster of plan.clusters.filter((c) => c.moves.length > 0)) {
-    const versions = before.servers.filter((s) => (s.cluster ?? '') === cluster.cluster).map((s) => s.version);
+    const members = before.servers.filter((s) => (s.cluster ?? '') === cluster.cluster);
     const result = await executePlan(cluster, deps, {
       movesPerSecond: options.movesPerSecond,
       maxMoves: budget,
       maxStepDownsPerMove: MAX_STEP_DOWNS_PER_MOVE,
-      preferredPlacement: supportsPreferredStepDown(versions),
+      preferredPlacement: stepDownsNameLeader(members),
       signal: options.signal,
       onMove: options.onMove,
     });

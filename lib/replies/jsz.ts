@@ -112,6 +112,8 @@ const jsInfoSchema = z.object({
   streams: leaderCount.optional(),
   consumers: leaderCount.optional(),
   account_details: z.array(accountDetailSchema).nullish(),
+  /** 2.11+: `api.level`, the JetStream API level. Read leniently (see apiLevelOf): only step-down placement uses it. */
+  api: z.unknown().optional(),
 });
 type RawJsInfo = z.infer<typeof jsInfoSchema>;
 
@@ -191,7 +193,14 @@ function toJszData(raw: RawJsInfo): JszData {
     hasDetail: raw.account_details != null,
     streams,
     now: raw.now === undefined ? undefined : parseServerTime(raw.now),
+    apiLevel: apiLevelOf(raw.api),
   };
+}
+
+/** `api.level` when it is a whole number; a server before 2.11 sends no level, and an odd one is no level either. */
+function apiLevelOf(api: unknown): number | undefined {
+  const level = typeof api === 'object' && api !== null ? (api as Record<string, unknown>)['level'] : undefined;
+  return typeof level === 'number' && Number.isInteger(level) && level >= 0 ? level : undefined;
 }
 
 /** Validates JSZ `data` and maps it to {@link JszData}. */

@@ -99,6 +99,8 @@ export interface JszData {
   readonly hostedConsumers?: number;
   /** The reply carried stream detail (`account_details`), not only the summary. */
   readonly hasDetail?: boolean;
+  /** The JetStream API level (`api.level`, 2.11+: 1; 2.12: 2; 2.14: 4); undefined before 2.11. */
+  readonly apiLevel?: number | undefined;
   readonly streams: readonly StreamView[];
   /** The server's clock when it built the reply (`data.now`, epoch ms). */
   readonly now?: number | undefined;

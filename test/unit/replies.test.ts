@@ -301,6 +301,7 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
     expect(server.time).toBe(Date.parse('2025-11-20T07:15:00.987Z'));
     expect(data.streamsLeader).toBe(2);
     expect(data.consumersLeader).toBe(1);
+    expect(data.apiLevel).toBe(1);
     expect(data.meta).toEqual({ name: 'east', leader: 'nats-a', peer: 'O6hsrBmD', clusterSize: 3, pending: 0 });
     const events = streamNamed(data.streams, 'EVENTS');
     expect(events.cluster?.leader).toBe('nats-c');
@@ -341,6 +342,7 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
     expect(server).toMatchObject({ name: 'nats-a', version: '2.12.15', cluster: 'east' });
     expect(data.streamsLeader).toBe(1);
     expect(data.consumersLeader).toBeUndefined();
+    expect(data.apiLevel).toBe(2);
     expect(data.meta?.replicas?.map((peer) => peer.name)).toEqual(['nats-b', 'nats-c']);
     const orders = streamNamed(data.streams, 'ORDERS');
     expect(orders.cluster?.leader).toBe('nats-a');
@@ -354,6 +356,18 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
       lag: 2,
       peer: 'F526168B',
     });
+  });
+});
+
+describe('the JetStream API level', () => {
+  it('is absent before 2.11, whose api block has no level', () => {
+    expect(expectOk(parseJszReply(fixture('jsz-2.9.10-meta-leader.json'))).data.apiLevel).toBeUndefined();
+  });
+
+  it('is no level when odd, without refusing the reply: only step-down placement reads it', () => {
+    for (const api of ['{"level":-1}', '{"level":1.5}', '{"level":"2"}', '7', 'null']) {
+      expect(expectOk(parseJszReply(envelope(`{"config":{},"api":${api}}`))).data.apiLevel).toBeUndefined();
+    }
   });
 });
 
