@@ -8,7 +8,7 @@ import { LEADER_BALANCE_DEFAULTS, hotEntries, type LeaderCounts } from '../domai
 import { natscli } from './natscli.js';
 import { defineCheck } from './define-check.js';
 import type { FindingDraft, ThresholdSpec } from './types.js';
-import { clusterLeaderCounts } from './uneven-leader-distribution.js';
+import { clusterLeaderCounts } from './cluster-leader-counts.js';
 
 /** Busiest groups and step-downs listed per finding; the totals say how many there were. */
 const MAX_LISTED = 10;

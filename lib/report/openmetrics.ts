@@ -9,7 +9,7 @@
  * timestamp (the textfile collector refuses them); the epoch's time is a
  * metric of its own so rules can tell a stale audit.
  */
-import { clusterLeaderCounts } from '../checks/uneven-leader-distribution.js';
+import { clusterLeaderCounts } from '../checks/cluster-leader-counts.js';
 import type { Observation } from '../observation/types.js';
 import { EXIT_CODES, type Report } from '../epoch/report.js';
 

@@ -1,4 +1,4 @@
-import { clusterLeaderCounts } from '../checks/uneven-leader-distribution.js';
+import { clusterLeaderCounts } from '../checks/cluster-leader-counts.js';
 import type { EpochResult } from '../epoch/run-epoch.js';
 
 /** One server's leaders in one NATS cluster, as the epoch's log line carries it. */

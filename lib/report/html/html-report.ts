@@ -9,7 +9,7 @@
  */
 import type { LeaderBalanceThresholds } from '../../domain/leader-balance.js';
 import type { EpochSummary } from '../../checks/types.js';
-import { clusterLeaderCounts } from '../../checks/uneven-leader-distribution.js';
+import { clusterLeaderCounts } from '../../checks/cluster-leader-counts.js';
 import type { Observation } from '../../observation/types.js';
 import type { Report } from '../../epoch/report.js';
 import { html, raw, type SafeHtml } from './escape.js';

@@ -5,7 +5,7 @@
  * servers" is something to see rather than read.
  */
 import { LEADER_METRICS, hotEntries, type LeaderBalanceThresholds, type LeaderCounts, type LeaderMetric } from '../../domain/leader-balance.js';
-import type { ClusterLeaderCounts } from '../../checks/uneven-leader-distribution.js';
+import type { ClusterLeaderCounts } from '../../checks/cluster-leader-counts.js';
 import { html, type SafeHtml } from './escape.js';
 
 const PANEL_TITLES: Readonly<Record<LeaderMetric, string>> = {
