@@ -48,14 +48,25 @@ export interface LoadRates {
   readonly missing: number;
 }
 
-/** Rates of this observation's replicated, led groups against the remembered counters; undefined with nothing remembered. */
-export function groupRates(previous: LoadSnapshot | undefined, observation: Pick<Observation, 'groups'>): LoadRates | undefined {
+/**
+ * Rates of this observation's replicated, led groups against the remembered
+ * counters; undefined with nothing remembered. `consumers` as given to
+ * `nextSnapshot`: where consumers' counters are not remembered, consumers
+ * are neither rated nor counted as unrated, or every one of them would read
+ * as `new` on every epoch.
+ */
+export function groupRates(
+  previous: LoadSnapshot | undefined,
+  observation: Pick<Observation, 'groups'>,
+  options: { readonly consumers?: boolean } = {},
+): LoadRates | undefined {
   if (previous === undefined || previous.entries.size === 0) return undefined;
   const rates: GroupRate[] = [];
   const unrated: Record<UnratedReason, number> = { new: 0, reset: 0, no_interval: 0, no_counters: 0 };
   const seen = new Set<string>();
   for (const group of observation.groups) {
     if (group.leader === undefined || group.replicas.length === 0) continue;
+    if (group.kind === 'consumer' && options.consumers !== true) continue;
     const id = counterId(group);
     const before = previous.entries.get(id);
     if (before !== undefined) seen.add(id);

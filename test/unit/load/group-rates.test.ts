@@ -37,8 +37,22 @@ describe('group rates between epochs', () => {
 
   it('consumers: deliveries from delivered.stream_seq, acks from the ack floor', () => {
     const before = remembered([consumer('A', 'n1', 100, 90, 0)]);
-    const rates = groupRates(before, loadObservation([consumer('A', 'n1', 600, 590, 5_000)]))!;
+    const rates = groupRates(before, loadObservation([consumer('A', 'n1', 600, 590, 5_000)]), { consumers: true })!;
     expect(rates.rates[0]).toMatchObject({ messagesPerSecond: 100, acksPerSecond: 100 });
+  });
+
+  it('where consumers are not remembered (the epoch default), they are neither rated nor counted as new every epoch', () => {
+    // Prepare: what an epoch keeps by default, streams only
+    const first = loadObservation([loadStream({ name: 'A', leader: 'n1', seq: 100 }), consumer('A', 'n1', 100, 90, 0)]);
+    const before = decodeSnapshot(encodeSnapshot(nextSnapshot(undefined, first, 1)));
+    const second = loadObservation([loadStream({ name: 'A', leader: 'n1', seq: 600, atMs: 5_000 }), consumer('A', 'n1', 600, 590, 5_000)]);
+
+    // Act
+    const rates = groupRates(before, second)!;
+
+    // Assess
+    expect(rates.rates.map((r) => [r.group.kind, r.messagesPerSecond])).toEqual([['stream', 100]]);
+    expect(rates.unrated).toEqual({ new: 0, reset: 0, no_interval: 0, no_counters: 0 });
   });
 
   it('new, recreated, reset, too-close and counter-less groups have no rate, each counted by why; vanished ones are missing', () => {
