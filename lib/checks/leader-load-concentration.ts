@@ -39,7 +39,7 @@ export const leaderLoadConcentration = defineCheck({
   id: 'leader_load_concentration',
   title: 'Leader load concentration',
   description:
-    "Some server's led streams carry far more of the cluster's writes than its share, whatever the leader counts say. Per cluster, a stream's write rate is the growth of its last sequence between this epoch and the last one that saw its counters (stream detail), over the time between the two replies by the servers' own clocks; a server's load is the sum over the replicated streams it leads, in messages per second, which decide (bytes per second and consumer deliveries are reported beside them). Groups first seen, recreated or reset have no rate this epoch and are counted apart. Not judged on a first epoch, without stream detail, or while an expected server is silent. Lists the hot server's busiest streams with their rates and the step-downs that would even the load (only groups `nats-audit rebalance` would move), and says whether the leader count tells the same story.",
+    "Some server's led streams carry far more of the cluster's writes than its share, whatever the leader counts say. Per cluster, a stream's write rate is the growth of its last sequence between this epoch and the last one that saw its counters (stream detail), over the time between the two replies by the servers' own clocks; a server's load is the sum over the replicated streams it leads, in messages per second, which decide (bytes per second are reported beside them, and consumer deliveries, summed over the consumers each server leads, every `--load-detail-every` epochs). Groups first seen, recreated or reset have no rate this epoch and are counted apart. Not judged on a first epoch, without stream detail, or while an expected server is silent. Lists the hot server's busiest streams with their rates and the step-downs that would even the load (only groups `nats-audit rebalance` would move), and says whether the leader count tells the same story.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: THRESHOLDS,
@@ -50,9 +50,21 @@ export const leaderLoadConcentration = defineCheck({
     const findings: FindingDraft[] = [];
     const counts = new Map(clusterLeaderCounts(observation).map((c) => [c.cluster, c.counts]));
     for (const [cluster, members] of jetStreamClusters(observation.servers)) {
-      const rates = load.rates.filter((r) => (r.group.cluster ?? '') === cluster);
-      const finding = judgeCluster(cluster, members.map((m) => m.name), rates, observation, counts.get(cluster), thresholds);
-      if (finding) findings.push({ ...finding, details: { ...finding.details, since: load.since, unrated: load.unrated, missing: load.missing } });
+      const inCluster = (r: GroupRate) => (r.group.cluster ?? '') === cluster;
+      const rates = load.rates.filter(inCluster);
+      const deliveries = load.consumers?.rates.filter(inCluster);
+      const finding = judgeCluster(cluster, members.map((m) => m.name), rates, deliveries, observation, counts.get(cluster), thresholds);
+      if (!finding) continue;
+      findings.push({
+        ...finding,
+        details: {
+          ...finding.details,
+          since: load.since,
+          unrated: load.unrated,
+          missing: load.missing,
+          ...(load.consumers ? { deliveriesSince: load.consumers.since } : {}),
+        },
+      });
     }
     return findings;
   },
@@ -67,11 +79,13 @@ function judgeCluster(
   cluster: string,
   members: readonly string[],
   rates: readonly GroupRate[],
+  /** Consumer delivery rates, on the epochs that rate consumers: reported, never judged. */
+  deliveries: readonly GroupRate[] | undefined,
   observation: Pick<Observation, 'servers'>,
   counts: ReadonlyMap<string, LeaderCounts> | undefined,
   thresholds: Readonly<Record<ThresholdKey, number>>,
 ): FindingDraft | undefined {
-  const loads = serverLoads(members, rates);
+  const loads = serverLoads(members, deliveries ? [...rates, ...deliveries] : rates);
   const total = sum([...loads.values()].map((l) => l.writes));
   const average = total / members.length;
   if (average <= 0) return undefined;
@@ -106,6 +120,7 @@ function judgeCluster(
             bytesPerSecond: round(l.bytesPerSecond),
             share: round(l.writes / total),
             streamsRated: l.streams,
+            ...(deliveries ? { deliveries: round(l.deliveries) } : {}),
             ...(counts?.get(l.server) ? { streamsLed: counts.get(l.server)!.streams } : {}),
           },
         ]),

@@ -10,7 +10,7 @@ import type { MetricsServer } from './metrics-server.js';
 import { sanitizeUrl } from '../sampling/connection-options.js';
 import type { RawSample } from '../domain/raw-sample.js';
 import { FileStateStore } from '../state/file-state-store.js';
-import { MemoryStateStore, StateConflictError, type StateStore } from '../state/state-store.js';
+import { MemoryStateStore, StateConflictError } from '../state/state-store.js';
 import { AuditUnavailableError, ConfigError } from '../errors.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandIo } from './io.js';
@@ -23,7 +23,7 @@ import type { CommandIo } from './io.js';
 export async function checkCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const registry = defaultRegistry();
   const config = parseCheckConfig(argv, io.env, registry);
-  const store: StateStore = config.statePath ? new FileStateStore(config.statePath) : new MemoryStateStore();
+  const store = config.statePath ? new FileStateStore(config.statePath) : new MemoryStateStore();
   const format = config.format;
   if (config.fleetPath !== undefined) {
     if (config.watchSeconds !== undefined) throw new ConfigError('--watch', 'cannot be combined with --fleet (the scheduled auditor runs fleets)');
@@ -44,7 +44,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
       registry,
       checks: config.checks,
       persistence: config.persistence,
-      ...(config.samplePath === undefined ? { loadDetailEvery: config.loadDetailEvery } : {}),
+      ...(config.samplePath === undefined ? { loadDetailEvery: config.loadDetailEvery, consumerCounters: store } : {}),
       // A saved sample cannot change: nothing to confirm.
       ...(config.samplePath === undefined ? { confirm: { delayMs: config.confirmDelayMs, signal: io.signal } } : {}),
     });

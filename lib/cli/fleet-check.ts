@@ -10,7 +10,7 @@ import { EXIT_CODES, type Report, type Status } from '../epoch/report.js';
 import { ConnectionOptionsError } from '../sampling/connection-options.js';
 import { CredentialsSecretError } from '../secrets/credentials-secret.js';
 import { SecretReader } from '../secrets/secret-reader.js';
-import type { StateStore } from '../state/state-store.js';
+import type { ConsumerCounterStore, StateStore } from '../state/state-store.js';
 import { forEachConcurrently } from '../util/concurrency.js';
 import type { CommandIo } from './io.js';
 
@@ -36,7 +36,7 @@ export interface FleetEpochOutput {
 export async function checkFleet(
   config: CheckConfig,
   registry: CheckRegistry,
-  store: StateStore,
+  store: StateStore & ConsumerCounterStore,
   render: (report: Report) => string,
   io: CommandIo,
 ): Promise<number> {
@@ -62,6 +62,7 @@ export async function checkFleet(
       const { report } = await runEpoch({
         sample: () => gatherForEpoch(cluster, { auth: credentials.auth, tls: credentials.tls, registry, checks }),
         store,
+        consumerCounters: store,
         clusterKey: cluster.name,
         registry,
         checks,

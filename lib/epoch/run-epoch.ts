@@ -6,7 +6,7 @@ import type { Observation } from '../observation/types.js';
 import { buildReport, type Report } from './report.js';
 import type { RawSample } from '../domain/raw-sample.js';
 import { HISTORY_LIMIT, emptyState, type AuditState, type OpenFinding } from '../state/audit-state.js';
-import { StateConflictError, type StateStore } from '../state/state-store.js';
+import { StateConflictError, type ConsumerCounterStore, type StateStore } from '../state/state-store.js';
 import { assertAuditable } from './auditable.js';
 import { judge, type CheckedDraft, type CheckRun, type CheckSettings } from './judge.js';
 import { applyLifecycle, findingKey, type PersistencePolicy } from './lifecycle.js';
@@ -17,7 +17,9 @@ import { compareSigns, confirmedDrafts, type Confirmation } from './confirmation
 import { leaderLoadConcentration } from '../checks/leader-load-concentration.js';
 import { epochLoad, type EpochLoad } from '../load/epoch-load.js';
 import type { LoadRates } from '../load/group-rates.js';
-import { loadDetailDue } from '../load/detail-cadence.js';
+import { DEFAULT_LOAD_DETAIL_EVERY, loadDetailDue } from '../load/detail-cadence.js';
+import { consumerCountersDue } from '../load/consumer-counters.js';
+import { rateConsumers, type ConsumerRating } from './consumer-rates.js';
 
 /** Server names remembered per epoch; far above any real cluster, a bound on hostile input. */
 const MAX_REMEMBERED_SERVERS = 1_000;
@@ -36,6 +38,12 @@ export interface EpochDependencies {
    */
   readonly loadDetailEvery?: number;
   readonly store: StateStore;
+  /**
+   * Where consumer counters are kept, for delivery rates every
+   * `loadDetailEvery` epochs (lib/load/consumer-counters.ts). Unset:
+   * consumers are not rated.
+   */
+  readonly consumerCounters?: ConsumerCounterStore;
   readonly clusterKey: string;
   readonly registry: CheckRegistry;
   readonly checks: CheckSettings;
@@ -135,11 +143,24 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
   const confirmed = deps.confirm ? await confirmSample(() => deps.sample(wants), observation, deps.confirm) : undefined;
   const final = confirmed?.second ?? { sample, observation };
   const loaded = await previous;
-  const load = epochLoad(loaded.state.load, final.observation, loaded.state.epoch + 1, tracksLoad);
+  const epochId = loaded.state.epoch + 1;
+  const streamLoad = epochLoad(loaded.state.load, final.observation, epochId, tracksLoad);
+  const consumers: ConsumerRating =
+    tracksLoad &&
+    deps.consumerCounters !== undefined &&
+    consumerCountersDue(loaded.state.consumerCountersEpoch, epochId, deps.loadDetailEvery ?? DEFAULT_LOAD_DETAIL_EVERY, final.observation)
+      ? await rateConsumers(deps.consumerCounters, deps.clusterKey, final.observation, epochId)
+      : {};
+  const load: EpochLoad = {
+    ...streamLoad,
+    rates: streamLoad.rates && consumers.rates ? { ...streamLoad.rates, consumers: consumers.rates } : streamLoad.rates,
+    consumerCountersEpoch: consumers.savedEpoch,
+  };
   const report = await conclude(deps, now, started, loaded, {
     seen: final.observation,
     observation: final.observation,
     load,
+    ...(consumers.notice ? { notice: consumers.notice } : {}),
     ...(confirmed ? { confirmation: { first: observation, outcome: confirmed.outcome } } : {}),
   });
   return { report, sample: final.sample, observation: final.observation, load: load.rates };
@@ -182,6 +203,8 @@ type EpochInput =
       readonly confirmation?: { readonly first: Observation; readonly outcome: Confirmation };
       /** Rates for the checks and the counters to save (lib/load/epoch-load.ts). */
       readonly load: EpochLoad;
+      /** Something about this epoch's own bookkeeping the operator should know. */
+      readonly notice?: string;
     }
   | {
       readonly seen: Pick<Observation, 'startedAt' | 'servers'>;
@@ -220,7 +243,7 @@ async function conclude(
   loaded: PreviousState,
   input: EpochInput,
 ): Promise<Report> {
-  const notices: string[] = loaded.notice ? [loaded.notice] : [];
+  const notices: string[] = [loaded.notice, input.failed ? undefined : input.notice].filter((n) => n !== undefined);
   const previous = loaded.state;
   const stateKnown = loaded.known;
 
@@ -264,7 +287,15 @@ async function conclude(
 
   if (stateKnown) {
     const history = full ? [...previous.history, summarize(epochId, full)].slice(-HISTORY_LIMIT) : previous.history;
-    const next: AuditState = { revision: previous.revision + 1, epoch: epochId, open: saved, history, ...(load.next ? { load: load.next } : {}) };
+    const consumerCountersEpoch = load.consumerCountersEpoch ?? previous.consumerCountersEpoch;
+    const next: AuditState = {
+      revision: previous.revision + 1,
+      epoch: epochId,
+      open: saved,
+      history,
+      ...(load.next ? { load: load.next } : {}),
+      ...(consumerCountersEpoch === undefined ? {} : { consumerCountersEpoch }),
+    };
     try {
       await deps.store.save(deps.clusterKey, next);
     } catch (error) {

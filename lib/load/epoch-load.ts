@@ -12,6 +12,8 @@ export interface EpochLoad {
   readonly rates?: LoadRates | undefined;
   /** The counters to save; undefined to save none (load not tracked). */
   readonly next?: EncodedLoadSnapshot | undefined;
+  /** The epoch of the consumer counters saved by this epoch in their own item (consumer-counters.ts); undefined: none saved now. */
+  readonly consumerCountersEpoch?: number | undefined;
 }
 
 /**

@@ -18,7 +18,7 @@
  *   not seen now are counted as `missing` (deleted, or their server sent no
  *   detail this epoch).
  */
-import type { Observation, RaftGroup } from '../observation/types.js';
+import type { GroupKind, Observation, RaftGroup } from '../observation/types.js';
 import { counterId, createdTag, type LoadSnapshot } from './load-snapshot.js';
 
 /** Two readings closer than this (by the servers' clocks) give no rate: JSZ `now` has millisecond resolution at best. */
@@ -46,27 +46,30 @@ export interface LoadRates {
   readonly unrated: Readonly<Record<UnratedReason, number>>;
   /** Remembered groups not seen in this sample. */
   readonly missing: number;
+  /** Consumer delivery rates, on the epochs that rate consumers (consumer-counters.ts). */
+  readonly consumers?: LoadRates | undefined;
 }
 
 /**
- * Rates of this observation's replicated, led groups against the remembered
- * counters; undefined with nothing remembered. `consumers` as given to
- * `nextSnapshot`: where consumers' counters are not remembered, consumers
- * are neither rated nor counted as unrated, or every one of them would read
- * as `new` on every epoch.
+ * Rates of this observation's replicated, led groups of one kind (as given
+ * to `nextSnapshot`, streams by default) against the remembered counters;
+ * undefined with nothing remembered. Groups of the other kind are neither
+ * rated nor counted as unrated: their counters live elsewhere, and each
+ * would otherwise read as `new` on every epoch.
  */
 export function groupRates(
   previous: LoadSnapshot | undefined,
   observation: Pick<Observation, 'groups'>,
-  options: { readonly consumers?: boolean } = {},
+  options: { readonly kind?: GroupKind } = {},
 ): LoadRates | undefined {
+  const kind = options.kind ?? 'stream';
   if (previous === undefined || previous.entries.size === 0) return undefined;
   const rates: GroupRate[] = [];
   const unrated: Record<UnratedReason, number> = { new: 0, reset: 0, no_interval: 0, no_counters: 0 };
   const seen = new Set<string>();
   for (const group of observation.groups) {
     if (group.leader === undefined || group.replicas.length === 0) continue;
-    if (group.kind === 'consumer' && options.consumers !== true) continue;
+    if (group.kind !== kind) continue;
     const id = counterId(group);
     const before = previous.entries.get(id);
     if (before !== undefined) seen.add(id);

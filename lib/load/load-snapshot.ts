@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { groupKey } from '../domain/group-key.js';
-import type { Observation, RaftGroup } from '../observation/types.js';
+import type { GroupKind, Observation, RaftGroup } from '../observation/types.js';
 
 /** One group's counters as remembered. */
 export interface CounterEntry {
@@ -83,29 +83,31 @@ export function createdTag(created: string | undefined): number {
 }
 
 /**
- * The counters to remember after this epoch: every replicated stream (and,
- * with `consumers`, consumer) whose counters arrived now, plus, when not
+ * The counters of one kind of group to remember after this epoch: every
+ * replicated group of that kind whose counters arrived now, plus, when not
  * every server sent detail (2.11.11+ asks only some), the previous counters
  * of groups not seen now, up to {@link MAX_COUNTER_AGE_MS} old. Groups whose
  * ids collide are left out.
  *
- * Consumers are left out by default: they are most of a cluster's groups
- * (three a stream in the bench) and so most of the bytes, which the state
- * item pays for on every epoch, while write load, what is judged and
- * balanced, is the streams'. Their delivery and ack rates (group-rates.ts)
- * are there for a caller that keeps them.
+ * Streams and consumers are remembered apart (`kind`, streams by default):
+ * stream counters ride in the state item, written every epoch, because write
+ * load is what is judged and balanced; consumers are most of a cluster's
+ * groups (three a stream in the bench) and so most of the bytes, and are
+ * kept in an item of their own written only every few epochs
+ * (consumer-counters.ts).
  */
 export function nextSnapshot(
   previous: LoadSnapshot | undefined,
   observation: Pick<Observation, 'groups' | 'servers'>,
   epoch: number,
-  options: { readonly consumers?: boolean } = {},
+  options: { readonly kind?: GroupKind } = {},
 ): LoadSnapshot {
+  const kind = options.kind ?? 'stream';
   const fresh = new Map<string, CounterEntry>();
   const collided = new Set<string>();
   let newest = 0;
   for (const g of observation.groups) {
-    if (g.counters === undefined || g.replicas.length === 0 || (g.kind === 'consumer' && options.consumers !== true)) continue;
+    if (g.counters === undefined || g.replicas.length === 0 || g.kind !== kind) continue;
     const id = counterId(g);
     if (fresh.has(id)) collided.add(id);
     const { at, seq, ackFloor, created } = g.counters;
@@ -113,7 +115,7 @@ export function nextSnapshot(
     fresh.set(id, { at, seq, created: createdTag(created), ...(ackFloor === undefined ? {} : { ackFloor }) });
   }
   for (const id of collided) fresh.delete(id);
-  const everyServerDetailed = observation.servers.filter((s) => s.jetstream).every((s) => s.detailed === true);
+  const everyServerDetailed = everyServerSentDetail(observation);
   if (previous && !everyServerDetailed) {
     const oldest = (newest || Math.max(0, ...[...previous.entries.values()].map((e) => e.at))) - MAX_COUNTER_AGE_MS;
     for (const [id, entry] of previous.entries) {
@@ -123,6 +125,11 @@ export function nextSnapshot(
   // Only a full refresh dates the counters: a hot server's detail alone (2.11.11+ asks it every
   // epoch) must not put off the next epoch that asks every server (detail-cadence.ts).
   return { epoch: everyServerDetailed && fresh.size > 0 ? epoch : (previous?.epoch ?? 0), entries: fresh };
+}
+
+/** Whether every JetStream server of the sample sent stream detail, so every group's counters are fresh. */
+export function everyServerSentDetail(observation: Pick<Observation, 'servers'>): boolean {
+  return observation.servers.filter((s) => s.jetstream).every((s) => s.detailed === true);
 }
 
 export function encodeSnapshot(snapshot: LoadSnapshot): EncodedLoadSnapshot {

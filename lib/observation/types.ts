@@ -72,8 +72,10 @@ export interface VantageObservation {
   readonly failedRequests: readonly { readonly endpoint: Endpoint; readonly error: string }[];
 }
 
+export type GroupKind = 'stream' | 'consumer';
+
 export interface RaftGroup {
-  readonly kind: 'stream' | 'consumer';
+  readonly kind: GroupKind;
   /** The account as JSZ names it: its JWT name tag in operator mode, else its name. */
   readonly account: string;
   /** The account's real name when it differs from `account`: its public key in operator mode. */

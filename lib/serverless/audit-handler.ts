@@ -9,7 +9,7 @@ import type { Status } from '../epoch/report.js';
 import { ConnectionOptionsError, inMemoryAuthSecrets } from '../sampling/connection-options.js';
 import { gatherForEpoch } from '../epoch/gather-cluster.js';
 import type { RunLedger, RunRecord } from '../state/run-ledger.js';
-import type { StateStore } from '../state/state-store.js';
+import type { ConsumerCounterStore, StateStore } from '../state/state-store.js';
 import { CredentialsSecretError, type ClusterCredentials } from '../secrets/credentials-secret.js';
 import { EPOCH_DONE_MESSAGE, EPOCH_FAILED_MESSAGE } from './epoch-log-messages.js';
 import { epochDashboardFields } from './epoch-log-fields.js';
@@ -29,7 +29,8 @@ export interface AuditHandlerDeps {
   /** This function's clusters by name; a ConfigError stands for a cluster whose entry is invalid. */
   readonly clusters: ReadonlyMap<string, ClusterAuditConfig | ConfigError>;
   readonly registry: CheckRegistry;
-  readonly store: StateStore;
+  /** The cluster's state, and its consumer counters beside it (lib/load/consumer-counters.ts). */
+  readonly store: StateStore & ConsumerCounterStore;
   readonly ledger: RunLedger;
   readonly notifier: Notifier;
   readonly secrets: { read(secretId: string, cluster?: string): Promise<ClusterCredentials>; forget(secretId: string): void };
@@ -194,6 +195,7 @@ async function runClusterEpoch(
   return runEpoch({
     clusterKey,
     store: deps.store,
+    consumerCounters: deps.store,
     registry: deps.registry,
     now,
     checks,

@@ -42,6 +42,8 @@ export const auditStateSchema = z.object({
   history: z.array(epochSummarySchema),
   /** Group counters for write rates (lib/load/load-snapshot.ts); absent before the first epoch with stream detail, or while leader_load_concentration is skipped. */
   load: loadSnapshotSchema.optional(),
+  /** The epoch the consumer counters in their own item date from (lib/load/consumer-counters.ts); absent before the first. */
+  consumerCountersEpoch: z.number().int().min(0).optional(),
 });
 
 export type OpenFinding = z.infer<typeof openFindingSchema>;

@@ -6,9 +6,10 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { loadSnapshotSchema, type EncodedLoadSnapshot } from '../load/load-snapshot.js';
 import { auditStateSchema, emptyState, type AuditState } from './audit-state.js';
-import { stateKey } from './dynamodb-table.js';
-import { StateConflictError, type LoadedState, type StateStore } from './state-store.js';
+import { consumerCountersKey, stateKey } from './dynamodb-table.js';
+import { StateConflictError, type ConsumerCounterStore, type LoadedState, type StateStore } from './state-store.js';
 
 export interface DynamoDbStateStoreOptions {
   /** Injected so the Lambda builds one per container and tests point it at a local server. */
@@ -32,8 +33,12 @@ export interface DynamoDbStateStoreOptions {
  * HISTORY_LIMIT epoch summaries plus the open findings, tens of KB for a
  * cluster of a few dozen servers; should one ever outgrow it, PutItem fails
  * with a ValidationException that the epoch reports as a save notice.
+ *
+ * Consumer counters (ConsumerCounterStore) are an item of their own
+ * (`sk = consumer-counters`, gzip-compressed JSON in `countersGz`), read and
+ * written only on the epochs that rate consumers.
  */
-export class DynamoDbStateStore implements StateStore {
+export class DynamoDbStateStore implements StateStore, ConsumerCounterStore {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #now: () => number;
@@ -88,6 +93,34 @@ export class DynamoDbStateStore implements StateStore {
       const found = error.Item ? storedRevision(error.Item) : await this.#readRevision(clusterKey);
       throw new StateConflictError(clusterKey, expected, found);
     }
+  }
+
+  async loadConsumerCounters(clusterKey: string): Promise<EncodedLoadSnapshot | undefined> {
+    const { Item: item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#tableName, Key: consumerCountersKey(clusterKey), ConsistentRead: true }),
+    );
+    const packed = item?.countersGz?.B;
+    if (packed === undefined) return undefined;
+    // Unreadable counters cost one delivery rate, not the epoch: the next save replaces them.
+    try {
+      const parsed = loadSnapshotSchema.safeParse(JSON.parse(gunzipSync(packed, { maxOutputLength: MAX_STATE_BYTES }).toString('utf8')));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async saveConsumerCounters(clusterKey: string, counters: EncodedLoadSnapshot): Promise<void> {
+    await this.#client.send(
+      new PutItemCommand({
+        TableName: this.#tableName,
+        Item: {
+          ...consumerCountersKey(clusterKey),
+          countersGz: { B: gzipSync(JSON.stringify(counters), { level: GZIP_LEVEL }) },
+          updatedAt: { N: String(this.#now()) },
+        },
+      }),
+    );
   }
 
   /**

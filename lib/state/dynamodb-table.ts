@@ -6,6 +6,7 @@
  * |---------------------|-----------------------|------------------------------------------|
  * | `cluster#<key>`     | `state`               | the cluster's AuditState                 |
  * | `cluster#<key>`     | `lease`               | which invocation is auditing it now      |
+ * | `cluster#<key>`     | `consumer-counters`   | consumer counters for delivery rates     |
  * | `cluster#<key>`     | `run#<scheduled ISO>` | one completed run: audit trail and idempotency marker |
  * | `environment#<env>` | `watchdog`            | what the environment's watchdog last announced |
  */
@@ -15,7 +16,7 @@ import { normaliseScheduledTime } from './run-ledger.js';
 export const STATE_TABLE = {
   /** Partition key, a string: `cluster#<clusterKey>`. */
   partitionKey: { name: 'pk', type: 'S' },
-  /** Sort key, a string: `state`, `lease` or `run#<scheduled time>`. */
+  /** Sort key, a string: `state`, `lease`, `consumer-counters` or `run#<scheduled time>`. */
   sortKey: { name: 'sk', type: 'S' },
   /** DynamoDB's TTL attribute (epoch seconds): run records and abandoned leases expire through it. */
   ttlAttribute: 'expiresAt',
@@ -24,6 +25,7 @@ export const STATE_TABLE = {
 export const SORT_KEYS = {
   state: 'state',
   lease: 'lease',
+  consumerCounters: 'consumer-counters',
   /** Prefix of run records; ISO times after it sort chronologically. */
   runPrefix: 'run#',
   watchdog: 'watchdog',
@@ -41,6 +43,10 @@ export function stateKey(clusterKey: string): ItemKey {
 
 export function leaseKey(clusterKey: string): ItemKey {
   return { pk: { S: clusterPartition(clusterKey) }, sk: { S: SORT_KEYS.lease } };
+}
+
+export function consumerCountersKey(clusterKey: string): ItemKey {
+  return { pk: { S: clusterPartition(clusterKey) }, sk: { S: SORT_KEYS.consumerCounters } };
 }
 
 export function watchdogKey(environment: string): ItemKey {

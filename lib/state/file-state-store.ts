@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { sleep } from '../util/sleep.js';
+import { loadSnapshotSchema, type EncodedLoadSnapshot } from '../load/load-snapshot.js';
 import { auditStateSchema, emptyState, type AuditState } from './audit-state.js';
-import { StateConflictError, type LoadedState, type StateStore } from './state-store.js';
+import { StateConflictError, type ConsumerCounterStore, type LoadedState, type StateStore } from './state-store.js';
 
 const STATE_FILE_TYPE = 'io.nats-audit.v1.state';
 
@@ -20,6 +21,12 @@ const LOCK_RETRY_MS = 20;
 const stateFileSchema = z.object({
   type: z.literal(STATE_FILE_TYPE),
   clusters: z.record(z.string(), auditStateSchema),
+  /**
+   * Consumer counters by cluster (ConsumerCounterStore). Checked one by one
+   * when read, not here: a bad entry costs one delivery rate, never the
+   * file's findings.
+   */
+  consumerCounters: z.record(z.string(), z.unknown()).optional(),
 });
 
 type StateFile = z.infer<typeof stateFileSchema>;
@@ -30,7 +37,7 @@ type StateFile = z.infer<typeof stateFileSchema>;
  * leaves the previous state intact. A file that fails validation is reported
  * and replaced, never trusted.
  */
-export class FileStateStore implements StateStore {
+export class FileStateStore implements StateStore, ConsumerCounterStore {
   readonly #lockWaitMs: number;
   readonly #staleLockMs: number;
 
@@ -60,10 +67,28 @@ export class FileStateStore implements StateStore {
       const found = file.clusters[clusterKey]?.revision ?? 0;
       if (found !== state.revision - 1) throw new StateConflictError(clusterKey, state.revision - 1, found);
       file.clusters[clusterKey] = state;
-      const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(temp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-      await rename(temp, this.path);
+      await this.#write(file);
     });
+  }
+
+  async loadConsumerCounters(clusterKey: string): Promise<EncodedLoadSnapshot | undefined> {
+    const parsed = loadSnapshotSchema.safeParse((await this.#read()).file.consumerCounters?.[clusterKey]);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async saveConsumerCounters(clusterKey: string, counters: EncodedLoadSnapshot): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    await this.#locked(async () => {
+      const { file } = await this.#read();
+      file.consumerCounters = { ...file.consumerCounters, [clusterKey]: counters };
+      await this.#write(file);
+    });
+  }
+
+  async #write(file: StateFile): Promise<void> {
+    const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    await rename(temp, this.path);
   }
 
   async #locked(write: () => Promise<void>): Promise<void> {

@@ -1,3 +1,4 @@
+import type { EncodedLoadSnapshot } from '../load/load-snapshot.js';
 import type { AuditState } from './audit-state.js';
 
 export interface LoadedState {
@@ -19,6 +20,17 @@ export interface StateStore {
   save(clusterKey: string, state: AuditState): Promise<void>;
 }
 
+/**
+ * Where consumer counters are kept apart from the state item, so that only
+ * the epochs that rate consumers pay for their bytes
+ * (lib/load/consumer-counters.ts). A save replaces the counters
+ * unconditionally: they are a reading, and the later one is as good as any.
+ */
+export interface ConsumerCounterStore {
+  loadConsumerCounters(clusterKey: string): Promise<EncodedLoadSnapshot | undefined>;
+  saveConsumerCounters(clusterKey: string, counters: EncodedLoadSnapshot): Promise<void>;
+}
+
 /** Another epoch for the same cluster saved first; this epoch's state must not overwrite it. */
 export class StateConflictError extends Error {
   override readonly name = 'StateConflictError';
@@ -28,8 +40,9 @@ export class StateConflictError extends Error {
 }
 
 /** Keeps state only for the life of the process: for offline analysis and tests. */
-export class MemoryStateStore implements StateStore {
+export class MemoryStateStore implements StateStore, ConsumerCounterStore {
   readonly #states = new Map<string, AuditState>();
+  readonly #consumerCounters = new Map<string, EncodedLoadSnapshot>();
 
   async load(clusterKey: string): Promise<LoadedState> {
     const state = this.#states.get(clusterKey);
@@ -40,5 +53,14 @@ export class MemoryStateStore implements StateStore {
     const found = this.#states.get(clusterKey)?.revision ?? 0;
     if (found !== state.revision - 1) throw new StateConflictError(clusterKey, state.revision - 1, found);
     this.#states.set(clusterKey, structuredClone(state));
+  }
+
+  async loadConsumerCounters(clusterKey: string): Promise<EncodedLoadSnapshot | undefined> {
+    const counters = this.#consumerCounters.get(clusterKey);
+    return counters && structuredClone(counters);
+  }
+
+  async saveConsumerCounters(clusterKey: string, counters: EncodedLoadSnapshot): Promise<void> {
+    this.#consumerCounters.set(clusterKey, structuredClone(counters));
   }
 }

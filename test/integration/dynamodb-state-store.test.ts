@@ -4,9 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditState } from '../../lib/state/audit-state.js';
 import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
 import { DynamoDbStateStore } from '../../lib/state/dynamodb-state-store.js';
-import { leaseKey, runKey, stateKey, type ItemKey } from '../../lib/state/dynamodb-table.js';
+import { consumerCountersKey, leaseKey, runKey, stateKey, type ItemKey } from '../../lib/state/dynamodb-table.js';
 import { StateConflictError } from '../../lib/state/state-store.js';
 import { startDynalite, unreachableDynamoDbClient, type Dynalite } from '../support/dynalite.js';
+import { consumerCounterContract } from '../support/consumer-counter-contract.js';
 import { runLedgerContract, runRecord } from '../support/run-ledger-contract.js';
 import { stateAt } from '../support/state-fixtures.js';
 
@@ -32,6 +33,11 @@ async function putRaw(item: Record<string, AttributeValue>): Promise<void> {
 
 describe('DynamoDbStateStore', () => {
   const store = (now?: () => number) => new DynamoDbStateStore({ client: db.client, tableName: db.tableName, now });
+
+  consumerCounterContract(() => ({
+    store: () => store(),
+    corrupt: (clusterKey) => putRaw({ ...consumerCountersKey(clusterKey), countersGz: { B: new TextEncoder().encode('not gzip') } }),
+  }), { persists: true });
 
   it('starts empty when the cluster has no item yet', async () => {
     // Act

@@ -14,7 +14,7 @@ import type { AuditHandlerDeps, AuditOutcome } from '../../lib/serverless/audit-
 import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
 import { DynamoDbStateStore } from '../../lib/state/dynamodb-state-store.js';
 import type { RunRecord } from '../../lib/state/run-ledger.js';
-import { StateConflictError, type StateStore } from '../../lib/state/state-store.js';
+import { StateConflictError, type ConsumerCounterStore, type StateStore } from '../../lib/state/state-store.js';
 import { clusterConfigs, lambdaContext, startAuditStack, type AuditStack } from '../support/audit-stack.js';
 import { useCluster } from '../support/cluster.js';
 import type { ReceivedMessage, SubscribedQueue } from '../support/fauxqs.js';
@@ -258,8 +258,10 @@ describe('the scheduled auditor under faults, on one real 3-node cluster', () =>
     const queue = await stack.subscribe({ cluster: ['conflict'] });
     const dynamo = new DynamoDbStateStore({ client: stack.dynamo.client, tableName: stack.dynamo.tableName });
     let raced = false;
-    const store: StateStore = {
+    const store: StateStore & ConsumerCounterStore = {
       load: (key) => dynamo.load(key),
+      loadConsumerCounters: (key) => dynamo.loadConsumerCounters(key),
+      saveConsumerCounters: (key, counters) => dynamo.saveConsumerCounters(key, counters),
       async save(key, state) {
         await dynamo.save(key, state);
         if (raced) return;

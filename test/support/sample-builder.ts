@@ -111,6 +111,9 @@ export interface ConsumerSpec {
   readonly leader?: string;
   /** Omitted: an R1 consumer (no `replicas` at all). */
   readonly replicas?: readonly Peer[];
+  /** `delivered.stream_seq` and `ack_floor.stream_seq` (the ack floor trails by 0 unless given); omitted: no counters. */
+  readonly delivered?: number;
+  readonly ackFloor?: number;
 }
 
 export interface StreamSpec {
@@ -123,9 +126,13 @@ export interface StreamSpec {
   /** Peers other than the leader; omitted: an R1 stream. */
   readonly replicas?: readonly Peer[];
   readonly consumers?: readonly ConsumerSpec[];
+  /** `state.last_seq` (and as many messages of 100 B). @default 0 */
+  readonly lastSeq?: number;
 }
 
 export interface JszSpec {
+  /** The server's clock in the reply (`now`), epoch ms. @default T0 */
+  readonly now?: number;
   /** Absent: a server without a meta group (standalone JetStream). */
   readonly meta?: MetaSpec;
   readonly streams?: readonly StreamSpec[];
@@ -181,12 +188,13 @@ export function jsz(server: ServerSpec, spec: JszSpec = {}): string {
       created: '2026-01-01T00:00:00Z',
       cluster: groupCluster(stream.cluster ?? cluster, stream.leader, stream.replicas),
       config: { name: stream.name, num_replicas: (stream.replicas?.length ?? 0) + 1 },
-      state: { messages: 0, bytes: 0, first_seq: 0, last_seq: 0, consumer_count: stream.consumers?.length ?? 0 },
+      state: { messages: stream.lastSeq ?? 0, bytes: (stream.lastSeq ?? 0) * 100, first_seq: 0, last_seq: stream.lastSeq ?? 0, consumer_count: stream.consumers?.length ?? 0 },
       consumer_detail: (stream.consumers ?? []).map((c) => ({
         stream_name: stream.name,
         name: c.name,
         cluster: groupCluster(stream.cluster ?? cluster, c.leader, c.replicas),
         num_pending: 0,
+        ...(c.delivered === undefined ? {} : { delivered: { stream_seq: c.delivered }, ack_floor: { stream_seq: c.ackFloor ?? c.delivered } }),
       })),
     });
     accounts.set(account, list);
@@ -194,7 +202,7 @@ export function jsz(server: ServerSpec, spec: JszSpec = {}): string {
   const meta = spec.meta;
   const data: Record<string, unknown> = {
     server_id: serverId(server),
-    now: new Date(T0).toISOString(),
+    now: new Date(spec.now ?? T0).toISOString(),
     ...(spec.disabled ? { disabled: true } : {}),
     config: { max_memory: 1073741824, max_storage: 10737418240, store_dir: '/tmp/js' },
     memory: 0,
@@ -395,6 +403,8 @@ export interface ClusterSpec {
   readonly streams?: Readonly<Record<string, readonly StreamSpec[]>>;
   /** Default true: every server sends ROUTEZ with a route to every other. */
   readonly routes?: boolean;
+  /** Every server's clock in its JSZ reply (`now`), epoch ms. @default T0 */
+  readonly now?: number;
 }
 
 /** Replies of a healthy cluster: one agreed meta leader (which reports its replicas), full-mesh routes. */
@@ -413,6 +423,7 @@ export function healthyReplies(spec: ClusterSpec = {}): Record<string, ReplySet>
           ...(server.name === leader ? { replicas: others.map((o) => o.name) } : {}),
         },
         streams: own(spec.streams, server.name) ?? [],
+        ...(spec.now === undefined ? {} : { now: spec.now }),
       }),
       ...(spec.routes === false ? {} : { routez: routez(server, others) }),
     };

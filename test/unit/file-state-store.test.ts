@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditState } from '../../lib/state/audit-state.js';
 import { FileStateStore } from '../../lib/state/file-state-store.js';
 import { StateConflictError } from '../../lib/state/state-store.js';
+import { consumerCounterContract } from '../support/consumer-counter-contract.js';
 import { stateAt } from '../support/state-fixtures.js';
 
 let dir: string;
@@ -165,4 +166,17 @@ describe('FileStateStore', () => {
     // Act / Assess
     await expect(store.load('c1')).rejects.toThrow(/EISDIR/);
   });
+});
+
+describe('FileStateStore consumer counters', () => {
+  consumerCounterContract(() => {
+    const path = join(dir, 'state.json');
+    return {
+      store: () => new FileStateStore(path),
+      corrupt: async (clusterKey) => {
+        const file = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+        await writeFile(path, JSON.stringify({ ...file, consumerCounters: { [clusterKey]: { v: 1, epoch: 'soon' } } }));
+      },
+    };
+  }, { persists: true });
 });

@@ -47,6 +47,39 @@ describe('leader_load_concentration', () => {
     expect(finding.remediation[1]).toBe('nats stream cluster step-down A  # until n2 leads (APP)');
   });
 
+  it('reports consumer deliveries per server beside the writes on the epochs that rate consumers, and judges the writes alone', () => {
+    // Prepare: n1's stream takes all writes; n2 and n3 lead the consumers that deliver them, 5000 msg/s between them
+    const { observation, load } = epochs([
+      ['A', 'n1', 20_000],
+      ['B', 'n2', 0],
+      ['C', 'n3', 0],
+    ]);
+    const consumer = (leader: string, delivered: number, atMs: number): RaftGroup => ({
+      ...loadStream({ name: 'A', leader, seq: 0 }),
+      kind: 'consumer',
+      consumer: `C_${leader}`,
+      counters: { at: Date.UTC(2026, 0, 1, 12) + atMs, seq: delivered, ackFloor: delivered, created: 'c' },
+    });
+    const before = loadObservation([consumer('n2', 0, 0), consumer('n3', 0, 0)]);
+    const after = loadObservation([consumer('n2', 30_000, 10_000), consumer('n3', 20_000, 10_000)]);
+    const consumers = groupRates(nextSnapshot(undefined, before, 1, { kind: 'consumer' }), after, { kind: 'consumer' })!;
+
+    // Act
+    const withDeliveries = onlyFinding(runCheck(leaderLoadConcentration, observation, { load: { ...load, consumers } }));
+    const without = onlyFinding(runCheck(leaderLoadConcentration, observation, { load }));
+
+    // Assess
+    expect(withDeliveries.details).toMatchObject({
+      servers: { n1: { writes: 2000, deliveries: 0 }, n2: { writes: 0, deliveries: 3000 }, n3: { writes: 0, deliveries: 2000 } },
+      hot: [{ server: 'n1' }],
+      deliveriesSince: 1,
+    });
+    expect(withDeliveries.summary).toBe(without.summary);
+    expect(withDeliveries.severity).toBe(without.severity);
+    expect((without.details.servers as Record<string, object>).n2).not.toHaveProperty('deliveries');
+    expect(without.details).not.toHaveProperty('deliveriesSince');
+  });
+
   it('stops once only a swap of the peak is left: two equally busy streams on n1 need one step-down, not two', () => {
     // 502 and 501 writes: (a + b) - a exceeds b in the last bit of a double
     const { observation, load } = epochs([
