@@ -32,6 +32,8 @@ import { HISTORY_LIMIT, type AuditState } from '../lib/state/audit-state.js';
 import { DynamoDbRunLedger } from '../lib/state/dynamodb-run-ledger.js';
 import { DynamoDbStateStore, encodeState } from '../lib/state/dynamodb-state-store.js';
 import { MemoryWatchdogMemory } from '../lib/state/watchdog-memory.js';
+import { SORT_KEYS } from '../lib/state/dynamodb-table.js';
+import { DEFAULT_LOAD_DETAIL_EVERY } from '../lib/load/detail-cadence.js';
 import { median } from './stats.js';
 import { openCpuQuota } from './cpu-quota.js';
 
@@ -120,6 +122,8 @@ export interface HandlerMeasurement {
   /** The same item stored as plain JSON, as before. */
   readonly steadyStateJsonItemBytes: number;
   readonly runItemBytes: number;
+  /** The consumer counters' own item (lib/load/consumer-counters.ts), read and written every DEFAULT_LOAD_DETAIL_EVERY epochs; 0 when none was written. */
+  readonly consumerCountersItemBytes: number;
   /** The watchdog over n clusters: median duration, CPU and the read units of one run. */
   readonly watchdog: readonly WatchdogMeasurement[];
   readonly notifications: number;
@@ -297,6 +301,7 @@ export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number
   const { stateGz: _packed, ...plain } = steady;
   const steadyJson = { ...plain, state: { S: JSON.stringify(full) } };
   const runItem = [...dynamo.items.values()].find((i) => i['sk']!.S!.startsWith('run#'))!;
+  const consumerCounters = dynamo.items.get(`cluster#bench\u0000${SORT_KEYS.consumerCounters}`);
 
   return {
     epochs,
@@ -310,6 +315,7 @@ export async function measureHandlerEpochs(cluster: LocalCluster, epochs: number
     steadyStateItemBytes: itemBytes(steady),
     steadyStateJsonItemBytes: itemBytes(steadyJson),
     runItemBytes: itemBytes(runItem),
+    consumerCountersItemBytes: consumerCounters ? itemBytes(consumerCounters) : 0,
     watchdog: await measureWatchdog(dynamo, runItem, [1, 10, 100]),
     notifications,
     status,
@@ -445,12 +451,22 @@ export function clusterMonthlyCost(h: HandlerMeasurement, o: DesignOptions): Cos
   const parts: string[] = [];
   for (const c of h.callsPerEpoch) {
     if (o.withoutLease && c.sk === 'lease') continue;
+    // Counted below, averaged over the epochs between two that touch it: the last epoch measured may or may not be one.
+    if (c.sk === SORT_KEYS.consumerCounters) continue;
     const isState = c.sk === 'state';
     const w = isState && c.op === 'PutItem' ? stateWru : c.wru;
     const r = isState && c.op === 'GetItem' ? stateRru : c.rru;
     wru += w;
     rru += r;
     parts.push(`${c.op} ${c.sk.startsWith('run#') ? 'run#…' : c.sk} ${w ? `${w} WRU` : `${r} RRU`}`);
+  }
+  if (h.consumerCountersItemBytes > 0) {
+    const every = DEFAULT_LOAD_DETAIL_EVERY;
+    const w = Math.ceil(h.consumerCountersItemBytes / 1024) / every;
+    const r = Math.ceil(h.consumerCountersItemBytes / 4096) / every;
+    wru += w;
+    rru += r;
+    parts.push(`PutItem consumer-counters ${w} WRU`, `GetItem consumer-counters ${r} RRU`);
   }
   lines.push({
     item: 'DynamoDB writes',

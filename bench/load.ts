@@ -10,6 +10,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { leaderLoadConcentration, LOAD_CONCENTRATION_DEFAULTS } from '../lib/checks/leader-load-concentration.js';
+import { consumerLoad } from '../lib/load/consumer-counters.js';
 import { epochLoad } from '../lib/load/epoch-load.js';
 import { encodeSnapshot, nextSnapshot } from '../lib/load/load-snapshot.js';
 import type { Observation, RaftGroup } from '../lib/observation/types.js';
@@ -32,6 +33,9 @@ export interface LoadRow {
   readonly groups: number;
   readonly stateJsonBytes: number;
   readonly stateGzipBytes: number;
+  /** The consumer counters' own item, gzip as stored, and the time to rate consumers and encode the next counters. */
+  readonly consumerGzipBytes: number;
+  readonly consumerMs: number;
   readonly epochMs: number;
   readonly planMs: number;
   readonly planMoves: number;
@@ -72,7 +76,10 @@ export function measureLoad(opts: LoadOptions, log: (line: string) => void): Loa
     const remembered = encodeSnapshot(nextSnapshot(undefined, first, 1));
     const thresholds = { ratio: LOAD_CONCENTRATION_DEFAULTS.ratio, critical_ratio: LOAD_CONCENTRATION_DEFAULTS.criticalRatio, min_rate: LOAD_CONCENTRATION_DEFAULTS.minRate };
     const epochTimes: number[] = [];
+    const consumerTimes: number[] = [];
     const planTimes: number[] = [];
+    const rememberedConsumers = consumerLoad(undefined, first, 1).next;
+    let nextConsumers = rememberedConsumers;
     let next = remembered;
     let moves = 0;
     for (let i = 0; i <= opts.repetitions; i++) {
@@ -82,16 +89,28 @@ export function measureLoad(opts: LoadOptions, log: (line: string) => void): Loa
       const t1 = performance.now();
       const plan = planByLoad(second, load.rates!.rates);
       const t2 = performance.now();
+      nextConsumers = consumerLoad(rememberedConsumers, second, 6).next;
+      const t3 = performance.now();
       next = load.next!;
       moves = plan.clusters[0]!.moves.length;
       if (i > 0) {
         // The first round warms the JIT.
         epochTimes.push(t1 - t0);
         planTimes.push(t2 - t1);
+        consumerTimes.push(t3 - t2);
       }
     }
     const json = JSON.stringify(next);
-    rows.push({ groups, stateJsonBytes: json.length, stateGzipBytes: gzipSync(json, { level: 9 }).length, epochMs: median(epochTimes), planMs: median(planTimes), planMoves: moves });
+    rows.push({
+      groups,
+      stateJsonBytes: json.length,
+      stateGzipBytes: gzipSync(json, { level: 9 }).length,
+      consumerGzipBytes: gzipSync(JSON.stringify(nextConsumers), { level: 9 }).length,
+      consumerMs: median(consumerTimes),
+      epochMs: median(epochTimes),
+      planMs: median(planTimes),
+      planMoves: moves,
+    });
   }
   const recorded = recordedPaths({ servers: 3, vantages: 3, streams: opts.streams, consumersPerStream: opts.consumersPerStream }).filter((r) => r.version === '2.11.12');
   const perServer = recorded.find((r) => r.path === 'per-server')!;

@@ -33,6 +33,7 @@ import { measureLiveEpoch, startBenchCluster, type LiveEpochResult } from './liv
 import { linearFit, measureOffline, type OfflineResult } from './offline-scale.js';
 import { measurePlanner, type PlannerRow } from './planner.js';
 import { measureLoad, type LoadResult } from './load.js';
+import { DEFAULT_LOAD_DETAIL_EVERY } from '../lib/load/detail-cadence.js';
 import { measureStartup, type StartupRow } from './startup.js';
 import { bytes, machine, median, ms, ratio, usd } from './stats.js';
 
@@ -382,13 +383,15 @@ function renderPlanner(p: PlannerRow[]): string[] {
 function renderLoad(l: LoadResult, ctx: RenderContext): string[] {
   const out = ['### 8. Load tracking', ''];
   out.push(
-    'Groups as in section 5 (R3 streams with 3 consumers on 5 servers, seeded leaders), with counters one minute apart; n1\'s streams write 50× more. "epoch" is what an epoch adds for load: decode the remembered counters, rate every group, encode the next ones, run leader_load_concentration. State bytes are the load counters alone, gzip level 9 as the DynamoDB state item stores them (a write unit per started KB, every epoch).',
+    `Groups as in section 5 (R3 streams with 3 consumers on 5 servers, seeded leaders), with counters one minute apart; n1's streams write 50× more. "epoch" is what an epoch adds for load: decode the remembered counters, rate every stream, encode the next ones, run leader_load_concentration. State bytes are the stream counters alone, gzip level 9 as the DynamoDB state item stores them (a write unit per started KB, every epoch). Consumer counters are their own item, read and written every ${DEFAULT_LOAD_DETAIL_EVERY}th epoch (the default cadence): its size, the write units that costs averaged over every epoch, and the time to rate the consumers and encode their next counters.`,
     '',
-    '| groups | load state (JSON / gzip) | DynamoDB write units added per epoch | epoch, load part | load planner | moves |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| groups | stream counters (JSON / gzip) | write units added per epoch | consumer counters item (gzip) | its write units per epoch, averaged | epoch, load part | consumers rated | load planner | moves |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const x of l.rows) {
-    out.push(`| ${k(x.groups)} | ${bytes(x.stateJsonBytes)} / ${bytes(x.stateGzipBytes)} | ${Math.ceil(x.stateGzipBytes / 1024)} | ${ms(x.epochMs)} | ${ms(x.planMs)} | ${x.planMoves} |`);
+    out.push(
+      `| ${k(x.groups)} | ${bytes(x.stateJsonBytes)} / ${bytes(x.stateGzipBytes)} | ${Math.ceil(x.stateGzipBytes / 1024)} | ${bytes(x.consumerGzipBytes)} | ${(Math.ceil(x.consumerGzipBytes / 1024) / DEFAULT_LOAD_DETAIL_EVERY).toFixed(1)} | ${ms(x.epochMs)} | ${ms(x.consumerMs)} | ${ms(x.planMs)} | ${x.planMoves} |`,
+    );
   }
   out.push(
     '',
@@ -435,7 +438,7 @@ function quotaText(h: HandlerMeasurement): string[] {
 function renderCost(h: HandlerMeasurement): string[] {
   const out = ['### 6. Monthly cost', ''];
   out.push(
-    `Measured: the scheduled handler (real DynamoDbStateStore and DynamoDbRunLedger, DynamoDB requests recorded instead of sent) on the live cluster, ${h.epochs} epochs after a warm-up: **${ms(h.durationMs)}** per invocation (${h.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms) of which **${ms(h.cpuMs)}** CPU, status ${h.status}, **${Math.round(h.logBytesPerEpoch)} B** logged per epoch (one line; the design before added a ${h.legacyEmfBytes} B EMF record), ${h.notifications} notifications. DynamoDB requests per epoch: ${h.callsPerEpoch.map((c) => `${c.op} ${c.sk.startsWith('run#') ? 'run#…' : c.sk} (${c.itemBytes} B)`).join(', ')}. The state item is ${h.stateItemBytes} B after these epochs and, once its history holds its 100 epoch summaries, **${h.steadyStateItemBytes} B** gzip-compressed as stored now (**${h.steadyStateJsonItemBytes} B** as the plain JSON stored before). The watchdog, over n clusters' run records: ${h.watchdog.map((w) => `${w.clusters}: ${ms(w.durationMs)} (${ms(w.cpuMs)} CPU), ${w.rru} RRU`).join('; ')}.`,
+    `Measured: the scheduled handler (real DynamoDbStateStore and DynamoDbRunLedger, DynamoDB requests recorded instead of sent) on the live cluster, ${h.epochs} epochs after a warm-up: **${ms(h.durationMs)}** per invocation (${h.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms) of which **${ms(h.cpuMs)}** CPU, status ${h.status}, **${Math.round(h.logBytesPerEpoch)} B** logged per epoch (one line; the design before added a ${h.legacyEmfBytes} B EMF record), ${h.notifications} notifications. DynamoDB requests per epoch: ${h.callsPerEpoch.map((c) => `${c.op} ${c.sk.startsWith('run#') ? 'run#…' : c.sk} (${c.itemBytes} B)`).join(', ')}. The state item is ${h.stateItemBytes} B after these epochs and, once its history holds its 100 epoch summaries, **${h.steadyStateItemBytes} B** gzip-compressed as stored now (**${h.steadyStateJsonItemBytes} B** as the plain JSON stored before). ${h.consumerCountersItemBytes > 0 ? `The consumer counters' own item is ${h.consumerCountersItemBytes} B, read and written every ${DEFAULT_LOAD_DETAIL_EVERY}th epoch (counted below as a ${DEFAULT_LOAD_DETAIL_EVERY}th of its units every epoch).` : 'No consumer counters item was written.'} The watchdog, over n clusters' run records: ${h.watchdog.map((w) => `${w.clusters}: ${ms(w.durationMs)} (${ms(w.cpuMs)} CPU), ${w.rru} RRU`).join('; ')}.`,
     '',
     `Prices: us-east-1 list prices as of 2026, inputs in bench/cost.ts (PRICES); ${EPOCHS_PER_MONTH} epochs a month. Free tiers (Lambda 400k GB-s, SNS 1M publishes, Scheduler 14M invocations per account) are not subtracted.`,
     '',
