@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only live,offline,bundle,planner] [-- --out FILE]`
+ * `npm run bench [-- --quick] [-- --only live,startup,offline,bundle,planner,load] [-- --out FILE]`
  *
  * Runs every section in turn (the live cluster is disposed before the
  * offline sections start, so its idle Raft traffic does not skew them) and
@@ -36,7 +36,7 @@ import { measureLoad, type LoadResult } from './load.js';
 import { measureStartup, type StartupRow } from './startup.js';
 import { bytes, machine, median, ms, ratio, usd } from './stats.js';
 
-const SECTIONS = ['live', 'offline', 'bundle', 'planner', 'load'] as const;
+const SECTIONS = ['live', 'startup', 'offline', 'bundle', 'planner', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const MIB = 1024 * 1024;
@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       results.liveBytes = Object.fromEntries(Object.entries(results.live.full).map(([mode, f]) => [mode, tallySample(f.lastSample)]));
       log(`live: ${cfg.live.handlerEpochs} scheduled-handler epochs for the cost model`);
       results.handler = await measureHandlerEpochs(cluster, cfg.live.handlerEpochs);
+      // On the live cluster while it is up; `--only startup` starts its own below.
       results.startup = await measureStartup(cluster, cfg.live.repetitions, log);
     } finally {
       log('live: disposing of the cluster');
@@ -113,6 +114,17 @@ async function main(): Promise<void> {
       sectionMs['dispose'] = performance.now() - t0;
     }
     results.recorded = recordedPaths({ servers: cfg.live.servers, vantages: cfg.live.servers, streams: cfg.live.streams, consumersPerStream: cfg.live.consumersPerStream });
+  });
+  await section('startup', async () => {
+    // Measured with the live section when that runs: one cluster for both.
+    if (only.has('live')) return;
+    log(`startup: starting ${cfg.live.servers} servers, ${cfg.live.streams} R3 streams x ${cfg.live.consumersPerStream} consumers`);
+    const { cluster } = await startBenchCluster(cfg.live);
+    try {
+      results.startup = await measureStartup(cluster, cfg.live.repetitions, log);
+    } finally {
+      await cluster.dispose();
+    }
   });
   await section('offline', async () => {
     results.offline = await measureOffline({ ...cfg.offline, benchDir: dirname(fileURLToPath(import.meta.url)) }, log);
