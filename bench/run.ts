@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only live,offline,bundle,planner] [-- --out FILE]`
+ * `npm run bench [-- --quick] [-- --only live,startup,offline,bundle,planner,load] [-- --out FILE]`
  *
  * Runs every section in turn (the live cluster is disposed before the
  * offline sections start, so its idle Raft traffic does not skew them) and
@@ -37,7 +37,7 @@ import { DEFAULT_LOAD_DETAIL_EVERY } from '../lib/load/detail-cadence.js';
 import { measureStartup, type StartupRow } from './startup.js';
 import { bytes, machine, median, ms, ratio, usd } from './stats.js';
 
-const SECTIONS = ['live', 'offline', 'bundle', 'planner', 'load'] as const;
+const SECTIONS = ['live', 'startup', 'offline', 'bundle', 'planner', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const MIB = 1024 * 1024;
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       results.liveBytes = Object.fromEntries(Object.entries(results.live.full).map(([mode, f]) => [mode, tallySample(f.lastSample)]));
       log(`live: ${cfg.live.handlerEpochs} scheduled-handler epochs for the cost model`);
       results.handler = await measureHandlerEpochs(cluster, cfg.live.handlerEpochs);
+      // On the live cluster while it is up; `--only startup` starts its own below.
       results.startup = await measureStartup(cluster, cfg.live.repetitions, log);
     } finally {
       log('live: disposing of the cluster');
@@ -114,6 +115,17 @@ async function main(): Promise<void> {
       sectionMs['dispose'] = performance.now() - t0;
     }
     results.recorded = recordedPaths({ servers: cfg.live.servers, vantages: cfg.live.servers, streams: cfg.live.streams, consumersPerStream: cfg.live.consumersPerStream });
+  });
+  await section('startup', async () => {
+    // Measured with the live section when that runs: one cluster for both.
+    if (only.has('live')) return;
+    log(`startup: starting ${cfg.live.servers} servers, ${cfg.live.streams} R3 streams x ${cfg.live.consumersPerStream} consumers`);
+    const { cluster } = await startBenchCluster(cfg.live);
+    try {
+      results.startup = await measureStartup(cluster, cfg.live.repetitions, log);
+    } finally {
+      await cluster.dispose();
+    }
   });
   await section('offline', async () => {
     results.offline = await measureOffline({ ...cfg.offline, benchDir: dirname(fileURLToPath(import.meta.url)) }, log);
@@ -408,7 +420,7 @@ function renderLoad(l: LoadResult, ctx: RenderContext): string[] {
 function renderStartup(rows: readonly StartupRow[], ctx: RenderContext): string[] {
   const out = ['### 7. CLI start-up', ''];
   out.push(
-    `Whole processes on the live cluster (${ctx.cfg.live.streams} R3 streams × 3 consumers, 3 servers), ${ctx.cfg.live.repetitions} rounds after a warm-up run, alternating; medians. \`check\` is the built CLI, bundled by esbuild (bin/bundle-cli.mjs: one entry, commands in chunks loaded on demand, so \`check\` reads neither the AWS SDK, the planner nor the demo harness); "unbundled" is the same check run from tsc's output (dist/lib, the CLI before the bundle), in the same rounds. "Unreachable" is \`check --servers nats://127.0.0.1:1\`, a closed port answered at once: start-up, loading and an epoch with no server work, bundled vs unbundled. On Node 22.1+ every run reuses compiled code from the compile cache (NODE_COMPILE_CACHE here, the OS temp directory by default).`,
+    `Whole processes on the live cluster (${ctx.cfg.live.streams} R3 streams × 3 consumers, 3 servers), ${ctx.cfg.live.repetitions} rounds after a warm-up run, alternating; medians. \`check\` is the built CLI, bundled by esbuild (bin/bundle-cli.mjs: one entry, commands in chunks loaded on demand, check's own code in one chunk, so \`check\` reads neither the AWS SDK, the planner nor the demo harness); "unbundled" is the same check run from tsc's output (dist/lib, the CLI before the bundle), in the same rounds. "Unreachable" is \`check --servers nats://127.0.0.1:1\`, a closed port answered at once: start-up, loading and an epoch with no server work, bundled vs unbundled. On Node 22.1+ every run reuses compiled code from the compile cache (NODE_COMPILE_CACHE here, the OS temp directory by default).`,
     '',
     '| runtime | empty process | `nats-audit --help` | unreachable: bundled / unbundled | bare script | `nats-audit check` | check ÷ bare (per round) | unbundled check | unbundled ÷ bare |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

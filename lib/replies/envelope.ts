@@ -25,49 +25,56 @@ export function parseServerTime(text: string): number | undefined {
   return Number.isNaN(epochMs) ? undefined : epochMs;
 }
 
-const serverTimeSchema = z.string().transform((text, ctx) => {
-  const epochMs = parseServerTime(text);
-  if (epochMs === undefined) {
-    ctx.issues.push({ code: 'custom', message: 'expected an RFC 3339 timestamp', input: text });
-    return z.NEVER;
-  }
-  return epochMs;
-});
+/** Built on first use, as the JSZ schemas are (jsz.ts): a CLI start should not pay for what its epoch may not read. */
+function buildServerInfoSchema() {
+  const serverTimeSchema = z.string().transform((text, ctx) => {
+    const epochMs = parseServerTime(text);
+    if (epochMs === undefined) {
+      ctx.issues.push({ code: 'custom', message: 'expected an RFC 3339 timestamp', input: text });
+      return z.NEVER;
+    }
+    return epochMs;
+  });
 
-/** `cluster` and `domain` are `omitempty`; an empty string means the same as absent. */
-const optionalName = replyName
-  .optional()
-  .transform((value) => (value === '' ? undefined : value));
+  /** `cluster` and `domain` are `omitempty`; an empty string means the same as absent. */
+  const optionalName = replyName
+    .optional()
+    .transform((value) => (value === '' ? undefined : value));
+
+  return z
+    .object({
+      name: requiredName,
+      id: requiredName,
+      host: replyName.optional(),
+      cluster: optionalName,
+      domain: optionalName,
+      ver: replyName,
+      jetstream: z.boolean().optional(),
+      time: serverTimeSchema.optional(),
+    })
+    .transform(
+      (raw): ServerInfo => ({
+        name: raw.name,
+        id: raw.id,
+        host: raw.host,
+        cluster: raw.cluster,
+        domain: raw.domain,
+        version: raw.ver,
+        time: raw.time,
+        jetstream: raw.jetstream,
+      }),
+    );
+}
 
 /** The `server` block (`ServerInfo` in server/events.go, same tags 2.9 to 2.12 for what is read here). */
-export const serverInfoSchema = z
-  .object({
-    name: requiredName,
-    id: requiredName,
-    host: replyName.optional(),
-    cluster: optionalName,
-    domain: optionalName,
-    ver: replyName,
-    jetstream: z.boolean().optional(),
-    time: serverTimeSchema.optional(),
-  })
-  .transform(
-    (raw): ServerInfo => ({
-      name: raw.name,
-      id: raw.id,
-      host: raw.host,
-      cluster: raw.cluster,
-      domain: raw.domain,
-      version: raw.ver,
-      time: raw.time,
-      jetstream: raw.jetstream,
-    }),
-  );
+export const serverInfoSchema: z.ZodType<ServerInfo, unknown> = z.lazy(buildServerInfoSchema);
 
 /** `ApiError` (server/jetstream_errors.go): `description` is `omitempty`. */
-export const replyErrorSchema = z
-  .object({
-    code: z.number(),
-    description: z.string().optional(),
-  })
-  .transform((raw): ReplyError => ({ code: raw.code, description: raw.description ?? '' }));
+export const replyErrorSchema: z.ZodType<ReplyError, unknown> = z.lazy(() =>
+  z
+    .object({
+      code: z.number(),
+      description: z.string().optional(),
+    })
+    .transform((raw): ReplyError => ({ code: raw.code, description: raw.description ?? '' })),
+);

@@ -26,96 +26,106 @@ import type {
  */
 export const MAX_CLUSTER_SIZE = 1_000;
 
-/** Leaders a server counts itself (an `int`): whole and not negative, or the distribution check divides nonsense. */
-const leaderCount = z.number().int().min(0);
+/**
+ * The schemas of JSZ `data`, built on first use: a valid reply never needs
+ * them (`validJszData` below maps it without zod), and building zod schemas
+ * is work every start of the CLI would otherwise pay before its first epoch.
+ */
+function buildJsInfoSchema() {
+  /** Leaders a server counts itself (an `int`): whole and not negative, or the distribution check divides nonsense. */
+  const leaderCount = z.number().int().min(0);
 
-/** `PeerInfo` (server/stream.go): `name`, `current`, `active`, `peer` are always sent. */
-const peerInfoSchema = z.object({
-  name: replyName,
-  current: z.boolean(),
-  offline: z.boolean().optional(),
-  active: z.number().optional(),
-  lag: z.number().optional(),
-  peer: replyName.optional(),
-});
-type RawPeer = z.infer<typeof peerInfoSchema>;
+  /** `PeerInfo` (server/stream.go): `name`, `current`, `active`, `peer` are always sent. */
+  const peerInfoSchema = z.object({
+    name: replyName,
+    current: z.boolean(),
+    offline: z.boolean().optional(),
+    active: z.number().optional(),
+    lag: z.number().optional(),
+    peer: replyName.optional(),
+  });
 
-/** `ClusterInfo` (server/stream.go). An R1 or non-clustered asset has no `replicas`. */
-const clusterInfoSchema = z.object({
-  name: replyName.optional(),
-  leader: replyName.optional(),
-  replicas: z.array(peerInfoSchema).nullish(),
-});
-type RawCluster = z.infer<typeof clusterInfoSchema>;
+  /** `ClusterInfo` (server/stream.go). An R1 or non-clustered asset has no `replicas`. */
+  const clusterInfoSchema = z.object({
+    name: replyName.optional(),
+    leader: replyName.optional(),
+    replicas: z.array(peerInfoSchema).nullish(),
+  });
 
-/** `SequenceInfo` (server/consumer.go): only the stream sequence is read, for delivery and ack rates. */
-const sequenceInfoSchema = z.object({ stream_seq: z.number().optional() });
+  /** `SequenceInfo` (server/consumer.go): only the stream sequence is read, for delivery and ack rates. */
+  const sequenceInfoSchema = z.object({ stream_seq: z.number().optional() });
 
-const consumerInfoSchema = z.object({
-  name: replyName,
-  /** RFC 3339; a different value between epochs means the consumer was recreated (its counters restarted). */
-  created: z.string().optional(),
-  cluster: clusterInfoSchema.nullish(),
-  delivered: sequenceInfoSchema.nullish(),
-  ack_floor: sequenceInfoSchema.nullish(),
-});
+  const consumerInfoSchema = z.object({
+    name: replyName,
+    /** RFC 3339; a different value between epochs means the consumer was recreated (its counters restarted). */
+    created: z.string().optional(),
+    cluster: clusterInfoSchema.nullish(),
+    delivered: sequenceInfoSchema.nullish(),
+    ack_floor: sequenceInfoSchema.nullish(),
+  });
 
-/** `StreamState` (server/store.go): the counters write rates are computed from. */
-const streamStateSchema = z.object({
-  messages: z.number().optional(),
-  bytes: z.number().optional(),
-  last_seq: z.number().optional(),
-});
+  /** `StreamState` (server/store.go): the counters write rates are computed from. */
+  const streamStateSchema = z.object({
+    messages: z.number().optional(),
+    bytes: z.number().optional(),
+    last_seq: z.number().optional(),
+  });
 
-const streamDetailSchema = z.object({
-  name: replyName,
-  /** RFC 3339; a different value between epochs means the stream was recreated. */
-  created: z.string().optional(),
-  cluster: clusterInfoSchema.nullish(),
-  state: streamStateSchema.nullish(),
-  /** Present only when the request asked for `config: true`. */
-  config: z.object({ num_replicas: z.number().optional() }).nullish(),
-  consumer_detail: z.array(consumerInfoSchema).nullish(),
-});
+  const streamDetailSchema = z.object({
+    name: replyName,
+    /** RFC 3339; a different value between epochs means the stream was recreated. */
+    created: z.string().optional(),
+    cluster: clusterInfoSchema.nullish(),
+    state: streamStateSchema.nullish(),
+    /** Present only when the request asked for `config: true`. */
+    config: z.object({ num_replicas: z.number().optional() }).nullish(),
+    consumer_detail: z.array(consumerInfoSchema).nullish(),
+  });
 
-const accountDetailSchema = z.object({
-  name: replyName,
-  id: replyName.optional(),
-  stream_detail: z.array(streamDetailSchema).nullish(),
-});
+  const accountDetailSchema = z.object({
+    name: replyName,
+    id: replyName.optional(),
+    stream_detail: z.array(streamDetailSchema).nullish(),
+  });
 
-/** `MetaClusterInfo`: `pending` from 2.10.21; `replicas` only on the server that thinks it leads. */
-const metaClusterSchema = z.object({
-  name: replyName.optional(),
-  leader: replyName.optional(),
-  peer: replyName.optional(),
-  cluster_size: z.number().max(MAX_CLUSTER_SIZE, { error: `above ${MAX_CLUSTER_SIZE}`, abort: true }).int().min(0).optional(),
-  replicas: z.array(peerInfoSchema).nullish(),
-  pending: z.number().optional(),
-});
-type RawMeta = z.infer<typeof metaClusterSchema>;
+  /** `MetaClusterInfo`: `pending` from 2.10.21; `replicas` only on the server that thinks it leads. */
+  const metaClusterSchema = z.object({
+    name: replyName.optional(),
+    leader: replyName.optional(),
+    peer: replyName.optional(),
+    cluster_size: z.number().max(MAX_CLUSTER_SIZE, { error: `above ${MAX_CLUSTER_SIZE}`, abort: true }).int().min(0).optional(),
+    replicas: z.array(peerInfoSchema).nullish(),
+    pending: z.number().optional(),
+  });
 
-const jsInfoSchema = z.object({
-  disabled: z.boolean().optional(),
-  /** The server's clock when it built the reply (RFC 3339): rates divide by the difference of two of these. */
-  now: z.string().optional(),
-  /**
-   * Only its presence matters; a disabled 2.9.10 server still sends a zeroed `config`.
-   * (`z.unknown()` alone is a required key in zod 4.)
-   */
-  config: z.unknown().optional(),
-  meta_cluster: metaClusterSchema.nullish(),
-  /** 2.11.11+ / 2.12.1+ with `raft: true`, `omitempty`. */
-  streams_leader: leaderCount.optional(),
-  consumers_leader: leaderCount.optional(),
-  /** Streams and consumers this server hosts (any replica, R1 included); every version sends them. */
-  streams: leaderCount.optional(),
-  consumers: leaderCount.optional(),
-  account_details: z.array(accountDetailSchema).nullish(),
-  /** 2.11+: `api.level`, the JetStream API level. Read leniently (see apiLevelOf): only step-down placement uses it. */
-  api: z.unknown().optional(),
-});
-type RawJsInfo = z.infer<typeof jsInfoSchema>;
+  const jsInfoSchema = z.object({
+    disabled: z.boolean().optional(),
+    /** The server's clock when it built the reply (RFC 3339): rates divide by the difference of two of these. */
+    now: z.string().optional(),
+    /**
+     * Only its presence matters; a disabled 2.9.10 server still sends a zeroed `config`.
+     * (`z.unknown()` alone is a required key in zod 4.)
+     */
+    config: z.unknown().optional(),
+    meta_cluster: metaClusterSchema.nullish(),
+    /** 2.11.11+ / 2.12.1+ with `raft: true`, `omitempty`. */
+    streams_leader: leaderCount.optional(),
+    consumers_leader: leaderCount.optional(),
+    /** Streams and consumers this server hosts (any replica, R1 included); every version sends them. */
+    streams: leaderCount.optional(),
+    consumers: leaderCount.optional(),
+    account_details: z.array(accountDetailSchema).nullish(),
+    /** 2.11+: `api.level`, the JetStream API level. Read leniently (see apiLevelOf): only step-down placement uses it. */
+    api: z.unknown().optional(),
+  });
+
+  return jsInfoSchema;
+}
+type RawJsInfo = z.infer<ReturnType<typeof buildJsInfoSchema>>;
+type RawMeta = NonNullable<RawJsInfo['meta_cluster']>;
+type RawPeer = NonNullable<RawMeta['replicas']>[number];
+type RawStream = NonNullable<NonNullable<RawJsInfo['account_details']>[number]['stream_detail']>[number];
+type RawCluster = NonNullable<RawStream['cluster']>;
 
 /** Go leaves `leader` out when there is none; treat an empty one the same way. */
 function nonEmpty(value: string | undefined): string | undefined {
@@ -204,7 +214,7 @@ function apiLevelOf(api: unknown): number | undefined {
 }
 
 /** Validates JSZ `data` and maps it to {@link JszData}. */
-export const jszDataSchema: z.ZodType<JszData, unknown> = jsInfoSchema.transform(toJszData);
+export const jszDataSchema: z.ZodType<JszData, unknown> = z.lazy(() => buildJsInfoSchema().transform(toJszData));
 
 /*
  * The same rules as the schemas above, as plain tests. zod spends most of a

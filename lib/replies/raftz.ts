@@ -16,29 +16,35 @@ import type { RaftzData, RaftzMetaView } from './types.js';
 /** `defaultMetaGroupName` in server/jetstream_cluster.go. */
 export const META_GROUP_NAME = '_meta_';
 
-const raftzPeerSchema = z.object({
-  /** `serverNameForNode`: empty when this server does not know the peer's name. */
-  name: replyName.optional(),
-});
+/** Built on first use, as the JSZ schemas are (jsz.ts): a CLI start should not pay for what its epoch may not read. */
+function buildRaftzStatusSchema() {
+  const raftzPeerSchema = z.object({
+    /** `serverNameForNode`: empty when this server does not know the peer's name. */
+    name: replyName.optional(),
+  });
 
-const raftzGroupSchema = z.object({
-  /** This server's own peer id in the group. */
-  id: replyName,
-  /** LEADER, FOLLOWER, CANDIDATE, CLOSED (or UNKNOWN). */
-  state: replyName,
-  term: z.number(),
-  /** Peer id, `omitempty`: absent while there is no leader. */
-  leader: replyName.optional(),
-  committed: z.number().optional(),
-  applied: z.number().optional(),
-  /** Excludes this server itself. */
-  peers: z.record(replyName, raftzPeerSchema).nullish(),
-});
-type RawGroup = z.infer<typeof raftzGroupSchema>;
+  const raftzGroupSchema = z.object({
+    /** This server's own peer id in the group. */
+    id: replyName,
+    /** LEADER, FOLLOWER, CANDIDATE, CLOSED (or UNKNOWN). */
+    state: replyName,
+    term: z.number(),
+    /** Peer id, `omitempty`: absent while there is no leader. */
+    leader: replyName.optional(),
+    committed: z.number().optional(),
+    applied: z.number().optional(),
+    /** Excludes this server itself. */
+    peers: z.record(replyName, raftzPeerSchema).nullish(),
+  });
 
-const raftzStatusSchema = z
-  .record(z.string(), z.object({ [META_GROUP_NAME]: raftzGroupSchema.optional() }))
-  .nullable();
+  const raftzStatusSchema = z
+    .record(z.string(), z.object({ [META_GROUP_NAME]: raftzGroupSchema.optional() }))
+    .nullable();
+
+  return raftzStatusSchema;
+}
+type RawStatus = z.infer<ReturnType<typeof buildRaftzStatusSchema>>;
+type RawGroup = NonNullable<NonNullable<RawStatus>[string][typeof META_GROUP_NAME]>;
 
 function toMetaView(raw: RawGroup): RaftzMetaView {
   const peerNames: Record<string, string> = {};
@@ -56,13 +62,13 @@ function toMetaView(raw: RawGroup): RaftzMetaView {
   };
 }
 
+function toRaftzData(raw: RawStatus): RaftzData {
+  for (const groups of Object.values(raw ?? {})) {
+    const meta = groups[META_GROUP_NAME];
+    if (meta !== undefined) return { meta: toMetaView(meta) };
+  }
+  return { meta: undefined };
+}
+
 /** Validates RAFTZ `data` and maps the meta group to {@link RaftzData}. */
-export const raftzDataSchema: z.ZodType<RaftzData, unknown> = raftzStatusSchema.transform(
-  (raw): RaftzData => {
-    for (const groups of Object.values(raw ?? {})) {
-      const meta = groups[META_GROUP_NAME];
-      if (meta !== undefined) return { meta: toMetaView(meta) };
-    }
-    return { meta: undefined };
-  },
-);
+export const raftzDataSchema: z.ZodType<RaftzData, unknown> = z.lazy(() => buildRaftzStatusSchema().transform(toRaftzData));

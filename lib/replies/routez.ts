@@ -9,22 +9,26 @@ import * as z from 'zod';
 import { replyName } from './names.js';
 import type { RouteView, RoutezData } from './types.js';
 
-const routeInfoSchema = z.object({
-  remote_id: replyName,
-  remote_name: replyName.optional(),
-  did_solicit: z.boolean().optional(),
-  ip: replyName.optional(),
-  port: z.number().optional(),
-});
+/** Built on first use, as the JSZ schemas are (jsz.ts): a CLI start should not pay for what its epoch may not read. */
+function buildRoutezSchema() {
+  const routeInfoSchema = z.object({
+    remote_id: replyName,
+    remote_name: replyName.optional(),
+    did_solicit: z.boolean().optional(),
+    ip: replyName.optional(),
+    port: z.number().optional(),
+  });
 
-const routezSchema = z.object({
-  /** The server always sends an array, but a Go nil slice would marshal as null. */
-  routes: z.array(routeInfoSchema).nullish(),
-});
+  const routezSchema = z.object({
+    /** The server always sends an array, but a Go nil slice would marshal as null. */
+    routes: z.array(routeInfoSchema).nullish(),
+  });
 
-/** Validates ROUTEZ `data` and maps it to {@link RoutezData}. */
-export const routezDataSchema: z.ZodType<RoutezData, unknown> = routezSchema.transform(
-  (raw): RoutezData => ({
+  return routezSchema;
+}
+
+function toRoutezData(raw: z.infer<ReturnType<typeof buildRoutezSchema>>): RoutezData {
+  return {
     routes: (raw.routes ?? []).map(
       (route): RouteView => ({
         remoteId: route.remote_id,
@@ -34,5 +38,8 @@ export const routezDataSchema: z.ZodType<RoutezData, unknown> = routezSchema.tra
         port: route.port,
       }),
     ),
-  }),
-);
+  };
+}
+
+/** Validates ROUTEZ `data` and maps it to {@link RoutezData}. */
+export const routezDataSchema: z.ZodType<RoutezData, unknown> = z.lazy(() => buildRoutezSchema().transform(toRoutezData));

@@ -40,6 +40,12 @@ type StateFile = z.infer<typeof stateFileSchema>;
 export class FileStateStore implements StateStore, ConsumerCounterStore {
   readonly #lockWaitMs: number;
   readonly #staleLockMs: number;
+  /**
+   * The text last read and what it validated to: a save re-reads the file
+   * under its lock, and when nothing changed since the load (the usual case)
+   * the text need not be validated a second time.
+   */
+  #lastRead: { readonly text: string; readonly file: StateFile } | undefined;
 
   constructor(
     readonly path: string,
@@ -129,6 +135,9 @@ export class FileStateStore implements StateStore, ConsumerCounterStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { file: emptyFile() };
       throw error;
     }
+    const last = this.#lastRead;
+    // A fresh file object each read: a save puts its own state into it.
+    if (last?.text === text) return { file: { ...last.file, clusters: { ...last.file.clusters } } };
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -141,6 +150,7 @@ export class FileStateStore implements StateStore, ConsumerCounterStore {
       const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
       return { file: emptyFile(), notice: `state file ${this.path} is corrupt (${where}); starting from an empty state and replacing it` };
     }
+    this.#lastRead = { text, file: { ...parsed.data, clusters: { ...parsed.data.clusters } } };
     return { file: parsed.data };
   }
 }

@@ -129,6 +129,25 @@ describe('FileStateStore', () => {
     expect(await readdir(dir)).toEqual(['state.json']);
   });
 
+  it('a save after a load sees what another writer saved in between, and keeps what it did not change', async () => {
+    // Prepare: this store has read the file (east at 1, west at 1); then another writer moved west on.
+    const path = join(dir, 'state.json');
+    const store = new FileStateStore(path);
+    await store.save('east', state(1));
+    await store.save('west', state(1));
+    await store.load('east');
+    await new FileStateStore(path).save('west', state(2));
+
+    // Act
+    await store.save('east', state(2));
+    await store.save('east', state(3));
+
+    // Assess
+    const file = JSON.parse(await readFile(path, 'utf8')) as { clusters: Record<string, AuditState> };
+    expect(file.clusters['east']).toEqual(state(3));
+    expect(file.clusters['west']).toEqual(state(2));
+  });
+
   it('two writers of one cluster racing: exactly one save wins, the other gets a conflict', async () => {
     // Prepare
     const path = join(dir, 'state.json');
