@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterConfigs, lambdaContext, startAuditStack, type AuditStack } from '../support/audit-stack.js';
 import { runCli, systemEnv, useTempDir, type CliResult } from '../support/cli.js';
 import { useCluster } from '../support/cluster.js';
+import { useSingleServer } from '../support/single-server.js';
 import { testFleet, writeFleetFile } from '../support/fleet-file.js';
 import type { ReceivedMessage } from '../support/fauxqs.js';
 
@@ -20,12 +21,27 @@ import type { ReceivedMessage } from '../support/fauxqs.js';
 const WRONG_PASSWORD = 'S3cr3t-Pw-7f3a';
 const TOKEN = 'T0ken-9c1e-S3cr3t';
 const URL_PASSWORD = 'Ur1-Pw-4b2d-S3cr3t';
+const WRONG_TOKEN = 'T0ken-wr0ng-5d7a-S3cr3t';
 /** Refused at once: nothing listens on port 1. */
 const DEAD_URL = 'nats://127.0.0.1:1';
 
 describe('secrets never leak, from the CLI or the scheduled auditor', () => {
   const cluster = useCluster(3);
   const dir = useTempDir();
+  // A token reaches the system account only where the system account is $G
+  // (and $G then may not have JetStream, so another account does): the
+  // shape check-auth.test.ts audits with --token. One server, so the pages
+  // rendered with an accepted token are real, judged epochs.
+  const tokenServer = useSingleServer(
+    ({ port, dir: serverDir }) => `listen: 127.0.0.1:${port}
+server_name: leak-token
+jetstream { store_dir: "${join(serverDir, 'js')}" }
+authorization { token: "${TOKEN}" }
+accounts { APP: { jetstream: enabled } }
+system_account: "$G"
+`,
+    { label: 'leak-token' },
+  );
   let stack: AuditStack;
   beforeAll(async () => {
     stack = await startAuditStack();
@@ -35,7 +51,7 @@ describe('secrets never leak, from the CLI or the scheduled auditor', () => {
   });
 
   /** Every secret of this run: the harness's generated system and APP passwords, and the made-up ones. */
-  const secrets = () => [cluster().system.password, cluster().app.password, WRONG_PASSWORD, TOKEN, URL_PASSWORD];
+  const secrets = () => [cluster().system.password, cluster().app.password, WRONG_PASSWORD, TOKEN, URL_PASSWORD, WRONG_TOKEN];
 
   function expectClean(what: string, text: string): void {
     for (const secret of secrets()) expect(text.includes(secret), `${what} contains the secret ${secret.slice(0, 3)}…`).toBe(false);
@@ -64,6 +80,9 @@ describe('secrets never leak, from the CLI or the scheduled auditor', () => {
     const awsEnv = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.secrets.endpoint };
     const port = new URL(c.urls[0]!).port;
     const wrongEnv = { ...env, NATS_PASSWORD: WRONG_PASSWORD };
+    const token = tokenServer();
+    /** The lone token server answers at once: stop at its reply, not the deadline. */
+    const oneServer = ['--expect-servers', '1', '--timeout', '2000', '--state', state];
 
     // Act: [what, args, env, expected exit code]
     const runs: [string, string[], Record<string, string>, number][] = [
@@ -86,6 +105,12 @@ describe('secrets never leak, from the CLI or the scheduled auditor', () => {
       ['wrong password in a URL, html', ['check', '--format', 'html', '--servers', `nats://${c.system.user}:${URL_PASSWORD}@127.0.0.1:${port}`], {}, 3],
       ['wrong --password', ['check', '--user', c.system.user, '--password', WRONG_PASSWORD, '--servers', c.urls.join(',')], {}, 3],
       ['refused --token', ['check', '--token', TOKEN, '--servers', c.urls.join(',')], {}, 3],
+      // Token authentication that works, three ways, each printing a page; and refused, twice.
+      ['html, accepted --token', ['check', '--format', 'html', '--servers', token.url, '--token', TOKEN, ...oneServer], {}, 0],
+      ['html, accepted NATS_TOKEN', ['check', '--format', 'html', '--servers', token.url, ...oneServer], { NATS_TOKEN: TOKEN }, 0],
+      ['html, accepted token in the URL', ['check', '--format', 'html', '--servers', `nats://${TOKEN}@127.0.0.1:${token.port}`, ...oneServer], {}, 0],
+      ['html, refused --token', ['check', '--format', 'html', '--servers', token.url, '--token', WRONG_TOKEN, ...oneServer], {}, 3],
+      ['html, refused token in the URL', ['check', '--format', 'html', '--servers', `nats://${WRONG_TOKEN}@127.0.0.1:${token.port}`, ...oneServer], {}, 3],
       ['wrong password in a URL', ['check', '--servers', `nats://${c.system.user}:${URL_PASSWORD}@127.0.0.1:${port}`], {}, 3],
       // gather only records: refused vantages are data in the sample, judged later.
       ['gather, wrong password', ['gather', '--out', join(dir, 'refused-sample.json')], wrongEnv, 0],
@@ -105,6 +130,14 @@ describe('secrets never leak, from the CLI or the scheduled auditor', () => {
     // The refusals say why without the secret; the fleet's refused cluster is UNKNOWN, named.
     expect(results.find(([w]) => w === 'wrong NATS_PASSWORD')![1].stderr).toMatch(/authori[sz]ation|refused/i);
     expect(results.find(([w]) => w === 'check --fleet')![1].stderr).toContain('UNKNOWN wrong');
+    // The token runs judged the token server and printed its page; the refused ones said why.
+    for (const [what, result] of results.filter(([w]) => w.startsWith('html, accepted'))) {
+      expect(result.stdout.startsWith('<!DOCTYPE html>'), what).toBe(true);
+      expect(result.stdout, what).toMatch(/<header class="verdict ok" data-status="ok">/);
+      expect(result.stdout, what).toContain(`<code>${token.url}</code>`);
+      expect(result.stdout, what).toContain('leak-token');
+    }
+    for (const [what, result] of results.filter(([w]) => w.startsWith('html, refused'))) expect(result.stderr, what).toMatch(/authorization refused/);
     // Sample files are gzip-compressed: a secret is looked for in what they hold.
     expectClean('the sample file', gunzipSync(readFileSync(sample)).toString('utf8'));
     expectClean('the refused sample file', gunzipSync(readFileSync(join(dir, 'refused-sample.json'))).toString('utf8'));
