@@ -1,7 +1,7 @@
 /**
  * Target 3: bytes per epoch.
  *
- * - Live (2.9.10, from the live section's samples): every reply's wire
+ * - Live (whichever server the live section ran; its samples): every reply's wire
  *   bytes (`RawReply.wireBytes`, gzip as the servers sent it) against its
  *   decompressed body, for the per-server and the per-vantage detail modes.
  * - Recorded (2.11.12 and 2.12.15 shapes, test/fixtures/replies): the same
@@ -11,9 +11,10 @@
  *   (2.11.11+ / 2.12.1+): every vantage's summary PING is answered by every
  *   server, and detail is asked only of a server the counts flag as hot,
  *   once whatever the number of vantages (lib/sampling/detail-policy.ts).
- *   Only 2.9.10 runs here, so it is measured from the recorded replies
+ *   No 2.11 / 2.12 server runs here, so it is computed from the recorded replies
  *   (test/integration/gather-flagged-detail.test.ts proves the requests on
- *   the wire with impersonated 2.11.12 servers).
+ *   the wire with impersonated 2.11.12 servers; bench/counts-only.ts measures
+ *   the path live on a real server that counts its leaders).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -79,43 +79,49 @@ export interface LiveEpochResult {
 }
 
 /** Starts a cluster with `streams` R3 streams of `consumersPerStream` consumers; dispose() it afterwards. */
-export async function startBenchCluster(opts: LiveClusterOptions): Promise<{ cluster: LocalCluster; setupMs: number }> {
+export async function startBenchCluster(opts: LiveClusterOptions): Promise<{ cluster: LocalCluster; streams: string[]; setupMs: number }> {
   const t0 = performance.now();
   const cluster = await startLocalCluster({ size: opts.servers });
   try {
     await cluster.waitForMetaLeader();
     const app = await cluster.connect({ as: 'app', name: 'nats-audit-bench' });
+    let streams: string[];
     try {
-      await createReplicatedStreams(app, { count: opts.streams, replicas: 3, consumersPerStream: opts.consumersPerStream, prefix: 'BENCH' });
+      streams = await createReplicatedStreams(app, { count: opts.streams, replicas: 3, consumersPerStream: opts.consumersPerStream, prefix: 'BENCH' });
     } finally {
       await app.close();
     }
-    return { cluster, setupMs: performance.now() - t0 };
+    return { cluster, streams, setupMs: performance.now() - t0 };
   } catch (error) {
     await cluster.dispose();
     throw error;
   }
 }
 
-/** One bare PING.JSZ: connect (timed apart), publish, collect until `expected` replies. */
+/**
+ * One bare PING.JSZ: connect (timed apart), publish, collect until `expected`
+ * replies. The body is gather's detail request unless given (the summary's,
+ * for the counts-only path).
+ */
 export async function bareJszPing(
   url: string,
   credentials: { user: string; password: string },
   expected: number,
   timeoutMs: number,
+  body: Readonly<Record<string, unknown>> = GATHER_DEFAULTS.jszOptions,
 ): Promise<{ connectMs: number; pingMs: number; replies: number; wireBytes: number }> {
   const c0 = performance.now();
   const nc = await connect({ servers: url, user: credentials.user, pass: credentials.password, name: 'nats-audit-bench-baseline' });
   const connectMs = performance.now() - c0;
   try {
-    const result = await collectBare(nc, expected, timeoutMs);
+    const result = await collectBare(nc, expected, timeoutMs, body);
     return { connectMs, ...result };
   } finally {
     await nc.close();
   }
 }
 
-function collectBare(nc: NatsConnection, expected: number, timeoutMs: number): Promise<{ pingMs: number; replies: number; wireBytes: number }> {
+function collectBare(nc: NatsConnection, expected: number, timeoutMs: number, body: Readonly<Record<string, unknown>>): Promise<{ pingMs: number; replies: number; wireBytes: number }> {
   return new Promise((resolve, reject) => {
     const inbox = createInbox();
     let replies = 0;
@@ -139,8 +145,48 @@ function collectBare(nc: NatsConnection, expected: number, timeoutMs: number): P
     });
     const h = headers();
     h.set('Accept-Encoding', 'gzip');
-    nc.publish('$SYS.REQ.SERVER.PING.JSZ', new TextEncoder().encode(JSON.stringify(GATHER_DEFAULTS.jszOptions)), { reply: inbox, headers: h });
+    nc.publish('$SYS.REQ.SERVER.PING.JSZ', new TextEncoder().encode(JSON.stringify(body)), { reply: inbox, headers: h });
   });
+}
+
+export interface FullEpochOptions {
+  readonly urls: readonly string[];
+  readonly auth: { readonly user: string; readonly password: string };
+  readonly store: FileStateStore;
+  readonly registry: ReturnType<typeof defaultRegistry>;
+  readonly mode: LiveMode;
+  readonly timeoutMs: number;
+}
+
+/**
+ * One epoch exactly as `nats-audit check` runs it; its connection setup
+ * (until the last vantage connected, from gather's progress events) timed apart.
+ */
+export async function fullEpoch(opts: FullEpochOptions): Promise<{ totalMs: number; setupMs: number; gatherMs: number; sample: RawSample }> {
+  const { urls, auth, store, registry, mode } = opts;
+  let connected = 0;
+  let gatherMs = 0;
+  let sample: RawSample | undefined;
+  const onProgress = (e: GatherProgressEvent): void => {
+    if (e.type === 'vantage-connected') connected = Math.max(connected, performance.now());
+  };
+  const t0 = performance.now();
+  const { report } = await runEpoch({
+    sample: async () => {
+      const g = await timed(() => gather({ servers: [...urls], auth, timeoutMs: opts.timeoutMs, jszDetail: mode, onProgress }));
+      gatherMs = g.ms;
+      sample = g.value;
+      return g.value;
+    },
+    store,
+    clusterKey: `bench-${mode}`,
+    registry,
+    checks: { skip: new Set(), thresholds: {} },
+    persistence: { epochs: 2, minMs: 0 },
+  });
+  const totalMs = performance.now() - t0;
+  if (report.servers.length !== urls.length) throw new Error(`full epoch (${mode}) heard ${report.servers.length} of ${urls.length} servers`);
+  return { totalMs, setupMs: connected - t0, gatherMs, sample: sample! };
 }
 
 /** Alternates the baseline and full epochs of both detail modes on `cluster`; returns medians and the raw runs. */
@@ -155,31 +201,7 @@ export async function measureLiveEpoch(cluster: LocalCluster, setupMs: number, o
     const auth = { user: cluster.system.user, password: cluster.system.password };
     const modes: readonly LiveMode[] = ['flagged', 'per-vantage'];
 
-    const full = async (mode: LiveMode): Promise<{ totalMs: number; setupMs: number; gatherMs: number; sample: RawSample }> => {
-      let connected = 0;
-      let gatherMs = 0;
-      let sample: RawSample | undefined;
-      const onProgress = (e: GatherProgressEvent): void => {
-        if (e.type === 'vantage-connected') connected = Math.max(connected, performance.now());
-      };
-      const t0 = performance.now();
-      const { report } = await runEpoch({
-        sample: async () => {
-          const g = await timed(() => gather({ servers: urls, auth, timeoutMs: opts.timeoutMs, jszDetail: mode, onProgress }));
-          gatherMs = g.ms;
-          sample = g.value;
-          return g.value;
-        },
-        store,
-        clusterKey: `bench-${mode}`,
-        registry,
-        checks: { skip: new Set(), thresholds: {} },
-        persistence: { epochs: 2, minMs: 0 },
-      });
-      const totalMs = performance.now() - t0;
-      if (report.servers.length !== n) throw new Error(`full epoch (${mode}) heard ${report.servers.length} of ${n} servers`);
-      return { totalMs, setupMs: connected - t0, gatherMs, sample: sample! };
-    };
+    const full = (mode: LiveMode) => fullEpoch({ urls, auth, store, registry, mode, timeoutMs: opts.timeoutMs });
     const baseline = (i: number) => bareJszPing(urls[i % n]!, auth, n, opts.timeoutMs);
 
     // Warm-up round: the JIT, the first state items, the servers' first JSZ after creation.

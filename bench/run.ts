@@ -1,5 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --only live,startup,offline,bundle,planner,load] [-- --out FILE]`
+ * `npm run bench [-- --quick] [-- --only live,counts,startup,offline,bundle,planner,load] [-- --out FILE]`
+ *
+ * The live sections start a real cluster from the nats-server the harness
+ * finds (NATS_SERVER_BIN, else the system's); `counts` measures the
+ * counts-only gather path on it when its servers count their own leaders
+ * (read from their replies) and shares the cluster with `live` when both run.
  *
  * Runs every section in turn (the live cluster is disposed before the
  * offline sections start, so its idle Raft traffic does not skew them) and
@@ -29,6 +34,7 @@ import {
   type DesignOptions,
   type HandlerMeasurement,
 } from './cost.js';
+import { measureCountsOnly, serversCountLeaders, versionsOf, type CountsOnlyResult } from './counts-only.js';
 import { measureLiveEpoch, startBenchCluster, type LiveEpochResult } from './live-epoch.js';
 import { linearFit, measureOffline, type OfflineResult } from './offline-scale.js';
 import { measurePlanner, type PlannerRow } from './planner.js';
@@ -37,7 +43,7 @@ import { DEFAULT_LOAD_DETAIL_EVERY } from '../lib/load/detail-cadence.js';
 import { measureStartup, type StartupRow } from './startup.js';
 import { bytes, machine, median, ms, ratio, usd } from './stats.js';
 
-const SECTIONS = ['live', 'startup', 'offline', 'bundle', 'planner', 'load'] as const;
+const SECTIONS = ['live', 'counts', 'startup', 'offline', 'bundle', 'planner', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const MIB = 1024 * 1024;
@@ -74,6 +80,7 @@ interface Results {
   planner?: PlannerRow[];
   startup?: StartupRow[];
   load?: LoadResult;
+  counts?: CountsOnlyResult;
 }
 
 async function main(): Promise<void> {
@@ -90,24 +97,28 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const results: Results = {};
   const sectionMs: Record<string, number> = {};
-  const section = async (name: Section, body: () => Promise<void>): Promise<void> => {
-    if (!only.has(name)) return;
+  const section = async (name: Section | 'live+counts', body: () => Promise<void>): Promise<void> => {
+    if (name === 'live+counts' ? !only.has('live') && !only.has('counts') : !only.has(name)) return;
     const t0 = performance.now();
     await body();
     sectionMs[name] = performance.now() - t0;
   };
 
-  await section('live', async () => {
+  // One cluster serves both live sections; `counts` runs last on it because it moves leaders.
+  await section('live+counts', async () => {
     log(`live: starting ${cfg.live.servers} servers, ${cfg.live.streams} R3 streams x ${cfg.live.consumersPerStream} consumers`);
-    const { cluster, setupMs } = await startBenchCluster(cfg.live);
+    const { cluster, streams, setupMs } = await startBenchCluster(cfg.live);
     try {
       log(`live: cluster ready in ${ms(setupMs)}; ${cfg.live.repetitions} rounds of baseline / full epochs`);
       results.live = await measureLiveEpoch(cluster, setupMs, cfg.live);
       results.liveBytes = Object.fromEntries(Object.entries(results.live.full).map(([mode, f]) => [mode, tallySample(f.lastSample)]));
-      log(`live: ${cfg.live.handlerEpochs} scheduled-handler epochs for the cost model`);
-      results.handler = await measureHandlerEpochs(cluster, cfg.live.handlerEpochs);
-      // On the live cluster while it is up; `--only startup` starts its own below.
-      results.startup = await measureStartup(cluster, cfg.live.repetitions, log);
+      if (only.has('live')) {
+        log(`live: ${cfg.live.handlerEpochs} scheduled-handler epochs for the cost model`);
+        results.handler = await measureHandlerEpochs(cluster, cfg.live.handlerEpochs);
+        // On the live cluster while it is up; `--only startup` starts its own below.
+        results.startup = await measureStartup(cluster, cfg.live.repetitions, log);
+      }
+      if (only.has('counts')) results.counts = await measureCountsOnly(cluster, streams, cfg.live, log);
     } finally {
       log('live: disposing of the cluster');
       const t0 = performance.now();
@@ -255,6 +266,7 @@ function render(r: Results, ctx: RenderContext): string {
   if (r.handler) out.push(...renderCost(r.handler));
   if (r.startup) out.push(...renderStartup(r.startup, ctx));
   if (r.load) out.push(...renderLoad(r.load, ctx));
+  if (r.counts) out.push(...renderCounts(r.counts, ctx));
   return `${out.join('\n')}\n`;
 }
 
@@ -264,8 +276,12 @@ function k(n: number): string {
 
 function renderLive(live: LiveEpochResult, r: Results, ctx: RenderContext): string[] {
   const out = ['### 1. Live epoch', ''];
+  const sample = live.full.flagged.lastSample;
+  const flagged = serversCountLeaders(sample)
+    ? `these servers count their own leaders, so detail only from a server their counts make hot: ${r.liveBytes?.['flagged']?.jszDetail.replies ?? 0} detail replies in the last epoch`
+    : "these servers do not count their own leaders, so each server's detail once";
   out.push(
-    `3 servers (nats-server 2.9.10, routes through the harness's proxies), ${ctx.cfg.live.streams} R3 streams × 3 consumers (${ctx.cfg.live.streams * 4} Raft groups), set up in ${ms(live.setupMs)}. ${live.repetitions} rounds after a warm-up, each round baseline → full (flagged, the default: on 2.9.10 each server's detail once) → baseline → full (per-vantage); medians.`,
+    `3 servers (nats-server ${versionsOf(sample).join(', ')}, routes through the harness's proxies), ${ctx.cfg.live.streams} R3 streams × 3 consumers (${ctx.cfg.live.streams * 4} Raft groups), set up in ${ms(live.setupMs)}. ${live.repetitions} rounds after a warm-up, each round baseline → full (flagged, the default: ${flagged}) → baseline → full (per-vantage); medians.`,
     '',
   );
   out.push('| | total | connection setup | after setup | gather (validating replies as they arrive) | observe() alone, on an unvalidated copy | after setup ÷ baseline (per round) |');
@@ -350,7 +366,8 @@ function renderOffline(off: OfflineResult): string[] {
 function renderBytes(r: Results, ctx: RenderContext): string[] {
   const out = ['### 3. Bytes per epoch', ''];
   if (r.liveBytes) {
-    out.push(`Live (2.9.10, ${ctx.cfg.live.streams} streams, 3 servers × 3 vantages), the last full epoch of each mode:`, '');
+    const live = r.live!.full.flagged.lastSample;
+    out.push(`Live (nats-server ${versionsOf(live).join(', ')}, ${ctx.cfg.live.streams} streams, 3 servers × 3 vantages), the last full epoch of each mode:`, '');
     out.push('| mode | JSZ summaries (wire / body) | JSZ detail (wire / body) | ROUTEZ + RAFTZ (wire / body) | epoch total wire | epoch total decompressed | ratio |');
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const [mode, t] of Object.entries(r.liveBytes)) {
@@ -363,7 +380,7 @@ function renderBytes(r: Results, ctx: RenderContext): string[] {
   }
   if (r.recorded) {
     out.push(
-      `Recorded shapes (2.11.12 / 2.12.15 fixtures, cloned to ${ctx.cfg.live.streams} streams × 3 consumers, 3 servers × 3 vantages, gzip level 6 as the server's default), JSZ only. "counts-only" is gather's default \`flagged\` mode where servers count their own leaders (2.11.11+ / 2.12.1+): summaries from everyone, detail only from a server the counts flag as hot. Only 2.9.10 runs here, so these are computed from the recorded replies (test/integration/gather-flagged-detail.test.ts checks the requests on the wire against impersonated 2.11.12 servers):`,
+      `Recorded shapes (2.11.12 / 2.12.15 fixtures, cloned to ${ctx.cfg.live.streams} streams × 3 consumers, 3 servers × 3 vantages, gzip level 6 as the server's default), JSZ only. "counts-only" is gather's default \`flagged\` mode where servers count their own leaders (2.11.11+ / 2.12.1+): summaries from everyone, detail only from a server the counts flag as hot. No 2.11 or 2.12 server can be had here, so these are computed from the recorded replies (test/integration/gather-flagged-detail.test.ts checks the requests on the wire against impersonated 2.11.12 servers); the same path on a real server that counts its leaders is measured live in \`--only counts\` (below, when run):`,
       '',
     );
     out.push('| version | path | JSZ replies | decompressed | wire (gzip) | in gather |');
@@ -388,6 +405,29 @@ function renderBundle(b: BundleResult): string[] {
 function renderPlanner(p: PlannerRow[]): string[] {
   const out = ['### 5. Rebalance planner', '', '| groups | placement | planRebalance | moves | max leaders before → after |', '| --- | --- | --- | --- | --- |'];
   for (const x of p) out.push(`| ${k(x.groups)} | ${x.placement} | ${ms(x.ms)} | ${x.moves} | ${x.maxBefore} → ${x.maxAfter} |`);
+  out.push('');
+  return out;
+}
+
+function renderCounts(c: CountsOnlyResult, ctx: RenderContext): string[] {
+  const out = ['### Counts-only path on a live cluster (`--only counts`)', ''];
+  if (!c.counting) {
+    out.push(`Not measured: the servers (nats-server ${c.versions.join(', ')}) send no leader counts in their JSZ summaries, so gather asks every server for detail (section 1's flagged row).`, '');
+    return out;
+  }
+  out.push(
+    `3 servers (nats-server ${c.versions.join(', ')}, which send their own leader counts), ${ctx.cfg.live.streams} R3 streams × 3 consumers, gather's default \`flagged\` mode. ${ctx.cfg.live.repetitions} rounds per phase after a warm-up, each a bare summary PING.JSZ (\`{"raft":true}\`, until 3 replies) then a full epoch; medians. Between the phases every stream leader was moved onto ${c.pile.onto} (${c.pile.stepDowns} step-downs${c.pile.preferred ? ' naming it (placement.preferred)' : ''}, ${(c.pile.ms / 1000).toFixed(1)} s).`,
+    '',
+    '| leaders | own counts, streams / consumers led | detail asked of | JSZ summaries (wire / body) | JSZ detail (wire / body) | epoch total wire / decompressed | bare summary PING | full epoch: total / after setup | after setup ÷ summary PING (per round) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const p of c.phases) {
+    const t = p.bytes;
+    const counts = Object.entries(p.counts).sort(([a], [b]) => a.localeCompare(b)).map(([n, x]) => `${n} ${x.streams} / ${x.consumers}`).join(', ');
+    out.push(
+      `| ${p.phase} | ${counts} | ${p.detailFrom.length ? p.detailFrom.join(', ') : 'none'} | ${t.jszSummary.replies} × : ${bytes(t.jszSummary.wire)} / ${bytes(t.jszSummary.body)} | ${t.jszDetail.replies} × : ${bytes(t.jszDetail.wire)} / ${bytes(t.jszDetail.body)} | ${bytes(t.total.wire)} / ${bytes(t.total.body)} | ${ms(p.summaryBaselineMs)} | ${ms(p.totalMs)} / ${ms(p.afterSetupMs)} | ${ratio(median(p.pairRatios))} (${p.pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
+    );
+  }
   out.push('');
   return out;
 }

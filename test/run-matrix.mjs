@@ -45,6 +45,7 @@ const VERSION_SENSITIVE_FILES = [
   'local-cluster.test.ts',
   'ping.test.ts',
   'rebalance-operator.test.ts',
+  'rebalance.test.ts',
 ];
 
 /**

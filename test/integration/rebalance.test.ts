@@ -49,7 +49,8 @@ describe('rebalance on a real 3-node cluster with 30 R3 streams, each with a dur
     const app = await c.connect({ as: 'app' });
     if (streams.length === 0) streams = await createReplicatedStreams(app, { count: STREAMS, replicas: 3, consumersPerStream: 1 });
     await everyGroupLed(app, streams);
-    await concentrateLeaders(app, { onto: server, streams, consumers: true });
+    const { strayed } = await concentrateLeaders(app, { onto: server, streams, consumers: true });
+    console.info(`rebalance: piled onto ${server}; ${strayed} groups had to be moved back after leaving it`);
     accounts = join(dir, 'accounts.json');
     writeFileSync(accounts, JSON.stringify({ accounts: { APP: { user: c.app.user, password: c.app.password } } }), { mode: 0o600 });
     return app;
