@@ -52,3 +52,17 @@ export function settledLeader(views: ReadonlyMap<string, MetaView | undefined>):
   const agreement = metaAgreement(views);
   return 'leader' in agreement ? agreement.leader : undefined;
 }
+
+/**
+ * Servers that name the one leader every asked server names, but that the
+ * leader does not list among its peers: either not heard yet, or never to
+ * be heard (see `raft-sends.ts`). Empty when there is no such leader.
+ */
+export function unlistedFollowers(views: ReadonlyMap<string, MetaView | undefined>): { leader: string; unlisted: string[] } | undefined {
+  const leaders = new Set([...views.values()].map((v) => v?.leader));
+  const [leader] = leaders;
+  const own = leader === undefined ? undefined : views.get(leader);
+  if (leaders.size !== 1 || leader === undefined || !own) return undefined;
+  const listed = new Set(own.peers.map((p) => p.name));
+  return { leader, unlisted: [...views.keys()].filter((name) => name !== leader && !listed.has(name)) };
+}
