@@ -13,7 +13,7 @@ import {
   UnknownServerError,
 } from './errors.js';
 import { findNatsServer, isExecutableFile } from './find-nats-server.js';
-import { leadersOf, metaAgreement, unlistedFollowers } from './meta-agreement.js';
+import { leadersOf, metaAgreement, silentSuspects } from './meta-agreement.js';
 import { metaViewOf, type MetaView } from './meta-view.js';
 import { APP_USER, SYSTEM_USER } from './server-config.js';
 import type { ServerProcess } from './server-process.js';
@@ -48,8 +48,8 @@ const DEFAULTS = {
    * (`statsHBInterval`, 10 s in server/events.go) for every server to be heard.
    */
   statszTimeoutMs: 11_000,
-  /** A follower answers every 1 s heartbeat; one catching up asks again every 2-3 s (server/raft.go). */
-  raftSendsTimeoutMs: 5_000,
+  /** Past the longest election timeout (9 s, server/raft.go): by then a working server has sent something. */
+  raftSendsTimeoutMs: 10_000,
 } as const;
 
 /** 2.9 sizes a meta group at two peers at least, so a lone clustered server never elects a leader. */
@@ -269,19 +269,20 @@ class LocalClusterImpl implements LocalCluster {
   }
 
   /**
-   * Restart each follower the leader does not list whose own Raft messages
-   * are proven never to leave it (2.10.23+ before 2.11, see `ownRaftSends`).
-   * Not a retry: that process cannot rejoin by itself, and only a new
-   * process gets a working send queue. A follower merely not heard yet
-   * proves its sends within a heartbeat and is left alone.
+   * Restart each suspect server (see `silentSuspects`) whose own Raft
+   * messages are proven never to leave it (2.10.23+ before 2.11, see
+   * `ownRaftSends`). Not a retry: that process cannot rejoin by itself, and
+   * only a new process gets a working send queue. A server merely not heard
+   * yet proves its sends within an election timeout and is left alone.
    */
-  private async restartSilentFollowers(views: ReadonlyMap<string, MetaView | undefined>): Promise<void> {
-    const found = unlistedFollowers(views);
-    for (const name of found?.unlisted ?? []) {
-      const server = this.server(name);
-      if (!found || server.state !== 'running') continue;
-      const sends = await this.probe(server, (nc) => ownRaftSends(nc, name, found.leader, DEFAULTS.raftSendsTimeoutMs));
-      if (sends === 'dropped') await this.restart(name);
+  private async restartSilentServers(views: ReadonlyMap<string, MetaView | undefined>): Promise<void> {
+    const suspects = silentSuspects(views).map((name) => this.server(name)).filter((s) => s.state === 'running');
+    const others = (name: string): string[] => this.running().map((s) => s.name).filter((n) => n !== name);
+    const sends = await Promise.all(
+      suspects.map((s) => this.probe(s, (nc) => ownRaftSends(nc, s.name, others(s.name), DEFAULTS.raftSendsTimeoutMs))),
+    );
+    for (const [i, s] of suspects.entries()) {
+      if (sends[i] === 'dropped') await this.restart(s.name);
     }
   }
 
@@ -300,7 +301,7 @@ class LocalClusterImpl implements LocalCluster {
         const agreement = metaAgreement(views);
         if ('unsettled' in agreement) {
           reason = agreement.unsettled;
-          await this.restartSilentFollowers(views);
+          await this.restartSilentServers(views);
           return undefined;
         }
         const names = asked.map((s) => s.name);
@@ -387,7 +388,7 @@ async function startOnce(o: ResolvedOptions): Promise<LocalClusterImpl> {
     // be before every follower-follower route is up; tests expect the mesh.
     await cluster.waitForRouteMesh({ timeoutMs: left() });
     await cluster.waitForMetaLeader({ timeoutMs: left() });
-    // Only needed when the wait restarted a server (see restartSilentFollowers); one poll otherwise.
+    // Only needed when the wait restarted a server (see restartSilentServers); one poll otherwise.
     await cluster.waitForRouteMesh({ timeoutMs: left() });
     // The waits only ask running servers; one that died meanwhile would
     // otherwise leave a smaller cluster that looks healthy.

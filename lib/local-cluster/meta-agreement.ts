@@ -54,15 +54,18 @@ export function settledLeader(views: ReadonlyMap<string, MetaView | undefined>):
 }
 
 /**
- * Servers that name the one leader every asked server names, but that the
- * leader does not list among its peers: either not heard yet, or never to
- * be heard (see `raft-sends.ts`). Empty when there is no such leader.
+ * Servers whose own Raft messages may never leave them (see
+ * `raft-sends.ts`): those that name the leader every asked server names
+ * while it does not list them, or, when no server names any leader, all of
+ * them (two such servers of three leave no quorum to elect one).
  */
-export function unlistedFollowers(views: ReadonlyMap<string, MetaView | undefined>): { leader: string; unlisted: string[] } | undefined {
+export function silentSuspects(views: ReadonlyMap<string, MetaView | undefined>): string[] {
   const leaders = new Set([...views.values()].map((v) => v?.leader));
   const [leader] = leaders;
-  const own = leader === undefined ? undefined : views.get(leader);
-  if (leaders.size !== 1 || leader === undefined || !own) return undefined;
+  if (leaders.size !== 1) return [];
+  if (leader === undefined) return [...views.keys()];
+  const own = views.get(leader);
+  if (!own) return [];
   const listed = new Set(own.peers.map((p) => p.name));
-  return { leader, unlisted: [...views.keys()].filter((name) => name !== leader && !listed.has(name)) };
+  return [...views.keys()].filter((name) => name !== leader && !listed.has(name));
 }

@@ -18,33 +18,37 @@ import { nodeIdOf, nrgSenderOf } from './nrg-sender.js';
  * the queue.) Seen here in about one 3-server start in eight.
  *
  * The proof is local: a subscriber on the same server receives that
- * server's own messages without any route, so if it sees the leader's
- * append entries and none from the server itself, its sends are dropped.
+ * server's own messages without any route, so if it sees other members'
+ * messages and none from the server itself, its sends are dropped. Cut
+ * links do not matter for the same reason.
  *
  * - 'sent': a message from `serverName` was seen;
- * - 'dropped': messages from `leaderName` arrived but none from `serverName`
- *   within `timeoutMs` (a follower answers every heartbeat, 1 s apart, and
- *   one catching up asks again every 2 to 3 s);
- * - 'unknown': nothing conclusive (no message from the leader either).
+ * - 'dropped': messages from one of `others` arrived but none from
+ *   `serverName` within `timeoutMs`. A working server sends within one
+ *   election timeout (under 9 s): a follower answers every heartbeat (1 s)
+ *   or asks again every 2 to 3 s while catching up, a leader sends
+ *   heartbeats, and without a leader every server either answers a vote
+ *   request or campaigns itself;
+ * - 'unknown': nothing conclusive (no message from the others either).
  */
 export async function ownRaftSends(
   systemConnection: NatsConnection,
   serverName: string,
-  leaderName: string,
+  others: readonly string[],
   timeoutMs: number,
 ): Promise<'sent' | 'dropped' | 'unknown'> {
   const own = nodeIdOf(serverName);
-  const leader = nodeIdOf(leaderName);
-  let leaderSeen = false;
+  const otherIds = new Set(others.map(nodeIdOf));
+  let othersSeen = false;
   const sub = systemConnection.subscribe('$NRG.>');
   const timer = setTimeout(() => sub.unsubscribe(), timeoutMs);
   try {
     for await (const msg of sub) {
       const sender = nrgSenderOf(msg.subject, msg.data);
       if (sender === own) return 'sent';
-      if (sender === leader) leaderSeen = true;
+      if (sender !== undefined && otherIds.has(sender)) othersSeen = true;
     }
-    return leaderSeen ? 'dropped' : 'unknown';
+    return othersSeen ? 'dropped' : 'unknown';
   } finally {
     clearTimeout(timer);
     sub.unsubscribe();
