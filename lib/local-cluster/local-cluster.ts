@@ -13,13 +13,14 @@ import {
   UnknownServerError,
 } from './errors.js';
 import { findNatsServer, isExecutableFile } from './find-nats-server.js';
-import { leadersOf, metaAgreement } from './meta-agreement.js';
+import { leadersOf, metaAgreement, silentSuspects } from './meta-agreement.js';
 import { metaViewOf, type MetaView } from './meta-view.js';
 import { APP_USER, SYSTEM_USER } from './server-config.js';
 import type { ServerProcess } from './server-process.js';
 import { missingRoutes, pinnedAccountsOf, type RoutedServer } from './route-mesh.js';
 import { routePoolSizeOf, routesOf } from './routez.js';
-import { refreshStatsz, requestStatszBroadcast } from './statsz-refresh.js';
+import { refreshStatsz } from './statsz-refresh.js';
+import { ownRaftSends } from './raft-sends.js';
 import type {
   ConnectOptions,
   Credentials,
@@ -47,6 +48,8 @@ const DEFAULTS = {
    * (`statsHBInterval`, 10 s in server/events.go) for every server to be heard.
    */
   statszTimeoutMs: 11_000,
+  /** Past the longest election timeout (9 s, server/raft.go): by then a working server has sent something. */
+  raftSendsTimeoutMs: 10_000,
 } as const;
 
 /** 2.9 sizes a meta group at two peers at least, so a lone clustered server never elects a leader. */
@@ -265,6 +268,24 @@ class LocalClusterImpl implements LocalCluster {
     if (!complete) throw new RouteMeshTimeoutError(timeoutMs, missing);
   }
 
+  /**
+   * Restart each suspect server (see `silentSuspects`) whose own Raft
+   * messages are proven never to leave it (2.10.23+ before 2.11, see
+   * `ownRaftSends`). Not a retry: that process cannot rejoin by itself, and
+   * only a new process gets a working send queue. A server merely not heard
+   * yet proves its sends within an election timeout and is left alone.
+   */
+  private async restartSilentServers(views: ReadonlyMap<string, MetaView | undefined>): Promise<void> {
+    const suspects = silentSuspects(views).map((name) => this.server(name)).filter((s) => s.state === 'running');
+    const others = (name: string): string[] => this.running().map((s) => s.name).filter((n) => n !== name);
+    const sends = await Promise.all(
+      suspects.map((s) => this.probe(s, (nc) => ownRaftSends(nc, s.name, others(s.name), DEFAULTS.raftSendsTimeoutMs))),
+    );
+    for (const [i, s] of suspects.entries()) {
+      if (sends[i] === 'dropped') await this.restart(s.name);
+    }
+  }
+
   async waitForMetaLeader(opts: WaitForMetaLeaderOptions = {}): Promise<string> {
     const timeoutMs = opts.timeoutMs ?? DEFAULTS.metaLeaderTimeoutMs;
     const named = opts.servers?.map((n) => this.server(n));
@@ -280,14 +301,7 @@ class LocalClusterImpl implements LocalCluster {
         const agreement = metaAgreement(views);
         if ('unsettled' in agreement) {
           reason = agreement.unsettled;
-          const claimed = [...views.values()][0]?.leader;
-          const at = this.running().find((s) => s.name === claimed);
-          // Everyone follows one leader that does not yet hear them all: it may only lack
-          // a peer's STATSZ, so ask for them now rather than wait out the server's interval.
-          if (at) await this.probe(at, async (nc) => {
-            requestStatszBroadcast(nc);
-            await nc.flush();
-          });
+          await this.restartSilentServers(views);
           return undefined;
         }
         const names = asked.map((s) => s.name);
@@ -374,6 +388,8 @@ async function startOnce(o: ResolvedOptions): Promise<LocalClusterImpl> {
     // be before every follower-follower route is up; tests expect the mesh.
     await cluster.waitForRouteMesh({ timeoutMs: left() });
     await cluster.waitForMetaLeader({ timeoutMs: left() });
+    // Only needed when the wait restarted a server (see restartSilentServers); one poll otherwise.
+    await cluster.waitForRouteMesh({ timeoutMs: left() });
     // The waits only ask running servers; one that died meanwhile would
     // otherwise leave a smaller cluster that looks healthy.
     const dead = servers.find((s) => s.state !== 'running');

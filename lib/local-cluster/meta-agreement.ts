@@ -52,3 +52,20 @@ export function settledLeader(views: ReadonlyMap<string, MetaView | undefined>):
   const agreement = metaAgreement(views);
   return 'leader' in agreement ? agreement.leader : undefined;
 }
+
+/**
+ * Servers whose own Raft messages may never leave them (see
+ * `raft-sends.ts`): those that name the leader every asked server names
+ * while it does not list them, or, when no server names any leader, all of
+ * them (two such servers of three leave no quorum to elect one).
+ */
+export function silentSuspects(views: ReadonlyMap<string, MetaView | undefined>): string[] {
+  const leaders = new Set([...views.values()].map((v) => v?.leader));
+  const [leader] = leaders;
+  if (leaders.size !== 1) return [];
+  if (leader === undefined) return [...views.keys()];
+  const own = views.get(leader);
+  if (!own) return [];
+  const listed = new Set(own.peers.map((p) => p.name));
+  return [...views.keys()].filter((name) => name !== leader && !listed.has(name));
+}

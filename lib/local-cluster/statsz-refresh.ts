@@ -39,12 +39,7 @@ export async function refreshStatsz(
   }
 }
 
-/**
- * Make every server reachable from `systemConnection` broadcast its STATSZ,
- * without waiting. A 2.10.27 meta leader that missed a peer's early
- * messages leaves that peer out of its replica list until its next STATSZ,
- * which can be 30 s away once the interval has backed off.
- */
-export function requestStatszBroadcast(systemConnection: NatsConnection): void {
+/** Make every server reachable from `systemConnection` broadcast its STATSZ, without waiting. */
+function requestStatszBroadcast(systemConnection: NatsConnection): void {
   systemConnection.publish('$SYS.REQ.SERVER.PING.STATSZ');
 }

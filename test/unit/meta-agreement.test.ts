@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metaAgreement, PEER_ACTIVE_MAX_MS } from '../../lib/local-cluster/meta-agreement.js';
+import { metaAgreement, PEER_ACTIVE_MAX_MS, silentSuspects } from '../../lib/local-cluster/meta-agreement.js';
 import type { MetaPeer, MetaView } from '../../lib/local-cluster/meta-view.js';
 
 const peer = (name: string, over: Partial<MetaPeer> = {}): MetaPeer => ({ name, current: true, offline: false, activeMs: 500, ...over });
@@ -43,5 +43,21 @@ describe('when the harness calls a meta leader settled', () => {
       ['n2', follower('n1')],
     ]);
     expect(metaAgreement(left)).toEqual({ leader: 'n1' });
+  });
+});
+
+describe('which servers the harness suspects of never sending their Raft messages', () => {
+  it('suspects the followers missing from the leader\'s peers, even when the group counts only the others', () => {
+    expect(silentSuspects(views({ leader: 'n1', clusterSize: 2, peers: [peer('n2')] }))).toEqual(['n3']);
+    expect(silentSuspects(views({ leader: 'n1', clusterSize: 3, peers: [peer('n2'), peer('n3')] }))).toEqual([]);
+  });
+
+  it('suspects every server while none names a leader', () => {
+    expect(silentSuspects(new Map([['n1', { peers: [] }], ['n2', { peers: [] }], ['n3', undefined]]))).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('suspects none while the servers disagree or the leader they name did not answer', () => {
+    expect(silentSuspects(views({ leader: 'n1', peers: [] }, { n2: follower('n2'), n3: follower('n1') }))).toEqual([]);
+    expect(silentSuspects(new Map<string, MetaView | undefined>([['n1', undefined], ['n2', follower('n1')]]))).toEqual([]);
   });
 });
