@@ -33,6 +33,7 @@ const SERVERLESS_FILES = [
  * harness's start-up budget now and then (see the README's Known limits).
  */
 const VERSION_SENSITIVE_FILES = [
+  'audit-auto-rebalance-load.test.ts',
   'check-epochs.test.ts',
   'check-meta-partition.test.ts',
   'check-topology.test.ts',

@@ -41,7 +41,8 @@ export interface AutoRebalanceInput {
  */
 export async function autoRebalance(input: AutoRebalanceInput): Promise<RebalanceRun | undefined> {
   const { cluster, credentials, report, log } = input;
-  if (!rebalanceCalledFor(cluster, report)) return undefined;
+  const trigger = rebalanceCalledFor(cluster, report);
+  if (!trigger) return undefined;
 
   const observeNow = async () => {
     const sample = await gather({
@@ -92,7 +93,28 @@ export async function autoRebalance(input: AutoRebalanceInput): Promise<Rebalanc
   log.log('info', 'auto-rebalance done', {
     attempted: attempted.length,
     outcomes: attempted.map((o) => ({ group: `${o.move.account}/${o.move.stream}${o.move.consumer ? `/${o.move.consumer}` : ''}`, result: o.result })),
+    ...plannedLoad(run),
   });
-  if (attempted.length > 0) await input.notifier.publish([remediationNotice(report, run)]);
+  if (attempted.length > 0) await input.notifier.publish([remediationNotice(report, run, trigger.check)]);
   return run;
+}
+
+/**
+ * For a plan by load, the bound it planned per cluster (msg/s by the
+ * epoch's rates): the busiest server's writes before and after every planned
+ * move, and all servers' writes together, so the log says what share of the
+ * writes the busiest server was planned to keep.
+ */
+function plannedLoad(run: RebalanceRun): { plannedLoad?: { cluster: string; busiestBefore: number; busiestAfter: number; total: number }[] } {
+  const byLoad = run.plan.clusters.filter((c) => c.by === 'load');
+  if (byLoad.length === 0) return {};
+  const rounded = (n: number | undefined) => Math.round((n ?? 0) * 10) / 10;
+  return {
+    plannedLoad: byLoad.map((c) => ({
+      cluster: c.cluster,
+      busiestBefore: rounded(c.maxLoadBefore),
+      busiestAfter: rounded(c.maxLoadAfter),
+      total: rounded(c.servers.reduce((sum, s) => sum + (s.loadAfter ?? 0), 0)),
+    })),
+  };
 }

@@ -2,20 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
-import { concentrateLeaders, createReplicatedStreams, streamLeaders, type LocalCluster } from '../../lib/local-cluster/index.js';
-import { pollUntil } from '../../lib/util/poll.js';
+import { createReplicatedStreams, streamLeaders, type LocalCluster } from '../../lib/local-cluster/index.js';
 import { useCluster } from '../support/cluster.js';
 import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
+import { describeWrites, measureWrites, placeLeaders as placeStreamLeaders, waitForWrites } from '../support/leader-load.js';
 import { reconcile, startPublisher } from '../support/publisher.js';
-import { readStreams, writeRates } from '../support/write-rates.js';
 
 /** Two R3 streams led by each of n1, n2, n3: the leader counts are even. */
 const LEADERS = { n1: ['LOAD_1', 'LOAD_2'], n2: ['LOAD_3', 'LOAD_4'], n3: ['LOAD_5', 'LOAD_6'] } as const;
 const STREAMS = Object.values(LEADERS).flat();
-/** Messages acknowledged between two epochs before the second runs: rates well above noise. */
-const WRITES_BETWEEN_EPOCHS = 300;
-/** And at least this long between them by the clock: rates need readings a second or more apart. */
-const MIN_EPOCH_GAP_MS = 2_000;
 /**
  * The load check's noise floor, lowered from its default (100 msg/s) because
  * the publisher of a loaded 2-core test machine may write fewer; the rule
@@ -45,19 +40,8 @@ async function placeLeaders(c: LocalCluster): Promise<NatsConnection> {
   const app = await c.connect({ as: 'app' });
   if (!created) await createReplicatedStreams(app, { count: STREAMS.length, replicas: 3, consumersPerStream: 0, prefix: 'LOAD' });
   created = true;
-  for (const [server, streams] of Object.entries(LEADERS)) await concentrateLeaders(app, { onto: server, streams });
-  const leaders = await streamLeaders(app, STREAMS);
-  for (const [server, streams] of Object.entries(LEADERS)) for (const s of streams) expect(leaders[s], s).toBe(server);
+  await placeStreamLeaders(app, LEADERS);
   return app;
-}
-
-/** Waits until `publisher` has `writes` more acknowledged messages and `gapMs` passed since `since`. */
-async function writesSince(publisher: { acknowledged: () => number }, from: number, since: number): Promise<void> {
-  const reached = await pollUntil(
-    async () => (publisher.acknowledged() - from >= WRITES_BETWEEN_EPOCHS && Date.now() - since >= MIN_EPOCH_GAP_MS) || undefined,
-    { timeoutMs: 60_000, intervalMs: 100 },
-  );
-  expect(reached, `${WRITES_BETWEEN_EPOCHS} writes within 60 s`).toBe(true);
 }
 
 describe('leader load on a real 3-node cluster: even counts, all writes into the streams n1 leads', () => {
@@ -70,14 +54,14 @@ describe('leader load on a real 3-node cluster: even counts, all writes into the
     const publisher = startPublisher(app, LEADERS.n1);
     try {
       const args = ['--state', join(dir, 'state.json'), '--cluster', 'load', ...LOAD_ARGS];
-      await writesSince(publisher, 0, 0);
+      await waitForWrites(publisher, 0, 0);
       const atFirst = publisher.acknowledged();
       const first = await checkJson(args, systemEnv(c));
       const firstEnded = Date.now();
       // A first epoch has nothing to compare with: no rates, no load finding.
       expect(first.report.findings.filter((f) => f.check === 'leader_load_concentration')).toEqual([]);
 
-      await writesSince(publisher, atFirst, firstEnded);
+      await waitForWrites(publisher, atFirst, firstEnded);
       const second = await checkJson(args, systemEnv(c));
 
       const checks = second.report.findings.map((f) => f.check);
@@ -106,7 +90,7 @@ describe('leader load on a real 3-node cluster: even counts, all writes into the
     writeFileSync(accounts, JSON.stringify({ accounts: { APP: { user: c.app.user, password: c.app.password } } }), { mode: 0o600 });
     const publisher = startPublisher(app, LEADERS.n1);
     try {
-      await writesSince(publisher, 0, 0);
+      await waitForWrites(publisher, 0, 0);
 
       // Dry run: the plan and the load per server, nothing changed.
       const dry = await runCli(['rebalance', '--by', 'load', '--load-window', '3', '--format', 'json'], { env: systemEnv(c) });
@@ -139,15 +123,11 @@ describe('leader load on a real 3-node cluster: even counts, all writes into the
       // Independently, from the servers' own figures: each server's share of the writes.
       // Shares, not messages per second: the publisher's speed changes once its
       // writes go to two leaders, while the planned share of the busiest server does not.
-      const from = await readStreams(sys, 3);
-      await writesSince(publisher, publisher.acknowledged(), Date.now());
-      const { perServer, moved } = writeRates(from, await readStreams(sys, 3));
+      const { perServer, moved, busiestShare } = await measureWrites(sys, 3, publisher);
       expect(moved).toEqual([]);
-      const total = [...perServer.values()].reduce((a, b) => a + b, 0);
-      const busiest = Math.max(...perServer.values());
       const plannedShare = plan.maxLoadAfter / plan.servers.reduce((sum, s) => sum + s.loadAfter, 0);
-      console.info(`load rebalance: planned busiest share ${plannedShare.toFixed(3)}, measured ${(busiest / total).toFixed(3)} (${[...perServer].map(([s, r]) => `${s} ${r.toFixed(1)} msg/s`).join(', ')})`);
-      expect(busiest / total).toBeLessThanOrEqual(plannedShare + 0.1);
+      console.info(`load rebalance: planned busiest share ${plannedShare.toFixed(3)}, measured ${busiestShare.toFixed(3)} (${describeWrites(perServer)})`);
+      expect(busiestShare).toBeLessThanOrEqual(plannedShare + 0.1);
     } finally {
       const published = await publisher.stop();
       expect(await reconcile(app, published)).toEqual({ lost: 0, duplicated: 0 });
