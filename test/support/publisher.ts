@@ -3,6 +3,7 @@
  * message under its msgID until acknowledged, and the reconciliation that
  * proves no acknowledged message was lost or duplicated.
  */
+import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 
 /**
@@ -16,8 +17,10 @@ const PUBLISH_BUDGET_MS = 60_000;
 const PUBLISH_RETRY_PAUSE_MS = 100;
 
 export interface Published {
-  /** Acknowledged messages per stream: what each stream must hold, no more, no less. */
+  /** Acknowledged messages per stream: what each stream must hold beyond its baseline, no more, no less. */
   readonly acked: Map<string, number>;
+  /** Messages each stream held before this publisher's first publish (an earlier test's, say). */
+  readonly baseline: Map<string, number>;
   /** Failed attempts (election blips), all later acknowledged. */
   readonly blips: number;
   /** The longest time one message went unacknowledged, and the sum over all messages. */
@@ -33,18 +36,24 @@ export interface Published {
 export function startPublisher(app: NatsConnection, streams: readonly string[]) {
   const js = app.jetstream({ timeout: 2_000 });
   const acked = new Map(streams.map((s) => [s, 0]));
+  const baseline = new Map<string, number>();
+  // Unique per publisher: msgIDs only de-duplicate this publisher's retries, never
+  // an earlier publisher's messages to the same streams within the duplicate window.
+  const run = randomBytes(4).toString('hex');
   let blips = 0;
   let longest = 0;
   let total = 0;
   let running = true;
   const done = (async () => {
+    const jsm = await app.jetstreamManager();
+    for (const stream of streams) baseline.set(stream, (await jsm.streams.info(stream)).state.messages);
     for (let i = 0; running; i++) {
       const stream = streams[i % streams.length]!;
       const firstTry = Date.now();
       let failedSince: number | undefined;
       for (;;) {
         try {
-          await js.publish(`${stream}.orders`, new TextEncoder().encode(`m${i}`), { msgID: `${stream}-${i}` });
+          await js.publish(`${stream}.orders`, new TextEncoder().encode(`m${i}`), { msgID: `${run}-${stream}-${i}` });
           acked.set(stream, acked.get(stream)! + 1);
           break;
         } catch (error) {
@@ -69,7 +78,7 @@ export function startPublisher(app: NatsConnection, streams: readonly string[]) 
     stop: async (): Promise<Published> => {
       running = false;
       await done;
-      return { acked, blips, unavailableMs: { longest, total } };
+      return { acked, baseline, blips, unavailableMs: { longest, total } };
     },
   };
 }
@@ -80,7 +89,7 @@ export async function reconcile(app: NatsConnection, published: Published): Prom
   let lost = 0;
   let duplicated = 0;
   for (const [stream, acked] of published.acked) {
-    const held = (await jsm.streams.info(stream)).state.messages;
+    const held = (await jsm.streams.info(stream)).state.messages - (published.baseline.get(stream) ?? 0);
     lost += Math.max(0, acked - held);
     duplicated += Math.max(0, held - acked);
   }
