@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { createReplicatedStreams, streamLeaders, type LocalCluster } from '../../lib/local-cluster/index.js';
+import { pollUntil } from '../../lib/util/poll.js';
 import { useCluster } from '../support/cluster.js';
 import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
 import { describeWrites, measureWrites, placeLeaders as placeStreamLeaders, waitForWrites } from '../support/leader-load.js';
+import { startDrainingConsumer } from '../support/draining-consumer.js';
 import { reconcile, startPublisher } from '../support/publisher.js';
 
 /** Two R3 streams led by each of n1, n2, n3: the leader counts are even. */
@@ -22,7 +24,12 @@ interface LoadFinding {
   check: string;
   subject: string;
   summary: string;
-  details: { hot: { server: string; countHot: boolean; busiest: { stream: string; writes: number }[] }[]; stepDowns: { stream: string; from: string }[] };
+  details: {
+    hot: { server: string; countHot: boolean; busiest: { stream: string; writes: number }[] }[];
+    stepDowns: { stream: string; from: string }[];
+    servers: Record<string, { writes: number; deliveries?: number }>;
+    deliveriesSince?: number;
+  };
 }
 
 let created = false;
@@ -48,9 +55,14 @@ describe('leader load on a real 3-node cluster: even counts, all writes into the
   const cluster = useCluster(3);
   const dir = useTempDir();
 
-  it('the count check stays quiet and leader_load_concentration flags n1 on the second epoch, naming its busy streams', async () => {
+  it('the count check stays quiet and leader_load_concentration flags n1 on the second epoch, naming its busy streams, with consumer deliveries per server beside the writes', async () => {
     const c = cluster();
     const app = await placeLeaders(c);
+    // One durable R3 consumer per busy stream, drained as fast as it is written: deliveries
+    // for the consumers' leaders, wherever the cluster placed them (two consumers keep the
+    // count check quiet: at most 1.3 leaders above the average of eight groups).
+    const drains = await Promise.all(LEADERS.n1.map((stream) => startDrainingConsumer(app, stream, 'DRAIN')));
+    const delivered = () => drains.reduce((sum, d) => sum + d.acknowledged(), 0);
     const publisher = startPublisher(app, LEADERS.n1);
     try {
       const args = ['--state', join(dir, 'state.json'), '--cluster', 'load', ...LOAD_ARGS];
@@ -62,6 +74,9 @@ describe('leader load on a real 3-node cluster: even counts, all writes into the
       expect(first.report.findings.filter((f) => f.check === 'leader_load_concentration')).toEqual([]);
 
       await waitForWrites(publisher, atFirst, firstEnded);
+      const deliveredAtFirst = delivered();
+      const drained = await pollUntil(async () => delivered() - deliveredAtFirst >= 100 || undefined, { timeoutMs: 60_000, intervalMs: 100 });
+      expect(drained, 'the consumers received 100 messages within 60 s').toBe(true);
       const second = await checkJson(args, systemEnv(c));
 
       const checks = second.report.findings.map((f) => f.check);
@@ -76,8 +91,18 @@ describe('leader load on a real 3-node cluster: even counts, all writes into the
       expect(load!.details.hot[0]!.busiest.every((b) => b.writes > 0)).toBe(true);
       expect(load!.details.stepDowns, JSON.stringify(load!.details)).toHaveLength(1);
       expect(load!.details.stepDowns[0]!.from).toBe('n1');
+
+      // Deliveries: rated against the consumer counters the first epoch kept (--load-detail-every 1),
+      // credited to each consumer's leader, reported and not judged.
+      const consumerLeaders = new Set(await Promise.all(drains.map((d) => d.leader())));
+      expect(load!.details.deliveriesSince).toBe(1);
+      for (const [server, figures] of Object.entries(load!.details.servers)) {
+        if (consumerLeaders.has(server)) expect(figures.deliveries, `${server} leads a drained consumer`).toBeGreaterThan(0);
+        else expect(figures.deliveries, `${server} leads no consumer`).toBe(0);
+      }
     } finally {
       await publisher.stop();
+      for (const drain of drains) await drain.stop();
       await app.close();
     }
   }, 240_000);
