@@ -154,7 +154,8 @@ export function itemBytes(item: Record<string, AttributeValue>): number {
     else if (value.N !== undefined) {
       const digits = value.N.replace(/^[-+]?0*/, '').replace('.', '').replace(/0+$/, '');
       size += Math.ceil(Math.max(1, digits.length) / 2) + 1;
-    } else if (value.BOOL !== undefined || value.NULL !== undefined) size += 1;
+    } else if (value.B !== undefined) size += value.B.byteLength;
+    else if (value.BOOL !== undefined || value.NULL !== undefined) size += 1;
     else size += Buffer.byteLength(JSON.stringify(value));
   }
   return size;
