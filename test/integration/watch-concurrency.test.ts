@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import type { Report } from '../../lib/epoch/report.js';
+import { loadSnapshotSchema } from '../../lib/load/load-snapshot.js';
 import { auditStateSchema } from '../../lib/state/audit-state.js';
 import { FileStateStore } from '../../lib/state/file-state-store.js';
 import { systemEnv, useTempDir } from '../support/cli.js';
@@ -23,7 +24,13 @@ const EPOCHS_EACH = 4;
 const RUN_BUDGET_MS = 40_000;
 
 /** The state file's shape, as FileStateStore writes it. */
-const stateFileSchema = z.object({ type: z.literal('io.nats-audit.v1.state'), clusters: z.record(z.string(), auditStateSchema) }).strict();
+const stateFileSchema = z
+  .object({
+    type: z.literal('io.nats-audit.v1.state'),
+    clusters: z.record(z.string(), auditStateSchema),
+    consumerCounters: z.record(z.string(), loadSnapshotSchema).optional(),
+  })
+  .strict();
 
 interface Watcher {
   readonly reports: Report[];
