@@ -315,6 +315,16 @@ function setOwn(target: Record<string, unknown> | unknown[], key: string | numbe
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/**
+ * A new member under `key`: a property of an object, or a new last element of
+ * an array, where a named key would be no JSON at all (and `length` cannot be
+ * redefined).
+ */
+function insertOwn(target: Record<string, unknown> | unknown[], key: string, value: unknown): void {
+  if (Array.isArray(target)) target.push(value);
+  else setOwn(target, key, value);
+}
+
 /** Stringifies `tree` with the node holding RAW_MARK replaced by the raw JSON `text`. */
 function withRaw(tree: unknown, text: string): string {
   const json = JSON.stringify(tree);
@@ -394,13 +404,13 @@ function applyUnguarded(body: string, m: BodyMutation, context: MutationContext)
         return JSON.stringify(tree);
       }
       const target = typeof node.value === 'object' && node.value !== null && !Array.isArray(node.value) ? node.value : tree;
-      setOwn(target as Record<string, unknown>, m.key, RAW_MARK);
+      insertOwn(target as Record<string, unknown> | unknown[], m.key, RAW_MARK);
       return withRaw(tree, m.json.text);
     }
     case 'deep': {
       const deep = '['.repeat(m.depth) + ']'.repeat(m.depth);
       if (m.under === 'root') return deep;
-      setOwn(tree, m.under, RAW_MARK);
+      insertOwn(tree, m.under, RAW_MARK);
       return withRaw(tree, deep);
     }
     case 'claim':
