@@ -47,11 +47,29 @@ export function consumerGroup(jsm: JetStreamManager, stream: string, consumer: s
   };
 }
 
-/** Every consumer of the given streams, as groups. */
+/**
+ * Every consumer of the given streams, as groups. A stream lists its
+ * consumers through its leader, so the request goes unanswered while the
+ * stream elects one (just created, or just after a heal): each stream is
+ * asked until it answers, up to {@link LEADER_TIMEOUT_MS}.
+ */
 export async function consumerGroupsOf(jsm: JetStreamManager, streams: readonly string[]): Promise<Group[]> {
   const groups: Group[] = [];
   for (const stream of streams) {
-    for (const info of await jsm.consumers.list(stream).next()) groups.push(consumerGroup(jsm, stream, info.name));
+    let lastError: unknown;
+    const names = await pollUntil(
+      async () => {
+        try {
+          return (await jsm.consumers.list(stream).next()).map((info) => info.name);
+        } catch (error) {
+          lastError = error;
+          return undefined;
+        }
+      },
+      { timeoutMs: LEADER_TIMEOUT_MS, intervalMs: 100 },
+    );
+    if (names === undefined) throw new Error(`${stream} did not list its consumers within ${LEADER_TIMEOUT_MS} ms`, { cause: lastError });
+    for (const name of names) groups.push(consumerGroup(jsm, stream, name));
   }
   return groups;
 }
