@@ -5,7 +5,8 @@
 // leaves them), one run after another: each run starts real clusters and
 // two at once would starve each other's Raft timers on a 2-core machine.
 //
-// Prints a summary per run and, last, a plain `N passed, N failed` line.
+// Prints a summary per run, each failed test by name and first error line,
+// and, last, a plain `N passed, N failed` line.
 // With CI=true a missing server or Node is a failure; elsewhere it is
 // reported as not run. NATS_SERVER_BIN set: only that server.
 import { spawnSync } from 'node:child_process';
@@ -154,10 +155,13 @@ function run(title, node, args, env) {
     try {
       counts = JSON.parse(readFileSync(summaryFile, 'utf8'));
     } catch {
-      counts = { passed: 0, failed: 0, skipped: 0 };
+      counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
     }
     // A run that crashed before reporting, or failed outside any test, must not pass.
-    if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
+    if (result.status !== 0 && counts.failed === 0) {
+      counts.failed = 1;
+      counts.failures = [{ file: '(none)', test: '(vitest itself)', error: `exited ${result.status ?? result.signal} without a failed test` }];
+    }
     return { title, ...counts };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -192,5 +196,10 @@ for (const r of results) {
 for (const what of notRun) process.stdout.write(`${CI ? 'FAIL' : 'not run:'} ${what}\n`);
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0) + (CI ? notRun.length : 0);
+// Named again here, at the very end, because a CI log is often read only by its tail.
+for (const r of results.filter((r) => r.failures.length > 0)) {
+  process.stdout.write(`\nfailed in ${r.title}:\n`);
+  for (const f of r.failures) process.stdout.write(`  ${f.file} > ${f.test}\n    ${f.error}\n`);
+}
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);
