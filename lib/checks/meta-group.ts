@@ -1,5 +1,6 @@
 import type { Observation, ServerObservation } from '../observation/types.js';
 import { groupBy } from '../util/group-by.js';
+import { compareText } from '../util/compare-text.js';
 
 /** The servers of one JetStream meta group: everything in one domain shares it. */
 export interface MetaGroup {
@@ -14,7 +15,7 @@ export interface MetaGroup {
 export function metaGroups(observation: Observation): MetaGroup[] {
   const byKey = groupBy(observation.servers, (s) => (s.jetstream && s.meta ? s.domain || 'default' : undefined));
   return [...byKey.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([key, servers]) => {
       const size = Math.max(servers.length, ...servers.map((s) => s.meta?.clusterSize ?? 0));
       return { key, servers, size, quorum: quorumOf(size) };
@@ -70,7 +71,7 @@ export function partitionShape(observation: Observation, members?: ReadonlySet<s
     reach[v.serverName] = heard;
     sides.set(heard.join(','), heard);
   }
-  const sorted = [...sides.values()].sort((a, b) => b.length - a.length || a.join().localeCompare(b.join()));
+  const sorted = [...sides.values()].sort((a, b) => b.length - a.length || compareText(a.join(), b.join()));
   return { partitioned: sorted.length > 1, reach, sides: sorted };
 }
 

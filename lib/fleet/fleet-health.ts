@@ -1,4 +1,5 @@
 import type { RunEntry } from '../state/run-ledger.js';
+import { compareText } from '../util/compare-text.js';
 
 /** A cluster the watchdog names, and why, in words an operator reads in a mail. */
 export interface ClusterProblem {
@@ -34,7 +35,7 @@ export function judgeFleetHealth(input: {
 }): FleetHealth {
   const stale: ClusterProblem[] = [];
   const failing: ClusterProblem[] = [];
-  for (const cluster of [...input.clusters].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const cluster of [...input.clusters].sort((a, b) => compareText(a.name, b.name))) {
     const last = input.lastRuns.get(cluster.name);
     const since = last?.recordedAt ?? input.watchingSince[cluster.name] ?? input.now;
     const silentMs = input.now - since;

@@ -6,6 +6,7 @@
  * replace that server's data. Conflicting pairs are settled here and the
  * losing replies reported instead of used.
  */
+import { compareText } from '../util/compare-text.js';
 
 /** A server as a reply's envelope or a connection's INFO introduces it. */
 export interface Identity {
@@ -60,8 +61,8 @@ export function resolveIdentities(vouched: readonly Identity[], claims: readonly
     (a, b) =>
       b.vantages.size - a.vantages.size ||
       b.replies - a.replies ||
-      compare(a.identity.id, b.identity.id) ||
-      compare(a.identity.name, b.identity.name),
+      compareText(a.identity.id, b.identity.id) ||
+      compareText(a.identity.name, b.identity.name),
   );
   for (const identity of vouched) if (tally.has(pairKey(identity))) accept(identity);
   for (const { identity } of ranked) accept(identity);
@@ -88,6 +89,3 @@ function pairKey({ id, name }: Identity): string {
   return `${id}\u0000${name}`;
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -13,6 +13,7 @@ import { resolveIdentities, type ResolvedIdentities } from './identities.js';
 import { decodeReply } from '../domain/decode-reply.js';
 import { mergeGroups } from './merge-groups.js';
 import { appendTo } from '../util/group-by.js';
+import { compareText } from '../util/compare-text.js';
 
 interface Heard<T> {
   readonly server: ServerInfo;
@@ -113,7 +114,7 @@ export function observe(sample: RawSample): Observation {
   for (const [id, heard] of jsz) {
     servers.push(serverObservation(id, heard, routez.get(id), raftz.get(id), idToName));
   }
-  servers.sort((a, b) => a.name.localeCompare(b.name));
+  servers.sort((a, b) => compareText(a.name, b.name));
 
   const groups: RaftGroup[] = mergeGroups(servers.map((s) => ({ server: s.name, cluster: s.cluster, data: withDetail(jsz.get(s.id)!).data })));
 

@@ -16,6 +16,7 @@ import {
   type UnmovableGroup,
 } from './types.js';
 import { appendTo } from '../util/group-by.js';
+import { compareText } from '../util/compare-text.js';
 
 /**
  * Plans, per cluster, which stream and consumer leaders to step down and to
@@ -48,7 +49,7 @@ export function planRebalance(observation: Observation, options: RebalanceOption
 
   const clusters = [...new Set([...serversByCluster.keys(), ...groupsByCluster.keys()])]
     .filter((c) => options.cluster === undefined || c === options.cluster)
-    .sort(byText);
+    .sort(compareText);
   return {
     clusters: clusters.map((c) =>
       planCluster(c, serversByCluster.get(c) ?? [], groupsByCluster.get(c) ?? [], options.canLead ?? isHealthyReplica),
@@ -82,7 +83,7 @@ function planCluster(
 
   // A leader that did not answer still carries its groups' load; it cannot
   // receive any (targets are answering servers only).
-  const names = [...new Set([...answering, ...counted.map((c) => c.leader)])].sort(byText);
+  const names = [...new Set([...answering, ...counted.map((c) => c.leader)])].sort(compareText);
   const index = new Map(names.map((name, i) => [name, i]));
   const { items, classes, families } = model(counted, index);
 
@@ -262,6 +263,3 @@ function identity(group: RaftGroup): Pick<Move, 'kind' | 'account' | 'accountId'
   };
 }
 
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

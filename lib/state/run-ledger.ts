@@ -1,3 +1,5 @@
+import { compareText } from '../util/compare-text.js';
+
 /** Findings kept per run record: the record is an audit trail, the report holds the full list. */
 export const RUN_FINDINGS_LIMIT = 50;
 
@@ -90,7 +92,7 @@ export class MemoryRunLedger implements RunLedger {
   async recentRuns(clusterKey: string, limit: number): Promise<RunEntry[]> {
     const runs = [...(this.#runs.get(clusterKey)?.values() ?? [])];
     return runs
-      .sort((a, b) => b.scheduledTime.localeCompare(a.scheduledTime))
+      .sort((a, b) => compareText(b.scheduledTime, a.scheduledTime))
       .slice(0, limit)
       .map((entry) => structuredClone(entry));
   }
