@@ -82,7 +82,7 @@ export function groupRates(
       unrated.new++;
       continue;
     }
-    if (createdTag(now.created) !== before.created || now.seq < before.seq) {
+    if (createdTag(now) !== before.created || now.seq < before.seq) {
       unrated.reset++;
       continue;
     }

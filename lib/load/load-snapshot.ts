@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { groupKey } from '../domain/group-key.js';
-import type { GroupKind, Observation, RaftGroup } from '../observation/types.js';
+import type { GroupCounters, GroupKind, Observation, RaftGroup } from '../observation/types.js';
 
 /** One group's counters as remembered. */
 export interface CounterEntry {
@@ -72,14 +72,30 @@ function digest(text: string): Buffer {
   return createHash('sha1').update(text).digest();
 }
 
+// An epoch names each group twice, once for its rate and once for the next
+// snapshot, and hashing is most of that work: each group object and each
+// counters object is hashed once. Weak, so an observation's groups go with it.
+const idOfGroup = new WeakMap<object, string>();
+const tagOfCounters = new WeakMap<object, number>();
+
 /** The remembered name of a group: 5 bytes of its key's hash, in base64. */
 export function counterId(group: Pick<RaftGroup, 'account' | 'stream' | 'consumer'>): string {
-  return digest(groupKey(group)).subarray(0, KEY_BYTES).toString('base64');
+  let id = idOfGroup.get(group);
+  if (id === undefined) {
+    id = digest(groupKey(group)).subarray(0, KEY_BYTES).toString('base64');
+    idOfGroup.set(group, id);
+  }
+  return id;
 }
 
 /** One byte standing for a `created` time; 0 for none (one tag of 256 then stands for both, which only weakens the reset test for such groups). */
-export function createdTag(created: string | undefined): number {
-  return created === undefined ? 0 : digest(created)[0]!;
+export function createdTag(counters: Pick<GroupCounters, 'created'>): number {
+  let tag = tagOfCounters.get(counters);
+  if (tag === undefined) {
+    tag = counters.created === undefined ? 0 : digest(counters.created)[0]!;
+    tagOfCounters.set(counters, tag);
+  }
+  return tag;
 }
 
 /**
@@ -110,9 +126,9 @@ export function nextSnapshot(
     if (g.counters === undefined || g.replicas.length === 0 || g.kind !== kind) continue;
     const id = counterId(g);
     if (fresh.has(id)) collided.add(id);
-    const { at, seq, ackFloor, created } = g.counters;
+    const { at, seq, ackFloor } = g.counters;
     newest = Math.max(newest, at);
-    fresh.set(id, { at, seq, created: createdTag(created), ...(ackFloor === undefined ? {} : { ackFloor }) });
+    fresh.set(id, { at, seq, created: createdTag(g.counters), ...(ackFloor === undefined ? {} : { ackFloor }) });
   }
   for (const id of collided) fresh.delete(id);
   const everyServerDetailed = everyServerSentDetail(observation);
