@@ -1,5 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * How many integration files run at once. Each starts real nats-server
+ * clusters; on a 2-core CI machine more than two at once slows Raft
+ * elections enough to blur the timing the checks are judged on.
+ * test/run-matrix.mjs sets NATS_AUDIT_INTEGRATION_WORKERS=1 for runs that
+ * must go one file at a time: vitest's own --maxWorkers does not reach a
+ * project that sets maxWorkers itself, as this one does.
+ */
+function integrationWorkers(): number {
+  const raw = process.env['NATS_AUDIT_INTEGRATION_WORKERS'];
+  if (raw === undefined || raw === '') return 2;
+  const workers = Number(raw);
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new Error(`NATS_AUDIT_INTEGRATION_WORKERS must be a whole number of at least 1, not ${JSON.stringify(raw)}`);
+  }
+  return workers;
+}
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
@@ -22,10 +40,7 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
-          // Each file starts real nats-server clusters; on a 2-core CI machine
-          // more than two at once slows Raft elections enough to blur the
-          // timing the checks are judged on.
-          maxWorkers: 2,
+          maxWorkers: integrationWorkers(),
         },
       },
     ],

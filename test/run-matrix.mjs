@@ -183,8 +183,9 @@ for (const [i, server] of serverSet.found.entries()) {
   const files = server.files ? server.files.map((f) => `test/integration/${f}`) : integrationFiles(i === 0);
   const scope = server.files ? `, the ${files.length} version-sensitive files one at a time` : '';
   results.push(
-    run(`integration tests on nats-server ${server.version} (${server.label}${scope})`, nodeSet.found[0].binary, ['--project', 'integration', ...(server.sequential ? ['--maxWorkers=1'] : []), ...files], {
+    run(`integration tests on nats-server ${server.version} (${server.label}${scope})`, nodeSet.found[0].binary, ['--project', 'integration', ...files], {
       NATS_SERVER_BIN: server.binary,
+      ...(server.sequential ? { NATS_AUDIT_INTEGRATION_WORKERS: '1' } : {}),
     }),
   );
 }
