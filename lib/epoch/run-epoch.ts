@@ -12,8 +12,8 @@ import { judge, type CheckedDraft, type CheckRun, type CheckSettings } from './j
 import { applyLifecycle, findingKey, type PersistencePolicy } from './lifecycle.js';
 import { errorText } from '../util/error-text.js';
 import { sleep } from '../util/sleep.js';
-import { electionSigns } from '../checks/election-signs.js';
-import { compareSigns, confirmedDrafts, type Confirmation } from './confirmation.js';
+import { electionSigns, type ElectionSign } from '../checks/election-signs.js';
+import { compareSigns, confirmedDrafts, MAX_RESAMPLES, SignWatch, type Confirmation } from './confirmation.js';
 import { leaderLoadConcentration } from '../checks/leader-load-concentration.js';
 import { epochLoad, type EpochLoad } from '../load/epoch-load.js';
 import type { LoadRates } from '../load/group-rates.js';
@@ -68,8 +68,8 @@ export interface EpochDependencies {
   /**
    * Confirmation within the epoch: when the sample shows a condition that
    * elections cause (meta disagreement, no known meta leader, leader counts
-   * that do not add up), wait `delayMs` and sample again before deciding
-   * (lib/epoch/confirmation.ts). Unset: judge the first sample (a saved
+   * that do not add up), wait `delayMs` and sample again before deciding,
+   * again while a sign is unsettled (lib/epoch/confirmation.ts). Unset: judge the first sample (a saved
    * sample, which cannot change).
    */
   readonly confirm?: { readonly delayMs: number; readonly signal?: AbortSignal };
@@ -168,8 +168,10 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
 
 /**
  * Samples again after the configured delay when the first sample shows an
- * election sign. Costs time only then. If the second sample cannot be
- * taken, the first is judged alone and the report says why.
+ * election sign, and again while a sign of the latest sample is younger than
+ * its settle time (confirmation.ts), at most MAX_RESAMPLES times. Costs time
+ * only then. If a resample cannot be taken, the last sample taken is judged
+ * and the report says why.
  */
 async function confirmSample(
   next: () => Promise<RawSample>,
@@ -178,19 +180,30 @@ async function confirmSample(
 ): Promise<{ outcome: Confirmation; second?: { sample: RawSample; observation: Observation } } | undefined> {
   const signs = electionSigns(first);
   if (signs.length === 0) return undefined;
-  await sleep(confirm.delayMs, confirm.signal);
-  try {
-    const sample = await next();
-    assertAuditable(sample);
-    const second = observe(sample);
-    // Names are knowledge, not state: a server the first sample named (in a
-    // leader's replica list, a route) is still a member seconds later, even
-    // when the second sample has no one left who lists it.
-    const observation: Observation = { ...second, knownServerNames: [...new Set([...second.knownServerNames, ...first.knownServerNames])] };
-    return { outcome: compareSigns(signs, electionSigns(observation), confirm.delayMs), second: { sample, observation } };
-  } catch (error) {
-    return { outcome: { delayMs: confirm.delayMs, seen: signs, confirmed: [], cleared: [], appeared: [], resampleError: errorText(error) } };
-  }
+  const watch = new SignWatch(signs, performance.now());
+  let last: { sample: RawSample; observation: Observation; signs: ElectionSign[] } | undefined;
+  let resamples = 0;
+  do {
+    await sleep(confirm.delayMs, confirm.signal);
+    try {
+      const sample = await next();
+      assertAuditable(sample);
+      const observed = observe(sample);
+      // Names are knowledge, not state: a server the first sample named (in a
+      // leader's replica list, a route) is still a member seconds later, even
+      // when a later sample has no one left who lists it.
+      const observation: Observation = { ...observed, knownServerNames: [...new Set([...observed.knownServerNames, ...first.knownServerNames])] };
+      last = { sample, observation, signs: electionSigns(observation) };
+      resamples++;
+      watch.observe(last.signs, performance.now());
+    } catch (error) {
+      const outcome = last
+        ? { ...compareSigns(signs, last.signs, confirm.delayMs, resamples), resampleError: errorText(error) }
+        : { delayMs: confirm.delayMs, resamples, seen: signs, confirmed: [], cleared: [], appeared: [], resampleError: errorText(error) };
+      return { outcome, ...(last ? { second: last } : {}) };
+    }
+  } while (resamples < MAX_RESAMPLES && watch.unsettled(performance.now(), confirm.delayMs).length > 0);
+  return { outcome: compareSigns(signs, last.signs, confirm.delayMs, resamples), second: last };
 }
 
 /** What an epoch concludes from: an observation to judge, or the failure that prevented one. */
@@ -256,7 +269,8 @@ async function conclude(
     : { drafts: [input.failed.draft], runs: [] };
   const confirmation = input.failed ? undefined : input.confirmation;
   if (confirmation) {
-    const first = confirmation.outcome.resampleError === undefined
+    // With no resample taken the first sample is the one judged.
+    const first = confirmation.outcome.resamples > 0
       ? judge(deps.registry, { observation: confirmation.first, history: previous.history, load: load.rates }, deps.checks).drafts
       : judged.drafts;
     judged.drafts = confirmedDrafts(first, judged.drafts, confirmation.outcome);

@@ -66,11 +66,13 @@ function serverTable(report: Report): string[] {
 /** What the second sample of the epoch said about the election signs of the first. */
 function confirmationLine(c: NonNullable<Report['confirmation']>): string {
   const list = (signs: readonly { subject: string; summary: string }[]) => signs.map((x) => `${x.subject} (${x.summary})`).join('; ');
-  if (c.resampleError !== undefined) return `note: signs of an election (${list(c.seen)}); sampling again after ${c.delayMs} ms failed (${c.resampleError}), so the first sample was judged`;
+  if (c.resampleError !== undefined && c.resamples === 0) return `note: signs of an election (${list(c.seen)}); sampling again after ${c.delayMs} ms failed (${c.resampleError}), so the first sample was judged`;
   const parts = [
     c.confirmed.length > 0 ? `still there: ${list(c.confirmed)}` : '',
     c.cleared.length > 0 ? `gone (an election that ended): ${list(c.cleared)}` : '',
     c.appeared.length > 0 ? `new: ${list(c.appeared)}` : '',
   ].filter((p) => p);
-  return `note: sampled again after ${c.delayMs} ms to confirm signs of an election; ${parts.join('; ')}`;
+  const times = c.resamples === 1 ? `again after ${c.delayMs} ms` : `${c.resamples} more times, ${c.delayMs} ms apart,`;
+  const failed = c.resampleError === undefined ? '' : `; sampling once more failed (${c.resampleError}), so the last sample taken was judged`;
+  return `note: sampled ${times} to confirm signs of an election; ${parts.join('; ')}${failed}`;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../lib/checks/index.js';
-import { electionSigns } from '../../lib/checks/election-signs.js';
+import { electionSigns, type ElectionSign } from '../../lib/checks/election-signs.js';
+import { ELECTION_TIMEOUT_MAX_MS, MAX_RESAMPLES, settleTimeOf, SignWatch } from '../../lib/epoch/confirmation.js';
 import { runEpoch, type EpochDependencies } from '../../lib/epoch/run-epoch.js';
 import { observe } from '../../lib/observation/observe.js';
 import type { RawSample } from '../../lib/domain/raw-sample.js';
@@ -36,6 +37,9 @@ const isolatedNoLeader = sample({
   },
   vantages: partitioned(['n1'], ['n2', 'n3']),
 });
+
+/** Mid-election with no leader anywhere: the leader stepped down and no follower's timer has fired yet. */
+const leaderless = sample({ replies: Object.fromEntries([n1, n2, n3].map((s) => [s.name, { jsz: jsz(s, { meta: { leader: null } }) }])) });
 
 /** An epoch whose samples come in turn from `samples`; counts how many were taken. */
 function epochOf(samples: readonly RawSample[], delayMs = 0): { deps: EpochDependencies; taken: () => number } {
@@ -151,6 +155,103 @@ describe('confirmation within the epoch', () => {
     // Assess
     expect(report.findings.map((f) => f.check)).toContain('meta_leader_disagreement');
     expect(report.confirmation).toMatchObject({ resampleError: 'connection refused', seen: [{ kind: 'meta_disagreement' }] });
+  });
+});
+
+describe('signs that need more than one resample', () => {
+  it('a leader that steps down between the samples is sampled once more, not judged from one sample', async () => {
+    // Prepare: disagreement, then (the leader stepped down) no leader, then the election over.
+    const { deps, taken } = epochOf([electing, leaderless, healthy]);
+
+    // Act
+    const { report } = await runEpoch(deps);
+
+    // Assess
+    expect(taken()).toBe(3);
+    expect(report.findings).toEqual([]);
+    expect(report.confirmation).toMatchObject({ resamples: 2, cleared: [{ kind: 'meta_disagreement' }], appeared: [] });
+  });
+
+  it('no known meta leader is watched for an election timeout, so a leaderless election that ends within it is not reported', async () => {
+    // Prepare: a delay, so the election timeout applies; leaderless twice, then elected.
+    const { deps, taken } = epochOf([leaderless, leaderless, healthy], 5);
+
+    // Act
+    const { report } = await runEpoch(deps);
+
+    // Assess: seen twice 5 ms apart is not enough for a leaderless group.
+    expect(taken()).toBe(3);
+    expect(report.findings).toEqual([]);
+    expect(report.confirmation).toMatchObject({ resamples: 2, cleared: [{ kind: 'meta_no_leader' }] });
+  });
+
+  it('a leaderless group that outlasts every resample is judged, a warning on first sight', async () => {
+    // Prepare
+    const { deps, taken } = epochOf([leaderless], 5);
+
+    // Act
+    const { report } = await runEpoch(deps);
+
+    // Assess
+    expect(taken()).toBe(1 + MAX_RESAMPLES);
+    expect(report.findings.find((f) => f.check === 'meta_no_leader')).toMatchObject({ severity: 'warning', details: { confirmation: { outcome: 'confirmed' } } });
+    expect(formatText(report)).toContain(`note: sampled ${MAX_RESAMPLES} more times, 5 ms apart, to confirm signs of an election; still there: meta:default`);
+  });
+
+  it('a disagreement seen in two samples is judged after one resample, however long the delay', async () => {
+    // Prepare
+    const { deps, taken } = epochOf([electing, electing], 5);
+
+    // Act
+    const { report } = await runEpoch(deps);
+
+    // Assess
+    expect(taken()).toBe(2);
+    expect(report.findings.find((f) => f.check === 'meta_leader_disagreement')?.details.confirmation).toMatchObject({ outcome: 'confirmed' });
+  });
+});
+
+describe('SignWatch', () => {
+  const noLeader: ElectionSign = { kind: 'meta_no_leader', subject: 'meta:default', summary: 'no answering server knows a meta leader' };
+  const disagreement: ElectionSign = { kind: 'meta_disagreement', subject: 'meta:default', summary: 'servers disagree on the meta leader' };
+
+  it('settles a sign seen in two samples; no known leader only once watched for the longest election timeout', () => {
+    // Prepare
+    const watch = new SignWatch([noLeader, disagreement], 0);
+
+    // Act / Assess
+    expect(watch.unsettled(0, 3_000)).toEqual([noLeader, disagreement]);
+    watch.observe([noLeader, disagreement], 3_000);
+    expect(watch.unsettled(3_000, 3_000)).toEqual([noLeader]);
+    watch.observe([noLeader], 6_000);
+    expect(watch.unsettled(ELECTION_TIMEOUT_MAX_MS - 1, 3_000)).toEqual([noLeader]);
+    expect(watch.unsettled(ELECTION_TIMEOUT_MAX_MS, 3_000)).toEqual([]);
+  });
+
+  it('a sign that clears and comes back starts its watch again', () => {
+    // Prepare
+    const watch = new SignWatch([noLeader], 0);
+    watch.observe([], 3_000);
+
+    // Act
+    watch.observe([noLeader], 6_000);
+    watch.observe([noLeader], 9_000);
+
+    // Assess: seen twice, but only 3 s since it came back.
+    expect(watch.unsettled(9_000, 3_000)).toEqual([noLeader]);
+    expect(watch.unsettled(15_000, 3_000)).toEqual([]);
+  });
+
+  it('with no delay, two samples settle every sign', () => {
+    // Prepare
+    const watch = new SignWatch([noLeader], 0);
+
+    // Act
+    watch.observe([noLeader], 0);
+
+    // Assess
+    expect(settleTimeOf(noLeader, 0)).toBe(0);
+    expect(watch.unsettled(0, 0)).toEqual([]);
   });
 });
 
