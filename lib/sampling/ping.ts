@@ -38,6 +38,12 @@ export interface CollectPingOptions {
   readonly subject?: string;
   /** Decompressed bytes left for the whole epoch, shared by its requests (see {@link ReplyBudget}). */
   readonly budget?: ReplyBudget;
+  /**
+   * Ask for gzip (`Accept-Encoding`). Off where the reply crosses no
+   * network: compressing costs the audited server CPU for nothing then.
+   * @default true
+   */
+  readonly acceptGzip?: boolean;
 }
 
 /**
@@ -157,7 +163,7 @@ export function collectPing(
         if (!done) checkExpected();
       });
       const h = headers();
-      h.set('Accept-Encoding', 'gzip');
+      if (options.acceptGzip !== false) h.set('Accept-Encoding', 'gzip');
       timer = setTimeout(() => finish('deadline'), Math.max(0, options.deadlineMs));
       // Same connection, so the server sees our SUB before this PUB.
       nc.publish(subject, new TextEncoder().encode(body), { reply: inbox, headers: h });

@@ -3,6 +3,7 @@
  * (`[nats://|tls://][user[:pass]@]host[:port]`), and stripped of user info
  * for everything stored or printed.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import { CONNECTION_FLAGS, ConnectionOptionsError } from './connection-flags.js';
 
 /** The parts of a NATS server URL the auditor needs, user info split off. */
@@ -58,6 +59,21 @@ export function parseServerUrl(url: string): ParsedServerUrl {
   const user = safeDecode(colon === -1 ? userInfo : userInfo.slice(0, colon));
   const password = colon === -1 ? undefined : safeDecode(userInfo.slice(colon + 1));
   return password === undefined ? { ...parsed, user } : { ...parsed, user, password };
+}
+
+/**
+ * Whether a parsed host is this machine: `localhost`, 127.0.0.0/8, `::1`
+ * or an IPv4-mapped 127 address. A name is taken as written, never
+ * resolved: another name for this machine reads as remote, the safe side.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost') return true;
+  if (isIPv4(host)) return host.startsWith('127.');
+  if (!isIPv6(host)) return false;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  const mapped = /^(?:::|0:0:0:0:0:)ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  return mapped !== null && mapped[1]!.startsWith('127.');
 }
 
 /**

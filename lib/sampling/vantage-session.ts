@@ -15,6 +15,7 @@ import type { ExpectedServers } from './expected-servers.js';
 import type { GatherProgressEvent, Settings } from './gather-settings.js';
 import { collectPing, pingSubject, serverSubject, type CollectPingOptions, type ReplyBudget } from './ping.js';
 import { probeServer } from './server-probe.js';
+import { isLoopbackHost } from './server-url.js';
 
 /** `close()` only destroys the socket; bound it anyway so a wedged socket cannot hold the epoch. */
 const CLOSE_GRACE_MS = 500;
@@ -77,7 +78,8 @@ export async function sampleVantage(rawUrl: string, deadline: number, ctx: Vanta
   ctx.emit({ type: 'vantage-connected', url, connectMs, ...(serverName === undefined ? {} : { serverName }) });
 
   try {
-    const requests = await requestAll(nc, url, { id: serverId, version: serverVersion }, deadline, ctx);
+    const own = { id: serverId, version: serverVersion, loopback: isLoopbackHost(parsed.hostname) };
+    const requests = await requestAll(nc, url, own, deadline, ctx);
     ctx.emit({ type: 'vantage-done', url });
     return {
       url,
@@ -104,7 +106,7 @@ export async function sampleVantage(rawUrl: string, deadline: number, ctx: Vanta
 async function requestAll(
   nc: NatsConnection,
   url: string,
-  own: { readonly id: string | undefined; readonly version: string | undefined },
+  own: { readonly id: string | undefined; readonly version: string | undefined; readonly loopback: boolean },
   deadline: number,
   ctx: VantageContext,
 ): Promise<RawRequest[]> {
@@ -123,7 +125,7 @@ async function requestAll(
   const start = (
     endpoint: Endpoint,
     body: string,
-    options: Pick<CollectPingOptions, 'subject' | 'expected' | 'onExpectedChange' | 'onReply'>,
+    options: Pick<CollectPingOptions, 'subject' | 'expected' | 'onExpectedChange' | 'onReply' | 'acceptGzip'>,
   ): Promise<RawRequest> => {
     const subject = options.subject ?? pingSubject(endpoint);
     const controller = new AbortController();
@@ -169,7 +171,14 @@ async function requestAll(
           send: (serverId) =>
             serverId === undefined
               ? start('JSZ', settings.jszDetailBody, { expected: ctx.expected.get, onExpectedChange: ctx.expected.subscribe, onReply: offerJsz })
-              : start('JSZ', settings.jszDetailBody, { subject: serverSubject('JSZ', serverId), expected: () => 1, onReply: offerJsz }),
+              : start('JSZ', settings.jszDetailBody, {
+                  subject: serverSubject('JSZ', serverId),
+                  expected: () => 1,
+                  onReply: offerJsz,
+                  // The server this vantage reached over loopback sends its own detail
+                  // (the epoch's largest replies) across no network: spare it the gzip.
+                  acceptGzip: !(own.loopback && serverId === own.id),
+                }),
           add: (request) => requests.push(request),
         });
 

@@ -13,6 +13,7 @@ import {
   sanitizeUrl,
   toNatsConnectionOptions,
 } from '../../lib/sampling/connection-options.js';
+import { isLoopbackHost } from '../../lib/sampling/server-url.js';
 
 const TUNING = { name: 'nats-audit-test', timeoutMs: 1500 };
 const PASSWORD = 's3cr3t-P@ss/word';
@@ -311,5 +312,17 @@ describe('inMemoryAuthSecrets', () => {
 
     // Assess
     expect(secrets.sort()).toEqual([jwt, seed].sort());
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it('knows this machine by localhost, 127.0.0.0/8, ::1 and IPv4-mapped 127 addresses, as parsed from URLs', () => {
+    const loopback = ['nats://localhost:4222', 'LOCALHOST', 'localhost.', '127.0.0.1', 'nats://127.1.2.3:4222', 'nats://[::1]:4222', '[0:0:0:0:0:0:0:1]', '[::ffff:127.0.0.1]:4222'];
+    for (const url of loopback) expect(isLoopbackHost(parseServerUrl(url).hostname), url).toBe(true);
+  });
+
+  it('takes every other host as remote, names never resolved', () => {
+    const remote = ['nats.example.com', '10.0.0.1', '128.0.0.1', '0.0.0.0', '[::]', '[::ffff:10.0.0.1]', '[fe80::1]', 'localhost-1', 'mylocalhost'];
+    for (const url of remote) expect(isLoopbackHost(parseServerUrl(url).hostname), url).toBe(false);
   });
 });
