@@ -5,7 +5,7 @@
  * `data` is validated by the endpoint's own schema; this file reads the rest.
  */
 import * as z from 'zod';
-import { replyName, requiredName } from './names.js';
+import { isReplyName, replyName, requiredName } from './names.js';
 import type { ReplyError, ServerInfo } from './types.js';
 
 /**
@@ -68,6 +68,45 @@ function buildServerInfoSchema() {
 
 /** The `server` block (`ServerInfo` in server/events.go, same tags 2.9 to 2.12 for what is read here). */
 export const serverInfoSchema: z.ZodType<ServerInfo, unknown> = z.lazy(buildServerInfoSchema);
+
+/**
+ * {@link serverInfoSchema}'s result for a valid block, by plain tests;
+ * undefined for anything else, which zod then reads to word the issues.
+ * Every reply carries one, so a CLI run that meets only valid replies never
+ * builds the schema (a few ms of each start). The property tests hold the
+ * two to the same verdict and result.
+ */
+export function validServerInfo(raw: unknown): ServerInfo | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const { name, id, host, cluster, domain, ver, jetstream, time } = raw as Record<string, unknown>;
+  if (!isRequiredName(name) || !isRequiredName(id) || !isReplyName(ver)) return undefined;
+  if (!isOptionalName(host) || !isOptionalName(cluster) || !isOptionalName(domain)) return undefined;
+  if (jetstream !== undefined && typeof jetstream !== 'boolean') return undefined;
+  let epochMs: number | undefined;
+  if (time !== undefined) {
+    if (typeof time !== 'string') return undefined;
+    epochMs = parseServerTime(time);
+    if (epochMs === undefined) return undefined;
+  }
+  return {
+    name,
+    id,
+    host,
+    cluster: cluster === '' ? undefined : cluster,
+    domain: domain === '' ? undefined : domain,
+    version: ver,
+    time: epochMs,
+    jetstream,
+  };
+}
+
+function isRequiredName(value: unknown): value is string {
+  return isReplyName(value) && value.length > 0;
+}
+
+function isOptionalName(value: unknown): value is string | undefined {
+  return value === undefined || isReplyName(value);
+}
 
 /** `ApiError` (server/jetstream_errors.go): `description` is `omitempty`. */
 export const replyErrorSchema: z.ZodType<ReplyError, unknown> = z.lazy(() =>

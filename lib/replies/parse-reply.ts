@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { issueText, kindOf } from '../util/issue-text.js';
-import { replyErrorSchema, serverInfoSchema } from './envelope.js';
+import { replyErrorSchema, serverInfoSchema, validServerInfo } from './envelope.js';
 import { jszDataSchema, validJszData } from './jsz.js';
 import { raftzDataSchema } from './raftz.js';
 import { routezDataSchema } from './routez.js';
@@ -99,7 +99,8 @@ function parseReplyUnguarded<T>(body: ReplyBody, reader: DataReader<T>): ParsedR
   const { server: rawServer, data: rawData, error: rawError } = envelope as Record<string, unknown>;
 
   const issues: ReplyIssue[] = [];
-  const serverResult = serverInfoSchema.safeParse(rawServer, PARSE_OPTIONS);
+  const fastServer = validServerInfo(rawServer);
+  const serverResult = fastServer !== undefined ? { success: true as const, data: fastServer } : serverInfoSchema.safeParse(rawServer, PARSE_OPTIONS);
   const server: ServerInfo | undefined = serverResult.success ? serverResult.data : undefined;
   if (!serverResult.success) issues.push(...toReplyIssues('server', serverResult.error.issues));
 
