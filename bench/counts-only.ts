@@ -103,7 +103,8 @@ export async function measureCountsOnly(cluster: LocalCluster, streams: readonly
     const registry = defaultRegistry();
     const urls = cluster.urls;
     const auth = { user: cluster.system.user, password: cluster.system.password };
-    const epoch = () => fullEpoch({ urls, auth, store, registry, mode: 'flagged', timeoutMs: opts.timeoutMs });
+    // Gzip asked for every reply, as across a network: the bytes are what this section is about.
+    const epoch = () => fullEpoch({ urls, auth, store, registry, mode: 'flagged', timeoutMs: opts.timeoutMs, acceptGzip: 'always' });
     const summaryPing = (i: number) => bareJszPing(urls[i % urls.length]!, auth, urls.length, opts.timeoutMs, GATHER_DEFAULTS.jszSummaryOptions);
 
     const probe = await epoch();

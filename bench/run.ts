@@ -367,7 +367,7 @@ function renderBytes(r: Results, ctx: RenderContext): string[] {
   const out = ['### 3. Bytes per epoch', ''];
   if (r.liveBytes) {
     const live = r.live!.full.flagged.lastSample;
-    out.push(`Live (nats-server ${versionsOf(live).join(', ')}, ${ctx.cfg.live.streams} streams, 3 servers × 3 vantages), the last full epoch of each mode:`, '');
+    out.push(`Live (nats-server ${versionsOf(live).join(', ')}, ${ctx.cfg.live.streams} streams, 3 servers × 3 vantages), one more full epoch of each mode asking gzip for every reply (\`acceptGzip: 'always'\`, as across a network; on loopback a vantage's own server sends its detail uncompressed):`, '');
     out.push('| mode | JSZ summaries (wire / body) | JSZ detail (wire / body) | ROUTEZ + RAFTZ (wire / body) | epoch total wire | epoch total decompressed | ratio |');
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const [mode, t] of Object.entries(r.liveBytes)) {

@@ -116,6 +116,15 @@ export interface GatherConfig {
    * @default true
    */
   readonly decodeOnArrival?: boolean | undefined;
+  /**
+   * Which replies are asked gzipped. `across-network`: all but the detail a
+   * vantage asks of its own server reached on a loopback address, whose
+   * bytes cross no network (compressing them only costs the audited server
+   * CPU). `always`: every reply, e.g. to measure what an epoch sends across
+   * a network.
+   * @default 'across-network'
+   */
+  readonly acceptGzip?: AcceptGzip | undefined;
   /** @default 64 MiB */
   readonly maxReplyBytes?: number | undefined;
   /** @default 256 MiB */
@@ -134,6 +143,9 @@ export class GatherConfigError extends Error {
   }
 }
 
+export type AcceptGzip = 'across-network' | 'always';
+const ACCEPT_GZIP: readonly AcceptGzip[] = ['across-network', 'always'];
+
 /** A {@link GatherConfig} checked, with every default applied. */
 export interface Settings {
   readonly concurrency: number;
@@ -145,6 +157,7 @@ export interface Settings {
   readonly jszDetail: JszDetail;
   readonly leaderBalance: LeaderBalanceThresholds;
   readonly decodeOnArrival: boolean;
+  readonly acceptGzip: AcceptGzip;
   readonly maxReplyBytes: number;
   readonly maxSampleBytes: number;
   readonly connectionName: string;
@@ -177,6 +190,10 @@ export function resolveSettings(config: GatherConfig): Settings {
   if (!(leaderBalance.minExcess >= 0) || !Number.isFinite(leaderBalance.minExcess)) {
     throw new GatherConfigError(`leaderBalance.minExcess must be a number of at least 0, got ${leaderBalance.minExcess}`);
   }
+  const acceptGzip = config.acceptGzip ?? 'across-network';
+  if (!ACCEPT_GZIP.includes(acceptGzip)) {
+    throw new GatherConfigError(`acceptGzip must be one of ${ACCEPT_GZIP.map((m) => `'${m}'`).join(', ')}, got ${String(acceptGzip)}`);
+  }
   const jszDetailBody = JSON.stringify({ ...GATHER_DEFAULTS.jszOptions, ...config.jszOptions });
   return {
     concurrency: config.concurrency ?? GATHER_DEFAULTS.concurrency,
@@ -190,6 +207,7 @@ export function resolveSettings(config: GatherConfig): Settings {
     jszDetail,
     leaderBalance,
     decodeOnArrival: config.decodeOnArrival ?? true,
+    acceptGzip,
     maxReplyBytes: config.maxReplyBytes ?? GATHER_DEFAULTS.maxReplyBytes,
     maxSampleBytes: config.maxSampleBytes ?? GATHER_DEFAULTS.maxSampleBytes,
     connectionName: config.connectionName ?? GATHER_DEFAULTS.connectionName,

@@ -16,6 +16,7 @@ import { failedVantage, sampleVantage, type VantageContext } from './vantage-ses
 
 export {
   GATHER_DEFAULTS,
+  type AcceptGzip,
   GatherConfigError,
   type GatherConfig,
   type GatherProgressEvent,

@@ -177,7 +177,7 @@ async function requestAll(
                   onReply: offerJsz,
                   // The server this vantage reached over loopback sends its own detail
                   // (the epoch's largest replies) across no network: spare it the gzip.
-                  acceptGzip: !(own.loopback && serverId === own.id),
+                  acceptGzip: settings.acceptGzip === 'always' || !(own.loopback && serverId === own.id),
                 }),
           add: (request) => requests.push(request),
         });

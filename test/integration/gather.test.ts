@@ -157,7 +157,7 @@ describe('gather on a healthy cluster', () => {
     }
   });
 
-  it('detail a vantage asks of another server crosses a route, so it is asked gzipped', async () => {
+  it('detail a vantage asks of another server crosses a route, so it is asked gzipped; acceptGzip always asks it of every server', async () => {
     // Act: one vantage, asking every server for detail.
     const one = await gather(config({ servers: [cluster.server('n1').clientUrl], jszDetail: 'per-server', expectServers: 3 }));
 
@@ -171,6 +171,14 @@ describe('gather on a healthy cluster', () => {
       if (name === 'n1') expect(reply.wireBytes, name).toBe(Buffer.byteLength(reply.body!));
       else expect(reply.wireBytes, name).toBeLessThan(reply.body!.length / 2);
     }
+
+    // Act: the same, asking gzip for every reply.
+    const always = await gather(config({ servers: [cluster.server('n1').clientUrl], jszDetail: 'per-server', expectServers: 3, acceptGzip: 'always' }));
+
+    // Assess: n1's own detail too.
+    const gzipped = always.vantages[0]!.requests.filter((q) => q.endpoint === 'JSZ' && q.subject !== PING_JSZ).map((r) => r.replies[0]!);
+    expect(gzipped).toHaveLength(3);
+    for (const reply of gzipped) expect(reply.wireBytes).toBeLessThan(reply.body!.length / 2);
   });
 
   it('asks every vantage for a JSZ summary and each server at most once for its stream detail, through its own vantage', () => {
