@@ -281,7 +281,7 @@ function renderLive(live: LiveEpochResult, r: Results, ctx: RenderContext): stri
     ? `these servers count their own leaders, so detail only from a server their counts make hot: ${r.liveBytes?.['flagged']?.jszDetail.replies ?? 0} detail replies in the last epoch`
     : "these servers do not count their own leaders, so each server's detail once";
   out.push(
-    `3 servers (nats-server ${versionsOf(sample).join(', ')}, routes through the harness's proxies), ${ctx.cfg.live.streams} R3 streams × 3 consumers (${ctx.cfg.live.streams * 4} Raft groups), set up in ${ms(live.setupMs)}. ${live.repetitions} rounds after a warm-up, each round baseline → full (flagged, the default: ${flagged}) → baseline → full (per-vantage); medians.`,
+    `3 servers (nats-server ${versionsOf(sample).join(', ')}, routes through the harness's proxies), ${ctx.cfg.live.streams} R3 streams × 3 consumers (${ctx.cfg.live.streams * 4} Raft groups), set up in ${ms(live.setupMs)}. ${live.repetitions} rounds after a warm-up, each round baseline → full (flagged, the default: ${flagged}) → baseline → full (per-vantage); medians. Both ask gzip for every reply, as across a network (the full epoch with \`acceptGzip: 'always'\`; by default a vantage's own server on loopback sends its detail uncompressed).`,
     '',
   );
   out.push('| | total | connection setup | after setup | gather (validating replies as they arrive) | observe() alone, on an unvalidated copy | after setup ÷ baseline (per round) |');
@@ -367,7 +367,7 @@ function renderBytes(r: Results, ctx: RenderContext): string[] {
   const out = ['### 3. Bytes per epoch', ''];
   if (r.liveBytes) {
     const live = r.live!.full.flagged.lastSample;
-    out.push(`Live (nats-server ${versionsOf(live).join(', ')}, ${ctx.cfg.live.streams} streams, 3 servers × 3 vantages), one more full epoch of each mode asking gzip for every reply (\`acceptGzip: 'always'\`, as across a network; on loopback a vantage's own server sends its detail uncompressed):`, '');
+    out.push(`Live (nats-server ${versionsOf(live).join(', ')}, ${ctx.cfg.live.streams} streams, 3 servers × 3 vantages), the last full epoch of each mode (gzip asked for every reply, \`acceptGzip: 'always'\`, as across a network; on loopback a vantage's own server would send its detail uncompressed):`, '');
     out.push('| mode | JSZ summaries (wire / body) | JSZ detail (wire / body) | ROUTEZ + RAFTZ (wire / body) | epoch total wire | epoch total decompressed | ratio |');
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const [mode, t] of Object.entries(r.liveBytes)) {
