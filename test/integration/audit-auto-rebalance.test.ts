@@ -1,7 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concentrateLeaders, consumerLeaders, createReplicatedStreams, streamLeaders } from '../../lib/local-cluster/index.js';
-import { useCluster } from '../support/cluster.js';
+import { HEALED_META_TIMEOUT_MS, HEALING_TEST_TIMEOUT_MS, useCluster } from '../support/cluster.js';
 import { clusterConfigs, lambdaContext, startAuditStack, type AuditStack } from '../support/audit-stack.js';
 
 const STREAMS = 12;
@@ -106,8 +106,8 @@ describe('automatic rebalancing in the scheduled auditor', () => {
       expect(await queue.drain()).toEqual([]);
     } finally {
       c.heal();
-      await c.waitForMetaLeader({ timeoutMs: 30_000 });
+      await c.waitForMetaLeader({ timeoutMs: HEALED_META_TIMEOUT_MS });
       await c.waitForRouteMesh({ timeoutMs: 30_000 });
     }
-  });
+  }, HEALING_TEST_TIMEOUT_MS);
 });

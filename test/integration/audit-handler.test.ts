@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStateStore } from '../../lib/state/dynamodb-state-store.js';
 import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
-import { useCluster } from '../support/cluster.js';
+import { HEALED_META_TIMEOUT_MS, HEALING_TEST_TIMEOUT_MS, useCluster } from '../support/cluster.js';
 import { clusterConfigs, lambdaContext, startAuditStack, type AuditStack } from '../support/audit-stack.js';
 import { unreachableDynamoDbClient } from '../support/dynalite.js';
 import type { ReceivedMessage } from '../support/fauxqs.js';
@@ -87,7 +87,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     received.push(...(await all.drain()));
     const whilePartitioned = received.length;
     c.heal();
-    await c.waitForMetaLeader({ timeoutMs: 30_000 });
+    await c.waitForMetaLeader({ timeoutMs: HEALED_META_TIMEOUT_MS });
     await epoch();
     received.push(...(await all.drain()));
 
@@ -104,7 +104,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     const pages = await critical.drain();
     expect(pages.every((m) => m.attributes.severity === 'critical')).toBe(true);
     expect(pages.some((m) => m.attributes.check === 'meta_leader_disagreement')).toBe(true);
-  });
+  }, HEALING_TEST_TIMEOUT_MS);
 
   it('10 concurrent invocations for one scheduled time publish exactly one notification', async () => {
     // Prepare: a dead URL beside the live ones gives a new vantage_failed warning to announce.

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report, ReportFinding } from '../../lib/epoch/report.js';
-import { useCluster } from '../support/cluster.js';
+import { HEALED_META_TIMEOUT_MS, HEALING_TEST_TIMEOUT_MS, useCluster } from '../support/cluster.js';
 import { checkJson, systemEnv, useTempDir } from '../support/cli.js';
 
 /** Election timeout is 4-9 s and an isolated leader holds its claim ~14 s more: epochs keep sampling well past both. */
@@ -63,11 +63,11 @@ describe('meta leader disagreement on a real 3-node cluster', () => {
     expect(persistent.remediation[0]).toMatch(/Fix connectivity first/);
 
     c.heal();
-    await c.waitForMetaLeader({ timeoutMs: 30_000 });
+    await c.waitForMetaLeader({ timeoutMs: HEALED_META_TIMEOUT_MS });
     const healed = await checkJson(args, env);
     expect(disagreementOf(healed.report)).toBeUndefined();
     expect(healed.report.resolved.map((r) => r.check)).toContain('meta_leader_disagreement');
-  });
+  }, HEALING_TEST_TIMEOUT_MS);
 
   it('an isolated meta leader: two claimants are critical at once and the stale one is named; resolved after heal', async () => {
     const c = cluster();
@@ -100,9 +100,9 @@ describe('meta leader disagreement on a real 3-node cluster', () => {
     expect(majority[0]).not.toBe(leader);
 
     c.heal();
-    await c.waitForMetaLeader({ timeoutMs: 30_000 });
+    await c.waitForMetaLeader({ timeoutMs: HEALED_META_TIMEOUT_MS });
     const healed = await checkJson(args, env);
     expect(disagreementOf(healed.report)).toBeUndefined();
     expect(healed.report.resolved.map((r) => r.check)).toContain('meta_leader_disagreement');
-  });
+  }, HEALING_TEST_TIMEOUT_MS);
 });

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { concentrateLeaders, createReplicatedStreams } from '../../lib/local-cluster/index.js';
 import type { Report } from '../../lib/epoch/report.js';
 import { ARTIFACTS_DIR, openFile, useBrowser } from '../support/browser.js';
-import { useCluster } from '../support/cluster.js';
+import { HEALED_META_TIMEOUT_MS, HEALING_TEST_TIMEOUT_MS, useCluster } from '../support/cluster.js';
 import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
 
 const STREAMS = 6;
@@ -72,7 +72,7 @@ describe('the HTML report of a real cluster, rendered in headless Chromium', () 
     } finally {
       c.heal();
     }
-    await c.waitForMetaLeader({ timeoutMs: 30_000 });
+    await c.waitForMetaLeader({ timeoutMs: HEALED_META_TIMEOUT_MS });
     await c.waitForRouteMesh();
     const healed = await render('healed', args, 0);
     try {
@@ -109,7 +109,7 @@ describe('the HTML report of a real cluster, rendered in headless Chromium', () 
         await cut.close();
       }
     }
-  });
+  }, HEALING_TEST_TIMEOUT_MS);
 
   it('healthy, then uneven: bars with their values, the 1.5x line, the finding and its step-downs', async () => {
     const c = cluster();

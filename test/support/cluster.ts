@@ -9,6 +9,19 @@ import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '
 
 export type ClusterOptions = Omit<LocalClusterOptions, 'size'>;
 
+/**
+ * How long a test waits, after healing a partition that cut off the meta
+ * leader, for every server to name one leader and count every member again.
+ * On nats-server 2.9.10 after a ~40 s partition that took 5.5 to 19.5 s in
+ * 11 runs, and more than 30 s in 2 runs of about 15 (the earlier bound, and
+ * twice a failed CI run): the servers agreed on a leader that counted 2 of 3
+ * members for the rest of the wait. Waited for, never slept.
+ */
+export const HEALED_META_TIMEOUT_MS = 90_000;
+
+/** A test that partitions, heals and then waits {@link HEALED_META_TIMEOUT_MS}: room for all three. */
+export const HEALING_TEST_TIMEOUT_MS = 240_000;
+
 /** Server log lines printed per server when a test using the cluster fails. */
 const LOG_LINES_ON_FAILURE = 30;
 /** Start plus first meta election; generous for a loaded 2-core CI box. */
