@@ -1,3 +1,5 @@
+import { compareText } from '../util/compare-text.js';
+
 /** What names a stream or consumer Raft group: its account, stream and (for a consumer) consumer name. */
 export interface GroupName {
   readonly account: string;
@@ -18,7 +20,5 @@ export function groupKey(g: GroupName): string {
  * different groups could tie and the order would depend on the machine.
  */
 export function compareGroups(a: GroupName, b: GroupName): number {
-  const ka = groupKey(a);
-  const kb = groupKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  return compareText(groupKey(a), groupKey(b));
 }

@@ -69,8 +69,8 @@ export interface EpochDependencies {
    * Confirmation within the epoch: when the sample shows a condition that
    * elections cause (meta disagreement, no known meta leader, leader counts
    * that do not add up), wait `delayMs` and sample again before deciding,
-   * again while a sign is unsettled (lib/epoch/confirmation.ts). Unset: judge the first sample (a saved
-   * sample, which cannot change).
+   * again while a sign is unsettled (lib/epoch/confirmation.ts). Unset:
+   * judge the first sample (a saved sample, which cannot change).
    */
   readonly confirm?: { readonly delayMs: number; readonly signal?: AbortSignal };
 }

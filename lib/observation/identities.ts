@@ -88,4 +88,3 @@ export function resolveIdentities(vouched: readonly Identity[], claims: readonly
 function pairKey({ id, name }: Identity): string {
   return `${id}\u0000${name}`;
 }
-
