@@ -78,7 +78,7 @@ function signKey(s: Pick<ElectionSign, 'kind' | 'subject'>): string {
 /** What the last sample said about each sign of the first; in the report and the details of the findings concerned. */
 export interface Confirmation {
   readonly delayMs: number;
-  /** Samples taken after the first (1 to {@link MAX_RESAMPLES}; 0 when the first resample failed). */
+  /** Samples taken after the first (1 to {@link MAX_RESAMPLES}; 0 when the first resample failed or did not fit the time left). */
   readonly resamples: number;
   /** Every sign the first sample showed, the reason for sampling again. */
   readonly seen: readonly ElectionSign[];
@@ -90,6 +90,8 @@ export interface Confirmation {
   readonly appeared: readonly ElectionSign[];
   /** Set when the second sample could not be taken: the first is judged alone. */
   readonly resampleError?: string;
+  /** Set when signs were still unsettled but no time was left for another sample (the caller's budget): the last sample taken is judged. */
+  readonly outOfTime?: true;
 }
 
 /** The checks whose findings the signs concern, by sign kind. */

@@ -72,7 +72,18 @@ export interface EpochDependencies {
    * again while a sign is unsettled (lib/epoch/confirmation.ts). Unset:
    * judge the first sample (a saved sample, which cannot change).
    */
-  readonly confirm?: { readonly delayMs: number; readonly signal?: AbortSignal };
+  readonly confirm?: {
+    readonly delayMs: number;
+    readonly signal?: AbortSignal;
+    /**
+     * The time the epoch may still spend sampling (`remainingMs()`, read
+     * before each resample) and the longest one sample can take. A resample
+     * is taken only when its delay and a whole sample still fit, so a
+     * caller with a hard end (a Lambda's timeout) keeps time to save the
+     * state and notify. Unset: no limit but {@link MAX_RESAMPLES}.
+     */
+    readonly budget?: { readonly remainingMs: () => number; readonly sampleMs: number };
+  };
 }
 
 /** Why the audit could not run, as a finding: `subject` says which part failed. */
@@ -169,8 +180,9 @@ export async function runEpoch(deps: EpochDependencies): Promise<EpochResult> {
 /**
  * Samples again after the configured delay when the first sample shows an
  * election sign, and again while a sign of the latest sample is younger than
- * its settle time (confirmation.ts), at most MAX_RESAMPLES times. Costs time
- * only then. If a resample cannot be taken, the last sample taken is judged
+ * its settle time (confirmation.ts), at most MAX_RESAMPLES times and only
+ * while the budget allows. Costs time only then. If a resample cannot be
+ * taken (it failed, or no time was left), the last sample taken is judged
  * and the report says why.
  */
 async function confirmSample(
@@ -183,7 +195,9 @@ async function confirmSample(
   const watch = new SignWatch(signs, performance.now());
   let last: { sample: RawSample; observation: Observation; signs: ElectionSign[] } | undefined;
   let resamples = 0;
-  do {
+  const fits = () => !confirm.budget || confirm.budget.remainingMs() >= confirm.delayMs + confirm.budget.sampleMs;
+  if (!fits()) return { outcome: { delayMs: confirm.delayMs, resamples: 0, seen: signs, confirmed: [], cleared: [], appeared: [], outOfTime: true } };
+  for (;;) {
     await sleep(confirm.delayMs, confirm.signal);
     try {
       const sample = await next();
@@ -202,8 +216,9 @@ async function confirmSample(
         : { delayMs: confirm.delayMs, resamples, seen: signs, confirmed: [], cleared: [], appeared: [], resampleError: errorText(error) };
       return { outcome, ...(last ? { second: last } : {}) };
     }
-  } while (resamples < MAX_RESAMPLES && watch.unsettled(performance.now(), confirm.delayMs).length > 0);
-  return { outcome: compareSigns(signs, last.signs, confirm.delayMs, resamples), second: last };
+    const done = resamples === MAX_RESAMPLES || watch.unsettled(performance.now(), confirm.delayMs).length === 0;
+    if (done || !fits()) return { outcome: { ...compareSigns(signs, last.signs, confirm.delayMs, resamples), ...(done ? {} : { outOfTime: true as const }) }, second: last };
+  }
 }
 
 /** What an epoch concludes from: an observation to judge, or the failure that prevented one. */

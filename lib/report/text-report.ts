@@ -67,6 +67,7 @@ function serverTable(report: Report): string[] {
 function confirmationLine(c: NonNullable<Report['confirmation']>): string {
   const list = (signs: readonly { subject: string; summary: string }[]) => signs.map((x) => `${x.subject} (${x.summary})`).join('; ');
   if (c.resampleError !== undefined && c.resamples === 0) return `note: signs of an election (${list(c.seen)}); sampling again after ${c.delayMs} ms failed (${c.resampleError}), so the first sample was judged`;
+  if (c.outOfTime && c.resamples === 0) return `note: signs of an election (${list(c.seen)}); no time was left to sample again after ${c.delayMs} ms, so the first sample was judged`;
   const parts = [
     c.confirmed.length > 0 ? `still there: ${list(c.confirmed)}` : '',
     c.cleared.length > 0 ? `gone (an election that ended): ${list(c.cleared)}` : '',
@@ -74,5 +75,6 @@ function confirmationLine(c: NonNullable<Report['confirmation']>): string {
   ].filter((p) => p);
   const times = c.resamples === 1 ? `again after ${c.delayMs} ms` : `${c.resamples} more times, ${c.delayMs} ms apart,`;
   const failed = c.resampleError === undefined ? '' : `; sampling once more failed (${c.resampleError}), so the last sample taken was judged`;
-  return `note: sampled ${times} to confirm signs of an election; ${parts.join('; ')}${failed}`;
+  const outOfTime = c.outOfTime ? '; no time was left to sample once more, so the last sample taken was judged' : '';
+  return `note: sampled ${times} to confirm signs of an election; ${parts.join('; ')}${failed}${outOfTime}`;
 }

@@ -6,6 +6,7 @@ import type { ClusterAuditConfig } from '../fleet/fleet-config.js';
 import { deliverTo } from '../notify/deliver.js';
 import type { Notifier } from '../notify/types.js';
 import type { Status } from '../epoch/report.js';
+import type { Confirmation } from '../epoch/confirmation.js';
 import { ConnectionOptionsError, inMemoryAuthSecrets } from '../sampling/connection-options.js';
 import { gatherForEpoch } from '../epoch/gather-cluster.js';
 import type { RunLedger, RunRecord } from '../state/run-ledger.js';
@@ -24,6 +25,13 @@ const FALLBACK_PERSISTENCE = { epochs: 2, minMs: 0 };
 const LEASE_MARGIN_MS = 10_000;
 /** Time kept back from automatic rebalancing for the verification sample and the notice. */
 const REMEDIATION_RESERVE_MS = 15_000;
+/**
+ * Time kept back from confirmation resamples for what follows them: judging,
+ * publishing to SNS, saving the state and recording the run. A resample is
+ * taken only if its delay and a whole gather (the cluster's timeoutMs) fit
+ * before this reserve.
+ */
+export const AFTER_SAMPLING_RESERVE_MS = 10_000;
 
 export interface AuditHandlerDeps {
   /** This function's clusters by name; a ConfigError stands for a cluster whose entry is invalid. */
@@ -112,7 +120,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
       };
       let credentials: ClusterCredentials | undefined;
       try {
-        result = await runClusterEpoch({ ...deps, notifier: counting }, config, event.cluster, log, now, (c) => (credentials = c));
+        result = await runClusterEpoch({ ...deps, notifier: counting }, config, event.cluster, log, now, context, (c) => (credentials = c));
       } catch (error) {
         // Nothing was saved (e.g. SNS refused the notifications): the retry
         // of this same scheduled time runs the epoch again and re-sends.
@@ -142,6 +150,7 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
         ...(moved === undefined ? {} : { leadersMoved: moved }),
         ...(record.findings.length > 0 ? { findings: record.findings } : {}),
         ...(report.notices.length > 0 ? { notices: report.notices } : {}),
+        ...(report.confirmation ? { confirmation: confirmationFields(report.confirmation) } : {}),
         ...epochDashboardFields(result, record.durationMs),
       });
       if (result.failed) throw new AuditFailedError(`${event.cluster}: ${result.failed.summary}`);
@@ -149,6 +158,17 @@ export function createAuditHandler(deps: AuditHandlerDeps): (event: unknown, con
     } finally {
       if (lease === true) await guard(log, 'lease', () => deps.ledger.releaseLease(event.cluster, owner));
     }
+  };
+}
+
+/** How the epoch confirmed election signs, in its log line: resamples taken, signs kept and cleared, and why it stopped early. */
+function confirmationFields(c: Confirmation) {
+  return {
+    resamples: c.resamples,
+    confirmed: c.confirmed.length,
+    cleared: c.cleared.length,
+    ...(c.resampleError === undefined ? {} : { resampleError: c.resampleError }),
+    ...(c.outOfTime ? { outOfTime: true } : {}),
   };
 }
 
@@ -188,6 +208,7 @@ async function runClusterEpoch(
   clusterKey: string,
   log: Logger,
   now: () => number,
+  context: InvocationContext,
   onCredentials: (credentials: ClusterCredentials) => void,
 ): Promise<EpochResult> {
   const valid = config instanceof ConfigError ? undefined : config;
@@ -200,7 +221,15 @@ async function runClusterEpoch(
     now,
     checks,
     persistence: valid ? { epochs: valid.persistence.epochs, minMs: valid.persistence.minSeconds * 1000 } : FALLBACK_PERSISTENCE,
-    ...(valid ? { confirm: { delayMs: valid.confirmDelayMs }, loadDetailEvery: valid.loadDetailEvery ?? DEFAULT_LOAD_DETAIL_EVERY } : {}),
+    ...(valid
+      ? {
+          confirm: {
+            delayMs: valid.confirmDelayMs,
+            budget: { remainingMs: () => context.getRemainingTimeInMillis() - AFTER_SAMPLING_RESERVE_MS, sampleMs: valid.timeoutMs },
+          },
+          loadDetailEvery: valid.loadDetailEvery ?? DEFAULT_LOAD_DETAIL_EVERY,
+        }
+      : {}),
     deliver: deliverTo(deps.notifier, {
       reminderMs: (valid?.reminderMinutes ?? 0) * 60_000,
       minSeverity: valid?.notifyMinSeverity ?? 'warning',

@@ -1,5 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIRM_DELAY_MS } from '../../lib/epoch/confirmation.js';
+import { AFTER_SAMPLING_RESERVE_MS } from '../../lib/serverless/audit-handler.js';
+import { EPOCH_DONE_MESSAGE } from '../../lib/serverless/epoch-log-messages.js';
 import { DynamoDbStateStore } from '../../lib/state/dynamodb-state-store.js';
 import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
 import { HEALED_META_TIMEOUT_MS, HEALING_TEST_TIMEOUT_MS, useCluster } from '../support/cluster.js';
@@ -9,6 +12,8 @@ import type { ReceivedMessage } from '../support/fauxqs.js';
 
 /** Election timeout is 4-9 s and an isolated leader holds its claim ~14 s more. */
 const PARTITION_BUDGET_MS = 60_000;
+/** Each cluster's gather deadline (audit.timeoutMs). */
+const TIMEOUT_MS = 2_000;
 /** Refused at once: nothing listens on port 1. */
 const DEAD_URL = 'nats://127.0.0.1:1';
 
@@ -32,12 +37,17 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     await stack?.close();
   });
 
+  /** The epoch log lines of one cluster, in order. */
+  function epochLines(name: string): Record<string, unknown>[] {
+    return stack.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === EPOCH_DONE_MESSAGE && l.cluster === name);
+  }
+
   function liveCluster(name: string, extra: { servers?: string[]; secret?: string } = {}) {
     const c = cluster();
     const secret = extra.secret ?? `nats-audit/${name}`;
     if (!extra.secret) stack.secrets.put(secret, JSON.stringify({ user: c.system.user, password: c.system.password }));
     return clusterConfigs([
-      { name, servers: extra.servers ?? [...c.urls], credentialsSecret: secret, expectServers: 3, audit: { timeoutMs: 2_000 } },
+      { name, servers: extra.servers ?? [...c.urls], credentialsSecret: secret, expectServers: 3, audit: { timeoutMs: TIMEOUT_MS } },
     ]);
   }
 
@@ -84,6 +94,8 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     }
     // A few more epochs while it lasts: none of them may publish again.
     for (let i = 0; i < 3; i++) await epoch();
+    // One with less time left than a confirming resample needs (its delay and a whole gather, before the reserve).
+    await handler({ cluster: 'partition', scheduledTime: nextScheduledTime() }, lambdaContext(AFTER_SAMPLING_RESERVE_MS + DEFAULT_CONFIRM_DELAY_MS + TIMEOUT_MS - 1));
     received.push(...(await all.drain()));
     const whilePartitioned = received.length;
     c.heal();
@@ -104,6 +116,14 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     const pages = await critical.drain();
     expect(pages.every((m) => m.attributes.severity === 'critical')).toBe(true);
     expect(pages.some((m) => m.attributes.check === 'meta_leader_disagreement')).toBe(true);
+    // Partitioned epochs that saw signs (the first may not yet) confirmed them by sampling again;
+    // the one short of time judged its first sample and says so.
+    type Logged = { resamples: number; outOfTime?: true } | undefined;
+    const partitioned = epochLines('partition').slice(1, 1 + epochs + 4).map((l) => l.confirmation as Logged);
+    const confirmed = partitioned.slice(0, -1).filter((c) => c !== undefined);
+    expect(confirmed.length).toBeGreaterThanOrEqual(4);
+    expect(confirmed.every((c) => c.resamples >= 1 && c.outOfTime === undefined)).toBe(true);
+    expect(partitioned.at(-1)).toMatchObject({ resamples: 0, outOfTime: true });
   }, HEALING_TEST_TIMEOUT_MS);
 
   it('10 concurrent invocations for one scheduled time publish exactly one notification', async () => {

@@ -211,6 +211,73 @@ describe('signs that need more than one resample', () => {
   });
 });
 
+describe('confirmation within a time budget (a Lambda\'s timeout)', () => {
+  /** A budget whose remaining time is read from `left`, one value per read (the last repeats). */
+  function budget(left: readonly number[], sampleMs: number) {
+    let reads = 0;
+    return { remainingMs: () => left[Math.min(reads++, left.length - 1)]!, sampleMs, reads: () => reads };
+  }
+
+  it('with no time for a delay and a whole sample, the first sample is judged and the report says so', async () => {
+    // Prepare: 5 ms delay + a 1 s sample do not fit in 1,004 ms.
+    const { deps, taken } = epochOf([electing, healthy], 5);
+    const limit = budget([1_004], 1_000);
+
+    // Act
+    const { report } = await runEpoch({ ...deps, confirm: { delayMs: 5, budget: limit } });
+
+    // Assess
+    expect(taken()).toBe(1);
+    expect(report.confirmation).toMatchObject({ resamples: 0, outOfTime: true, seen: [{ kind: 'meta_disagreement' }], confirmed: [], cleared: [] });
+    expect(report.findings.find((f) => f.check === 'meta_leader_disagreement')?.severity).toBe('warning');
+    expect(formatText(report)).toContain('no time was left to sample again after 5 ms, so the first sample was judged');
+  });
+
+  it('a resample that just fits is taken', async () => {
+    // Prepare: exactly delay + sample left.
+    const { deps, taken } = epochOf([electing, healthy], 5);
+
+    // Act
+    const { report } = await runEpoch({ ...deps, confirm: { delayMs: 5, budget: budget([1_005], 1_000) } });
+
+    // Assess
+    expect(taken()).toBe(2);
+    expect(report.findings).toEqual([]);
+    expect(report.confirmation).toMatchObject({ resamples: 1, cleared: [{ kind: 'meta_disagreement' }] });
+    expect(report.confirmation?.outOfTime).toBeUndefined();
+  });
+
+  it('stops resampling an unsettled sign when the time runs out, and judges the last sample taken', async () => {
+    // Prepare: leaderless needs an election timeout of watching; time for one resample only.
+    const { deps, taken } = epochOf([leaderless], 5);
+    const limit = budget([60_000, 1_004], 1_000);
+
+    // Act
+    const { report } = await runEpoch({ ...deps, confirm: { delayMs: 5, budget: limit } });
+
+    // Assess
+    expect(taken()).toBe(2);
+    expect(limit.reads()).toBe(2);
+    expect(report.confirmation).toMatchObject({ resamples: 1, outOfTime: true, confirmed: [{ kind: 'meta_no_leader' }] });
+    expect(report.findings.find((f) => f.check === 'meta_no_leader')).toMatchObject({ severity: 'warning', details: { confirmation: { outcome: 'confirmed' } } });
+    expect(formatText(report)).toContain('note: sampled again after 5 ms to confirm signs of an election; still there: meta:default (no answering server knows a meta leader); no time was left to sample once more, so the last sample taken was judged');
+  });
+
+  it('a healthy first sample never reads the budget', async () => {
+    // Prepare
+    const { deps, taken } = epochOf([healthy], 5);
+    const limit = budget([0], 1_000);
+
+    // Act
+    const { report } = await runEpoch({ ...deps, confirm: { delayMs: 5, budget: limit } });
+
+    // Assess
+    expect(taken()).toBe(1);
+    expect(limit.reads()).toBe(0);
+    expect(report.confirmation).toBeUndefined();
+  });
+});
+
 describe('SignWatch', () => {
   const noLeader: ElectionSign = { kind: 'meta_no_leader', subject: 'meta:default', summary: 'no answering server knows a meta leader' };
   const disagreement: ElectionSign = { kind: 'meta_disagreement', subject: 'meta:default', summary: 'servers disagree on the meta leader' };
