@@ -41,6 +41,7 @@ import { measurePlanner, type PlannerRow } from './planner.js';
 import { measureLoad, type LoadResult } from './load.js';
 import { DEFAULT_LOAD_DETAIL_EVERY } from '../lib/load/detail-cadence.js';
 import { measureStartup, type StartupRow } from './startup.js';
+import { syntheticSample } from './synthetic-sample.js';
 import { bytes, machine, median, ms, ratio, usd } from './stats.js';
 
 const SECTIONS = ['live', 'counts', 'startup', 'offline', 'bundle', 'planner', 'load'] as const;
@@ -487,6 +488,16 @@ function quotaText(h: HandlerMeasurement): string[] {
   ];
 }
 
+/**
+ * Reply bytes one R3 stream with three consumers adds to an epoch, summaries
+ * included: a synthetic 3-server sample built from recorded 2.9.10 replies,
+ * with detail as gather asks it. What the reply budget's stream counts divide by.
+ */
+const R3_STREAM_REPLY_BYTES = (() => {
+  const streams = 300;
+  return syntheticSample({ servers: 3, streams, consumersPerStream: 3, shape: 'per-server' }).replyBytes / streams;
+})();
+
 function renderCost(h: HandlerMeasurement): string[] {
   const out = ['### 6. Monthly cost', ''];
   out.push(
@@ -505,9 +516,10 @@ function renderCost(h: HandlerMeasurement): string[] {
     const o: DesignOptions = { ...CHOSEN, memoryMb: mb };
     const lambda = clusterMonthlyCost(h, o).find((l) => l.item === 'Lambda duration')!.usd;
     const budget = Math.min(256, Math.floor((mb - 128) / 3));
+    const streams = Math.round((budget * 2 ** 20) / R3_STREAM_REPLY_BYTES / 1000);
     const q = 'sizes' in h.quota ? h.quota.sizes.find((x) => x.memoryMb === mb) : undefined;
     const measured = q ? `${ms(q.durationMs)} (${q.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms; ${ms(q.cpuMs)} CPU; ${q.throttledPeriods})` : 'not measured';
-    out.push(`| ${mb} MB${mb === CHOSEN.memoryMb ? ' (chosen)' : ''} | ${measured} | ${ms(modelledDurationMs(h.durationMs, h.cpuMs, mb))} | ${usd(lambda)} | ${usd(perClusterAllIn(h, o, 100))} | ${budget} MiB (~${Math.round((budget / 256) * 32)}k R3 streams) |`);
+    out.push(`| ${mb} MB${mb === CHOSEN.memoryMb ? ' (chosen)' : ''} | ${measured} | ${ms(modelledDurationMs(h.durationMs, h.cpuMs, mb))} | ${usd(lambda)} | ${usd(perClusterAllIn(h, o, 100))} | ${budget} MiB (~${streams}k R3 streams) |`);
   }
   out.push('', '**Per cluster-month, all in (the environment\'s fixed costs shared among its clusters), and per environment:**', '', '| clusters in the environment | before (per cluster / environment) | now, a secret per cluster | now, one secret per environment |', '| --- | --- | --- | --- |');
   for (const n of FLEET_SIZES) {

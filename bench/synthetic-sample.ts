@@ -50,14 +50,24 @@ function fixture(name: string): Fixture {
   return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Fixture;
 }
 
+/** The fixtures were recorded with `config: true`, which gather no longer asks: the detail it gets carries no config. */
+function withoutConfig(detail: Record<string, unknown>): Record<string, unknown> {
+  const { config: _asked, ...rest } = detail;
+  return rest;
+}
+
 const followerReply = fixture('jsz-2.9.10-follower.json');
-const streamTemplate = fixture('jsz-2.9.10-stream-leader.json').data.account_details![0]!.stream_detail!.find((s) => s['name'] === 'ORDERS')!;
-const consumerTemplate = (
-  fixture('jsz-2.9.10-meta-leader.json').data.account_details![0]!.stream_detail!.find((s) => s['name'] === 'ORDERS')!['consumer_detail'] as Record<
-    string,
-    unknown
-  >[]
-)[0]!;
+const streamTemplate = withoutConfig(
+  fixture('jsz-2.9.10-stream-leader.json').data.account_details![0]!.stream_detail!.find((s) => s['name'] === 'ORDERS')!,
+);
+const consumerTemplate = withoutConfig(
+  (
+    fixture('jsz-2.9.10-meta-leader.json').data.account_details![0]!.stream_detail!.find((s) => s['name'] === 'ORDERS')!['consumer_detail'] as Record<
+      string,
+      unknown
+    >[]
+  )[0]!,
+);
 /** `server.time` of the recorded replies; the sample starts just before it, so clocks agree. */
 const SERVER_TIME = followerReply.server['time'] as string;
 const CLUSTER = 'bench';
@@ -125,7 +135,6 @@ function detailBody(i: number, spec: SyntheticSpec): string {
       ...consumerTemplate,
       stream_name: name,
       name: `C${c + 1}`,
-      config: { ...(consumerTemplate['config'] as object), durable_name: `C${c + 1}`, name: `C${c + 1}` },
       cluster: groupCluster(members, members[(c + 1) % replicas]!, i),
     }));
     parts.push(
@@ -133,7 +142,6 @@ function detailBody(i: number, spec: SyntheticSpec): string {
         ...streamTemplate,
         name,
         cluster: groupCluster(members, leader, i),
-        config: { ...(streamTemplate['config'] as object), name, subjects: [`${name}.>`], num_replicas: replicas },
         state: { ...(streamTemplate['state'] as object), consumer_count: consumersPerStream },
         consumer_detail: consumers,
       }),

@@ -77,8 +77,6 @@ function buildJsInfoSchema() {
     created: z.string().optional(),
     cluster: clusterInfoSchema.nullish(),
     state: streamStateSchema.nullish(),
-    /** Present only when the request asked for `config: true`. */
-    config: z.object({ num_replicas: z.number().optional() }).nullish(),
     consumer_detail: z.array(consumerInfoSchema).nullish(),
   });
 
@@ -184,7 +182,6 @@ function toJszData(raw: RawJsInfo): JszData {
         accountId: account.id,
         name: stream.name,
         cluster: toCluster(stream.cluster),
-        configuredReplicas: stream.config?.num_replicas,
         consumers,
         created: stream.created,
         state: stream.state == null ? undefined : { messages: stream.state.messages, bytes: stream.state.bytes, lastSeq: stream.state.last_seq },
@@ -302,10 +299,6 @@ function isStreamState(value: unknown): boolean {
   );
 }
 
-function isStreamConfig(value: unknown): boolean {
-  return isObject(value) && isOptional(value['num_replicas'], isNumber);
-}
-
 function isStreamDetail(value: unknown): boolean {
   return (
     isObject(value) &&
@@ -313,7 +306,6 @@ function isStreamDetail(value: unknown): boolean {
     isOptional(value['created'], isString) &&
     isNullish(value['cluster'], isClusterInfo) &&
     isNullish(value['state'], isStreamState) &&
-    isNullish(value['config'], isStreamConfig) &&
     isNullish(value['consumer_detail'], (list) => isArrayOf(list, isConsumerInfo))
   );
 }

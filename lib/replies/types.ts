@@ -76,8 +76,6 @@ export interface StreamView {
   readonly accountId?: string;
   readonly name: string;
   readonly cluster?: RaftGroupClusterView;
-  /** Replicas configured, when the reply included config. */
-  readonly configuredReplicas?: number;
   readonly consumers: readonly ConsumerView[];
   /** RFC 3339 text as sent: compared between epochs, never parsed. */
   readonly created?: string | undefined;

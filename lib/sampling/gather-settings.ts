@@ -13,9 +13,12 @@ export const GATHER_DEFAULTS = {
   /**
    * JSZ with stream and consumer detail, asked of each server once (see
    * `jszDetail`). `raft` is ignored before 2.9.15 and adds per-server leader
-   * counts from 2.11.11 / 2.12.1.
+   * counts from 2.11.11 / 2.12.1. `config` is not asked: no check reads a
+   * stream's or consumer's configuration, and with it every server marshals
+   * (and the auditor inflates, parses and validates) each stream's and each
+   * consumer's whole config, over a third of the detail's bytes.
    */
-  jszOptions: { accounts: true, streams: true, consumer: true, config: true, raft: true } as Readonly<Record<string, unknown>>,
+  jszOptions: { accounts: true, streams: true, consumer: true, raft: true } as Readonly<Record<string, unknown>>,
   /**
    * The JSZ PING every vantage sends under `jszDetail: 'flagged'` and
    * `'per-server'`: the envelope, the meta group view and (2.11.11+) leader
@@ -25,13 +28,13 @@ export const GATHER_DEFAULTS = {
   jszDetail: 'flagged' as JszDetail,
   /** Which counting servers `flagged` asks for detail: the uneven_leader_distribution check's defaults. */
   leaderBalance: LEADER_BALANCE_DEFAULTS,
-  /** Decompressed cap per reply: JSZ with config runs ~2.7 KB per stream, so ~24k streams per server. */
+  /** Decompressed cap per reply: JSZ detail runs ~1.7 KB per stream with three consumers (2.9.10), so ~38k streams per server. */
   maxReplyBytes: 64 * 1024 * 1024,
   /**
    * Decompressed cap on all replies of one epoch together: judging an epoch
    * peaks at ~3x its reply bytes plus ~75 MB, so 256 MiB fits a 1 GB Lambda
-   * (BENCHMARKS.md). With R3 and detail asked of each server once, ~32k
-   * streams whatever the number of servers.
+   * (BENCHMARKS.md). With R3 and detail asked of each server once, ~50k
+   * streams of three consumers whatever the number of servers.
    */
   maxSampleBytes: 256 * 1024 * 1024,
   connectionName: 'nats-audit',

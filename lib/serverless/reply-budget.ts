@@ -17,7 +17,7 @@ export const REPLY_BUDGET = {
  * them, capped at the gatherer's default. Replies beyond it are refused with
  * a server_reply_invalid finding, never an out-of-memory crash, so a smaller
  * function audits smaller clusters fully and refuses, by name, the rest:
- * 1024 MB keeps 256 MiB (~32k R3 streams), 512 MB 128 MiB (~16k), 256 MB ~42 MiB (~5k).
+ * 1024 MB keeps 256 MiB (~52k R3 streams of three consumers), 512 MB 128 MiB (~26k), 256 MB ~42 MiB (~8k).
  */
 export function replyBudgetBytes(memoryMb: number | undefined): number {
   if (memoryMb === undefined || !Number.isFinite(memoryMb)) return GATHER_DEFAULTS.maxSampleBytes;

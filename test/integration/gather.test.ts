@@ -114,6 +114,15 @@ async function withClientSockets<T>(fn: () => Promise<T>): Promise<{ result: T; 
   }
 }
 
+/** Streams and consumers a JSZ detail reply describes, and how many of them carry their configuration. */
+function configsIn(body: string): { details: number; configs: number } {
+  type Detail = { config?: unknown; consumer_detail?: Detail[] | null };
+  const data = (JSON.parse(body) as { data: { account_details?: { stream_detail?: Detail[] | null }[] } }).data;
+  const details = (data.account_details ?? []).flatMap((a) => a.stream_detail ?? []).flatMap((s) => [s, ...(s.consumer_detail ?? [])]);
+  expect(details.length).toBeGreaterThan(0);
+  return { details: details.length, configs: details.filter((d) => d.config !== undefined).length };
+}
+
 describe('gather on a healthy cluster', () => {
   let sample: RawSample;
 
@@ -192,6 +201,7 @@ describe('gather on a healthy cluster', () => {
         expect(r).toMatchObject({ ended: 'all-expected', expected: 1 });
         expect(JSON.parse(r.requestBody)).toMatchObject({ accounts: true, streams: true, consumer: true });
         expect(r.replies[0]!.body).toContain('"stream_detail"');
+        expect(configsIn(r.replies[0]!.body!)).toEqual({ details: expect.any(Number), configs: 0 });
         detailed.push(...answeredBy(r));
       }
     }

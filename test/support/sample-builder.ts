@@ -187,7 +187,6 @@ export function jsz(server: ServerSpec, spec: JszSpec = {}): string {
       name: stream.name,
       created: '2026-01-01T00:00:00Z',
       cluster: groupCluster(stream.cluster ?? cluster, stream.leader, stream.replicas),
-      config: { name: stream.name, num_replicas: (stream.replicas?.length ?? 0) + 1 },
       state: { messages: stream.lastSeq ?? 0, bytes: (stream.lastSeq ?? 0) * 100, first_seq: 0, last_seq: stream.lastSeq ?? 0, consumer_count: stream.consumers?.length ?? 0 },
       consumer_detail: (stream.consumers ?? []).map((c) => ({
         stream_name: stream.name,

@@ -83,7 +83,6 @@ describe('JSZ replies recorded from nats-server 2.9.10', () => {
       account: 'APP',
       accountId: 'APP',
       name: 'ORDERS',
-      configuredReplicas: 3,
       created: '2026-11-23T14:27:42.759783529Z',
       state: { messages: 5, bytes: 210, lastSeq: 5 },
       cluster: {
@@ -128,7 +127,6 @@ describe('JSZ replies recorded from nats-server 2.9.10', () => {
       account: 'APP',
       accountId: 'APP',
       name: 'SCRATCH',
-      configuredReplicas: 1,
       created: '2026-11-23T14:27:43.495560785Z',
       state: { messages: 1, bytes: 40, lastSeq: 1 },
       cluster: { name: 'capc', leader: 'n1', replicas: [] },
@@ -236,7 +234,6 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
         account: 'orders',
         accountId: 'ACZSWBJ4SYILK7QVDELO64VX3EFWB6CXCPMEBN3PDTVNRHY3VKMGUPZN',
         name: 'ORDERS',
-        configuredReplicas: 3,
         created: '2025-03-01T08:00:00.000000001Z',
         state: { messages: 120, bytes: 5040, lastSeq: 120 },
         cluster: {
@@ -268,7 +265,7 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
     expect(data.streams[0]?.cluster).not.toHaveProperty('raft_group');
   });
 
-  it('2.10.29: meta pending, an offline replica, a stream without config', () => {
+  it('2.10.29: meta pending, an offline replica', () => {
     // Act
     const { server, data } = expectOk(parseJszReply(fixture('jsz-2.10.29-meta-leader.json')));
 
@@ -281,7 +278,6 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
       { name: 'nats-c', current: false, offline: true, activeNs: 14051231998, peer: 'iQ2ywKPZ' },
     ]);
     const kv = streamNamed(data.streams, 'KV_config');
-    expect(kv.configuredReplicas).toBeUndefined();
     expect(kv.cluster?.replicas[1]).toEqual({
       name: 'nats-c',
       current: false,
@@ -329,7 +325,6 @@ describe('JSZ replies of 2.10, 2.11 and 2.12 shapes', () => {
       },
     ]);
     expect(streamNamed(data.streams, 'SCRATCH')).toMatchObject({
-      configuredReplicas: 1,
       cluster: { name: 'east', leader: 'nats-c', replicas: [] },
     });
   });
@@ -765,7 +760,7 @@ describe('values at the edges', () => {
     expect(data).toEqual({ disabled: true, streams: [], hasDetail: false });
   });
 
-  it('flattens streams of several accounts, each with its account', () => {
+  it('flattens streams of several accounts, each with its account; a stream config (asked by earlier auditors) is accepted and dropped', () => {
     // Prepare
     const data =
       '{"config":{},"account_details":[{"name":"A","id":"AID","stream_detail":[{"name":"S1"}]},{"name":"B","stream_detail":[{"name":"S2"},{"name":"S3","config":{"num_replicas":5}}]},{"name":"C"}]}';
@@ -774,11 +769,12 @@ describe('values at the edges', () => {
     const { data: jsz } = expectOk(parseJszReply(envelope(data)));
 
     // Assess
-    expect(jsz.streams.map((stream) => [stream.account, stream.accountId, stream.name, stream.configuredReplicas])).toEqual([
-      ['A', 'AID', 'S1', undefined],
-      ['B', undefined, 'S2', undefined],
-      ['B', undefined, 'S3', 5],
+    expect(jsz.streams.map((stream) => [stream.account, stream.accountId, stream.name])).toEqual([
+      ['A', 'AID', 'S1'],
+      ['B', undefined, 'S2'],
+      ['B', undefined, 'S3'],
     ]);
+    expect(jsz.streams[2]).not.toHaveProperty('config');
   });
 
   it('parses a 50k-stream reply', () => {
@@ -801,7 +797,7 @@ describe('values at the edges', () => {
 
     // Assess
     expect(data.streams).toHaveLength(50_000);
-    expect(data.streams[49_999]).toMatchObject({ name: 'S49999', configuredReplicas: 3, cluster: { leader: 'a' } });
+    expect(data.streams[49_999]).toMatchObject({ name: 'S49999', cluster: { leader: 'a' } });
     expect(data.streams[49_999]?.consumers[0]?.cluster?.leader).toBe('b');
   });
 });

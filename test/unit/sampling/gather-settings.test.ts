@@ -15,3 +15,13 @@ describe('gather settings: acceptGzip', () => {
     expect(bad).toThrow("acceptGzip must be one of 'across-network', 'always', got never");
   });
 });
+
+describe('gather settings: the JSZ detail request', () => {
+  it('asks for accounts, streams, consumers and Raft detail, never their configuration (no check reads it)', () => {
+    expect(JSON.parse(resolveSettings(base).jszDetailBody)).toEqual({ accounts: true, streams: true, consumer: true, raft: true });
+  });
+
+  it('a caller may still add options, merged over the defaults', () => {
+    expect(JSON.parse(resolveSettings({ ...base, jszOptions: { config: true } }).jszDetailBody)).toMatchObject({ streams: true, config: true });
+  });
+});
