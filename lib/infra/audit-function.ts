@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ConfigError } from '../errors.js';
 import type { ClusterAuditConfig, EnvironmentConfig } from '../fleet/fleet-config.js';
+import { AFTER_SAMPLING_RESERVE_MS } from '../serverless/invocation-reserve.js';
 import { ENVIRONMENT } from '../serverless/lambda-environment.js';
 import { AUDIT_NODE_OPTIONS, AuditBundling } from './audit-bundle.js';
 import { AuditLogGroup } from './audit-log-group.js';
@@ -123,6 +124,7 @@ export class AuditFunction extends Construct {
     super(scope, id);
     const memorySize = props.memorySize ?? AUDIT_FUNCTION_DEFAULTS.memorySize;
     const timeout = props.timeout ?? AUDIT_FUNCTION_DEFAULTS.timeout;
+    refuseGathersPastTimeout(props.clusters, timeout);
     const logRetention = props.logRetention ?? AUDIT_FUNCTION_DEFAULTS.logRetention;
     const historyDays = props.historyDays ?? AUDIT_FUNCTION_DEFAULTS.historyDays;
     const root = projectRoot();
@@ -281,3 +283,20 @@ export function environmentBytes(variables: Readonly<Record<string, string>>): n
   );
   return Buffer.byteLength(JSON.stringify(measured), 'utf8');
 }
+
+/**
+ * A cluster whose gather deadline leaves no reserve before the function's
+ * timeout could hang to the end of the invocation, which Lambda then kills
+ * before the state is saved or anyone is notified: refused at synthesis.
+ */
+function refuseGathersPastTimeout(clusters: readonly ClusterAuditConfig[], timeout: Duration): void {
+  const room = timeout.toMilliseconds() - AFTER_SAMPLING_RESERVE_MS;
+  for (const c of clusters) {
+    if (c.timeoutMs <= room) continue;
+    throw new ConfigError(
+      `cluster ${c.name}: audit.timeoutMs`,
+      `${c.timeoutMs} ms leaves the function's ${timeout.toSeconds()} s timeout no ${AFTER_SAMPLING_RESERVE_MS / 1000} s to notify and save after gathering; give at most ${room} ms, or a longer function timeout`,
+    );
+  }
+}
+

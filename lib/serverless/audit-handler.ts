@@ -18,6 +18,7 @@ import { parseAuditEvent } from './lambda-event.js';
 import type { Logger } from './log.js';
 import { rebalanceCalledFor } from './rebalance-trigger.js';
 import { errorText } from '../util/error-text.js';
+import { AFTER_SAMPLING_RESERVE_MS } from './invocation-reserve.js';
 
 /** Defaults for a cluster whose configuration is itself broken: its failure must still be remembered. */
 const FALLBACK_PERSISTENCE = { epochs: 2, minMs: 0 };
@@ -25,13 +26,6 @@ const FALLBACK_PERSISTENCE = { epochs: 2, minMs: 0 };
 const LEASE_MARGIN_MS = 10_000;
 /** Time kept back from automatic rebalancing for the verification sample and the notice. */
 const REMEDIATION_RESERVE_MS = 15_000;
-/**
- * Time kept back from confirmation resamples for what follows them: judging,
- * publishing to SNS, saving the state and recording the run. A resample is
- * taken only if its delay and a whole gather (the cluster's timeoutMs) fit
- * before this reserve.
- */
-export const AFTER_SAMPLING_RESERVE_MS = 10_000;
 
 export interface AuditHandlerDeps {
   /** This function's clusters by name; a ConfigError stands for a cluster whose entry is invalid. */

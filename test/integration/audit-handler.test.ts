@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIRM_DELAY_MS } from '../../lib/epoch/confirmation.js';
-import { AFTER_SAMPLING_RESERVE_MS } from '../../lib/serverless/audit-handler.js';
+import { AFTER_SAMPLING_RESERVE_MS } from '../../lib/serverless/invocation-reserve.js';
 import { EPOCH_DONE_MESSAGE } from '../../lib/serverless/epoch-log-messages.js';
 import { DynamoDbStateStore } from '../../lib/state/dynamodb-state-store.js';
 import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';

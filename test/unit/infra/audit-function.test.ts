@@ -8,6 +8,7 @@ import type { ClusterAuditConfig, EnvironmentConfig } from '../../../lib/fleet/f
 import { AuditFunction, environmentBytes, type AuditFunctionProps } from '../../../lib/infra/audit-function.js';
 import { AuditStateTable } from '../../../lib/infra/audit-state-table.js';
 import { findingsDestination } from '../../../lib/infra/findings-destination.js';
+import { AFTER_SAMPLING_RESERVE_MS } from '../../../lib/serverless/invocation-reserve.js';
 import { ENVIRONMENT, readLambdaEnvironment } from '../../../lib/serverless/lambda-environment.js';
 import { cluster, nagFindings, testStack } from './infra-fixtures.js';
 
@@ -224,6 +225,25 @@ describe('AuditFunction', { timeout: 60_000 }, () => {
     expect(act).toThrow(
       /^environments\.crowded: its 4 clusters need \d+ bytes of Lambda environment variables even compressed, over Lambda's 4096-byte limit; split them across more environments$/,
     );
+  });
+});
+
+describe('AuditFunction: a gather deadline must leave the invocation time to save', { timeout: 60_000 }, () => {
+  it('refuses a cluster whose audit.timeoutMs leaves less than the reserve before the function timeout, naming it', () => {
+    // Act
+    const act = () => build({}, [cluster('alpha'), cluster('slow', { timeoutMs: 50_001 })]);
+
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(
+      "cluster slow: audit.timeoutMs: 50001 ms leaves the function's 60 s timeout no 10 s to notify and save after gathering; give at most 50000 ms, or a longer function timeout",
+    );
+  });
+
+  it('takes a deadline that just fits, and a longer one with a longer function timeout', () => {
+    // Act / Assess
+    expect(() => build({}, [cluster('edge', { timeoutMs: 60_000 - AFTER_SAMPLING_RESERVE_MS })])).not.toThrow();
+    expect(() => build({ timeout: Duration.seconds(90) }, [cluster('slow', { timeoutMs: 60_000 })])).not.toThrow();
   });
 });
 
