@@ -299,4 +299,3 @@ function refuseGathersPastTimeout(clusters: readonly ClusterAuditConfig[], timeo
     );
   }
 }
-

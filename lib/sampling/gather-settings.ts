@@ -33,7 +33,7 @@ export const GATHER_DEFAULTS = {
   /**
    * Decompressed cap on all replies of one epoch together: judging an epoch
    * peaks at ~3x its reply bytes plus ~75 MB, so 256 MiB fits a 1 GB Lambda
-   * (BENCHMARKS.md). With R3 and detail asked of each server once, ~50k
+   * (BENCHMARKS.md). With R3 and detail asked of each server once, ~52k
    * streams of three consumers whatever the number of servers.
    */
   maxSampleBytes: 256 * 1024 * 1024,
