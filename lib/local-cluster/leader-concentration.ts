@@ -1,6 +1,7 @@
-import type { NatsConnection } from 'nats';
+import type { ClusterInfo, NatsConnection } from 'nats';
 import { stepDownNamesLeader } from '../jetstream/api-level.js';
 import { forEachConcurrently } from '../util/concurrency.js';
+import { pollUntil } from '../util/poll.js';
 import {
   API_TIMEOUT_MS,
   CLUSTER_NOT_AVAILABLE,
@@ -100,18 +101,58 @@ export async function concentrateLeaders(nc: NatsConnection, opts: ConcentrateOp
     // Seen on 2.10.27 without placement.preferred: one or two groups of 60,
     // each seen led by `onto`, were led elsewhere once the others had been
     // moved (and stayed there), so a group's own check is not the end state.
-    pending = await ledElsewhere(groups, opts.onto, deadline);
+    pending = await unsettled(groups, opts.onto, deadline);
     strayed += pending.length;
+    if (pending.length > 0 && Date.now() >= deadline) {
+      throw new Error(`leaders not settled on ${opts.onto} in time: ${pending.map((g) => g.label).join(', ')}`);
+    }
   }
   return { stepDowns, preferred, strayed };
 }
 
-/** The groups whose leader, read now, is not `onto` (a group without one counts as elsewhere). */
-async function ledElsewhere(groups: readonly Group[], onto: string, deadline: number): Promise<Group[]> {
+/**
+ * The groups not yet settled on `onto`: led elsewhere, without a leader,
+ * or led by `onto` but with a replica that has not answered it since it was
+ * first seen leading. A follower that answered the new leader follows its
+ * term, so no election of its own is pending; one that has not may still
+ * be campaigning. Seen on 2.10.27 without placement.preferred: a stream
+ * seen led by `onto` (and counted placed) was taken over by another replica
+ * 0.6 s later. A replica's `active` is how long ago the leader last heard
+ * from it; each answers the leader's heartbeats, so a group led by `onto`
+ * settles within a heartbeat or two.
+ */
+async function unsettled(groups: readonly Group[], onto: string, deadline: number): Promise<Group[]> {
+  const ledSince = new Map<Group, number>();
+  let waiting: Group[] = [...groups];
   const elsewhere: Group[] = [];
-  await forEachConcurrently(groups, CONCENTRATE_CONCURRENCY, async (group) => {
-    const leader = await waitForLeader(group, Math.min(Math.max(deadline - Date.now(), 0), LEADER_TIMEOUT_MS));
-    if (leader !== onto) elsewhere.push(group);
-  });
-  return elsewhere;
+  await pollUntil(
+    async () => {
+      const still: Group[] = [];
+      await forEachConcurrently(waiting, CONCENTRATE_CONCURRENCY, async (group) => {
+        const state = await settlement(group, onto, ledSince);
+        if (state === 'elsewhere') elsewhere.push(group);
+        else if (state === 'waiting') still.push(group);
+      });
+      waiting = still;
+      return waiting.length === 0 ? true : undefined;
+    },
+    { timeoutMs: Math.min(Math.max(deadline - Date.now(), 0), LEADER_TIMEOUT_MS), intervalMs: 100 },
+  );
+  return [...elsewhere, ...waiting];
+}
+
+async function settlement(group: Group, onto: string, ledSince: Map<Group, number>): Promise<'settled' | 'elsewhere' | 'waiting'> {
+  let info: ClusterInfo | undefined;
+  try {
+    info = await group.cluster();
+  } catch {
+    return 'waiting'; // mid-election, info requests go unanswered
+  }
+  const readAt = Date.now();
+  if (!info?.leader) return 'waiting';
+  if (info.leader !== onto) return 'elsewhere';
+  const since = ledSince.get(group) ?? readAt;
+  ledSince.set(group, since);
+  const answered = (info.replicas ?? []).every((r) => !r.offline && r.active !== undefined && readAt - r.active / 1e6 > since);
+  return answered ? 'settled' : 'waiting';
 }
