@@ -6,21 +6,19 @@ import { connect as natsConnect, type NatsConnection } from 'nats';
 import { trackDir, untrackDir } from './child-reaper.js';
 import { layOutCluster, type Link } from './cluster-layout.js';
 import {
-  MetaLeaderTimeoutError,
   NatsServerMissingError,
   RouteMeshTimeoutError,
   ServerStartError,
   UnknownServerError,
 } from './errors.js';
 import { findNatsServer, isExecutableFile } from './find-nats-server.js';
-import { leadersOf, metaAgreement, silentSuspects } from './meta-agreement.js';
+import { leadersOf } from './meta-agreement.js';
+import { META_SETTLING, waitForSettledMeta } from './meta-settling.js';
 import { metaViewOf, type MetaView } from './meta-view.js';
 import { APP_USER, SYSTEM_USER } from './server-config.js';
 import type { ServerProcess } from './server-process.js';
 import { missingRoutes, pinnedAccountsOf, type RoutedServer } from './route-mesh.js';
 import { routePoolSizeOf, routesOf } from './routez.js';
-import { refreshStatsz } from './statsz-refresh.js';
-import { ownRaftSends } from './raft-sends.js';
 import type {
   ConnectOptions,
   Credentials,
@@ -39,17 +37,6 @@ const DEFAULTS = {
   connectTimeoutMs: 5_000,
   /** Connect budget for the harness's own probes; even a partitioned server answers its clients at once. */
   probeConnectTimeoutMs: 2_000,
-  /** Meta views change on Raft heartbeats (1 s); polling faster only adds load. */
-  metaPollIntervalMs: 250,
-  /**
-   * Budget for every server's STATSZ to reach the leader. 2.9 and 2.15 answer
-   * the refresh PING at once; 2.10.27 was seen not to (its STATSZ broadcasts
-   * are rate-limited), so the wait must outlast one regular STATSZ heartbeat
-   * (`statsHBInterval`, 10 s in server/events.go) for every server to be heard.
-   */
-  statszTimeoutMs: 11_000,
-  /** Past the longest election timeout (9 s, server/raft.go): by then a working server has sent something. */
-  raftSendsTimeoutMs: 10_000,
 } as const;
 
 /** 2.9 sizes a meta group at two peers at least, so a lone clustered server never elects a leader. */
@@ -263,57 +250,25 @@ class LocalClusterImpl implements LocalCluster {
         // A server whose probe failed shows no routes, so its pairs stay missing.
         return missing.length === 0 ? true : undefined;
       },
-      { timeoutMs, intervalMs: DEFAULTS.metaPollIntervalMs },
+      { timeoutMs, intervalMs: META_SETTLING.pollIntervalMs },
     );
     if (!complete) throw new RouteMeshTimeoutError(timeoutMs, missing);
   }
 
-  /**
-   * Restart each suspect server (see `silentSuspects`) whose own Raft
-   * messages are proven never to leave it (2.10.23+ before 2.11, see
-   * `ownRaftSends`). Not a retry: that process cannot rejoin by itself, and
-   * only a new process gets a working send queue. A server merely not heard
-   * yet proves its sends within an election timeout and is left alone.
-   */
-  private async restartSilentServers(views: ReadonlyMap<string, MetaView | undefined>): Promise<void> {
-    const suspects = silentSuspects(views).map((name) => this.server(name)).filter((s) => s.state === 'running');
-    const others = (name: string): string[] => this.running().map((s) => s.name).filter((n) => n !== name);
-    const sends = await Promise.all(
-      suspects.map((s) => this.probe(s, (nc) => ownRaftSends(nc, s.name, others(s.name), DEFAULTS.raftSendsTimeoutMs))),
-    );
-    for (const [i, s] of suspects.entries()) {
-      if (sends[i] === 'dropped') await this.restart(s.name);
-    }
-  }
-
   async waitForMetaLeader(opts: WaitForMetaLeaderOptions = {}): Promise<string> {
-    const timeoutMs = opts.timeoutMs ?? DEFAULTS.metaLeaderTimeoutMs;
     const named = opts.servers?.map((n) => this.server(n));
     for (const s of named ?? []) {
       if (s.state !== 'running') throw new Error(`cannot wait for ${s.name} to agree on a meta leader: it is ${s.state}`);
     }
-    let views = new Map<string, MetaView | undefined>();
-    let reason: string | undefined;
-    const leader = await pollUntil(
-      async () => {
-        const asked = named ?? this.running();
-        views = await this.viewsOf(asked);
-        const agreement = metaAgreement(views);
-        if ('unsettled' in agreement) {
-          reason = agreement.unsettled;
-          await this.restartSilentServers(views);
-          return undefined;
-        }
-        const names = asked.map((s) => s.name);
-        const unheard = await this.probe(this.server(agreement.leader), (nc) => refreshStatsz(nc, names, DEFAULTS.statszTimeoutMs));
-        if (unheard?.length === 0) return agreement.leader;
-        reason = `${agreement.leader} ${unheard === undefined ? 'did not answer' : `relayed no STATSZ from ${unheard.join(', ')}`}`;
-        return undefined;
+    return waitForSettledMeta(
+      {
+        asked: () => named ?? this.running(),
+        running: () => this.running(),
+        probe: (server, body) => this.probe(server, body),
+        restart: (server) => this.restart(server.name),
       },
-      { timeoutMs, intervalMs: DEFAULTS.metaPollIntervalMs },
+      opts.timeoutMs ?? DEFAULTS.metaLeaderTimeoutMs,
     );
-    if (leader === undefined) throw new MetaLeaderTimeoutError(timeoutMs, leadersOf(views), reason);
-    return leader;
   }
 
   dispose(): Promise<void> {

@@ -15,15 +15,11 @@ import { trackDir, untrackDir } from '../../lib/local-cluster/child-reaper.js';
 import { NatsServerMissingError } from '../../lib/local-cluster/errors.js';
 import { findNatsServer } from '../../lib/local-cluster/find-nats-server.js';
 import { reservePorts } from '../../lib/local-cluster/free-port.js';
-import { settledLeader } from '../../lib/local-cluster/meta-agreement.js';
-import { metaViewOf, type MetaView } from '../../lib/local-cluster/meta-view.js';
+import { waitForSettledMeta } from '../../lib/local-cluster/meta-settling.js';
 import { ServerProcess } from '../../lib/local-cluster/server-process.js';
-import { refreshStatsz } from '../../lib/local-cluster/statsz-refresh.js';
-import { pollUntil } from '../../lib/util/poll.js';
 import { accountJwt, createAccountKey, createOperatorKey, createUserKey, credsFile, operatorJwt, seedOf, userJwt } from './nats-jwt.js';
 
 const START_TIMEOUT_MS = 60_000;
-const POLL_INTERVAL_MS = 250;
 const CONNECT_TIMEOUT_MS = 2_000;
 const LOG_LINES_ON_FAILURE = 30;
 
@@ -128,8 +124,8 @@ export async function startOperatorCluster(size: number, accountNames: readonly 
         ignoreClusterUpdates: true,
         name: 'operator-cluster',
       });
-    const probe = async <T>(server: number, body: (nc: NatsConnection) => Promise<T>): Promise<T | undefined> => {
-      const nc = await connectTo(system, server).catch(() => undefined);
+    const probe = async <T>(server: ServerProcess, body: (nc: NatsConnection) => Promise<T>): Promise<T | undefined> => {
+      const nc = await connectTo(system, servers.indexOf(server)).catch(() => undefined);
       if (!nc) return undefined;
       try {
         return await body(nc);
@@ -139,20 +135,23 @@ export async function startOperatorCluster(size: number, accountNames: readonly 
         await nc.close().catch(() => undefined);
       }
     };
-    // Settled as the harness defines it (every server names one leader that hears them all), and a
-    // fresh STATSZ from each at the leader, which 2.9 needs before it places replicas.
-    const leader = await pollUntil(
-      async () => {
-        const views = await Promise.all(servers.map((_, i) => probe(i, metaViewOf)));
-        const settled = settledLeader(new Map<string, MetaView | undefined>(servers.map((s, i) => [s.name, views[i]])));
-        if (settled === undefined) return undefined;
-        const at = servers.findIndex((s) => s.name === settled);
-        const unheard = await probe(at, (nc) => refreshStatsz(nc, servers.map((s) => s.name), 2_000));
-        return unheard?.length === 0 ? settled : undefined;
+    // Settled as the local cluster's harness defines it, by the same code: one leader every server
+    // names and that hears them all, a fresh STATSZ from each at the leader (2.9 needs it before it
+    // places replicas), and a server hit by 2.10.23+'s dropped Raft sends restarted.
+    await waitForSettledMeta(
+      {
+        asked: () => servers,
+        running: () => servers.filter((s) => s.state === 'running'),
+        probe,
+        restart: async (server) => {
+          await server.kill();
+          await server.start(START_TIMEOUT_MS);
+        },
       },
-      { timeoutMs: START_TIMEOUT_MS, intervalMs: POLL_INTERVAL_MS },
-    );
-    if (leader === undefined) throw new Error(`operator cluster ${name}: no settled meta leader within ${START_TIMEOUT_MS} ms`);
+      START_TIMEOUT_MS,
+    ).catch((error: unknown) => {
+      throw new Error(`operator cluster ${name}: ${(error as Error).message}`, { cause: error });
+    });
 
     const strip = ({ jwt: _jwt, ...a }: OperatorAccount & { jwt: string }): OperatorAccount => a;
     return {
