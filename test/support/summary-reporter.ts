@@ -51,8 +51,10 @@ export default class SummaryReporter implements Reporter {
       }
       // A file that failed to load, or whose beforeAll failed (its tests then
       // show as skipped), has no failed test to count but must not pass silently.
+      // A beforeAll's error sits on its suite, not on the module.
       if (module.state() === 'failed' && !failures.some((f) => f.file === file)) {
-        failures.push({ file, test: '(the file itself: load or hooks)', error: firstLine(module.errors()) });
+        const errors = [...module.errors(), ...[...module.children.allSuites()].flatMap((suite) => suite.errors())];
+        failures.push({ file, test: '(the file itself: load or hooks)', error: firstLine(errors) });
       }
     }
     // An error outside any test (bad config, a crash between tests) fails the run too.
