@@ -2,7 +2,6 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIRM_DELAY_MS } from '../../lib/epoch/confirmation.js';
 import { AFTER_SAMPLING_RESERVE_MS } from '../../lib/serverless/invocation-reserve.js';
-import { EPOCH_DONE_MESSAGE } from '../../lib/serverless/epoch-log-messages.js';
 import { DynamoDbStateStore } from '../../lib/state/dynamodb-state-store.js';
 import { DynamoDbRunLedger } from '../../lib/state/dynamodb-run-ledger.js';
 import { HEALED_META_TIMEOUT_MS, HEALING_TEST_TIMEOUT_MS, useCluster } from '../support/cluster.js';
@@ -36,11 +35,6 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
   afterAll(async () => {
     await stack?.close();
   });
-
-  /** The epoch log lines of one cluster, in order. */
-  function epochLines(name: string): Record<string, unknown>[] {
-    return stack.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === EPOCH_DONE_MESSAGE && l.cluster === name);
-  }
 
   function liveCluster(name: string, extra: { servers?: string[]; secret?: string } = {}) {
     const c = cluster();
@@ -119,7 +113,7 @@ describe('scheduled audit handler on a real cluster with DynamoDB and SNS protoc
     // Partitioned epochs that saw signs (the first may not yet) confirmed them by sampling again;
     // the one short of time judged its first sample and says so.
     type Logged = { resamples: number; outOfTime?: true } | undefined;
-    const partitioned = epochLines('partition').slice(1, 1 + epochs + 4).map((l) => l.confirmation as Logged);
+    const partitioned = stack.epochLines('partition').slice(1, 1 + epochs + 4).map((l) => l.confirmation as Logged);
     const confirmed = partitioned.slice(0, -1).filter((c) => c !== undefined);
     expect(confirmed.length).toBeGreaterThanOrEqual(4);
     expect(confirmed.every((c) => c.resamples >= 1 && c.outOfTime === undefined)).toBe(true);
