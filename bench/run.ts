@@ -493,10 +493,10 @@ function quotaText(h: HandlerMeasurement): string[] {
  * included: a synthetic 3-server sample built from recorded 2.9.10 replies,
  * with detail as gather asks it. What the reply budget's stream counts divide by.
  */
-const R3_STREAM_REPLY_BYTES = (() => {
+function r3StreamReplyBytes(): number {
   const streams = 300;
   return syntheticSample({ servers: 3, streams, consumersPerStream: 3, shape: 'per-server' }).replyBytes / streams;
-})();
+}
 
 function renderCost(h: HandlerMeasurement): string[] {
   const out = ['### 6. Monthly cost', ''];
@@ -512,11 +512,12 @@ function renderCost(h: HandlerMeasurement): string[] {
     '| memory | epoch under the CPU quota (median; throttled periods) | modelled epoch | Lambda per cluster-month | all in per cluster-month | epoch reply budget (reply-budget.ts) |',
     '| --- | --- | --- | --- | --- | --- |',
   );
+  const streamBytes = r3StreamReplyBytes();
   for (const mb of MEMORY_SIZES_MB) {
     const o: DesignOptions = { ...CHOSEN, memoryMb: mb };
     const lambda = clusterMonthlyCost(h, o).find((l) => l.item === 'Lambda duration')!.usd;
     const budget = Math.min(256, Math.floor((mb - 128) / 3));
-    const streams = Math.round((budget * 2 ** 20) / R3_STREAM_REPLY_BYTES / 1000);
+    const streams = Math.round((budget * 2 ** 20) / streamBytes / 1000);
     const q = 'sizes' in h.quota ? h.quota.sizes.find((x) => x.memoryMb === mb) : undefined;
     const measured = q ? `${ms(q.durationMs)} (${q.durationRuns.map((x) => x.toFixed(0)).join(', ')} ms; ${ms(q.cpuMs)} CPU; ${q.throttledPeriods})` : 'not measured';
     out.push(`| ${mb} MB${mb === CHOSEN.memoryMb ? ' (chosen)' : ''} | ${measured} | ${ms(modelledDurationMs(h.durationMs, h.cpuMs, mb))} | ${usd(lambda)} | ${usd(perClusterAllIn(h, o, 100))} | ${budget} MiB (~${streams}k R3 streams) |`);
