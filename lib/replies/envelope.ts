@@ -37,18 +37,18 @@ function buildServerInfoSchema() {
   });
 
   /** `cluster` and `domain` are `omitempty`; an empty string means the same as absent. */
-  const optionalName = replyName
+  const optionalName = replyName()
     .optional()
     .transform((value) => (value === '' ? undefined : value));
 
   return z
     .object({
-      name: requiredName,
-      id: requiredName,
-      host: replyName.optional(),
+      name: requiredName(),
+      id: requiredName(),
+      host: replyName().optional(),
       cluster: optionalName,
       domain: optionalName,
-      ver: replyName,
+      ver: replyName(),
       jetstream: z.boolean().optional(),
       time: serverTimeSchema.optional(),
     })

@@ -11,6 +11,7 @@
 import * as z from 'zod';
 import { parseServerTime } from './envelope.js';
 import { isReplyName, replyName } from './names.js';
+import { isArrayOf, isBoolean, isNullish, isNumber, isObject, isOptional, isString } from '../util/plain-tests.js';
 import type {
   ConsumerView,
   JszData,
@@ -37,18 +38,18 @@ function buildJsInfoSchema() {
 
   /** `PeerInfo` (server/stream.go): `name`, `current`, `active`, `peer` are always sent. */
   const peerInfoSchema = z.object({
-    name: replyName,
+    name: replyName(),
     current: z.boolean(),
     offline: z.boolean().optional(),
     active: z.number().optional(),
     lag: z.number().optional(),
-    peer: replyName.optional(),
+    peer: replyName().optional(),
   });
 
   /** `ClusterInfo` (server/stream.go). An R1 or non-clustered asset has no `replicas`. */
   const clusterInfoSchema = z.object({
-    name: replyName.optional(),
-    leader: replyName.optional(),
+    name: replyName().optional(),
+    leader: replyName().optional(),
     replicas: z.array(peerInfoSchema).nullish(),
   });
 
@@ -56,7 +57,7 @@ function buildJsInfoSchema() {
   const sequenceInfoSchema = z.object({ stream_seq: z.number().optional() });
 
   const consumerInfoSchema = z.object({
-    name: replyName,
+    name: replyName(),
     /** RFC 3339; a different value between epochs means the consumer was recreated (its counters restarted). */
     created: z.string().optional(),
     cluster: clusterInfoSchema.nullish(),
@@ -72,7 +73,7 @@ function buildJsInfoSchema() {
   });
 
   const streamDetailSchema = z.object({
-    name: replyName,
+    name: replyName(),
     /** RFC 3339; a different value between epochs means the stream was recreated. */
     created: z.string().optional(),
     cluster: clusterInfoSchema.nullish(),
@@ -81,16 +82,16 @@ function buildJsInfoSchema() {
   });
 
   const accountDetailSchema = z.object({
-    name: replyName,
-    id: replyName.optional(),
+    name: replyName(),
+    id: replyName().optional(),
     stream_detail: z.array(streamDetailSchema).nullish(),
   });
 
   /** `MetaClusterInfo`: `pending` from 2.10.21; `replicas` only on the server that thinks it leads. */
   const metaClusterSchema = z.object({
-    name: replyName.optional(),
-    leader: replyName.optional(),
-    peer: replyName.optional(),
+    name: replyName().optional(),
+    leader: replyName().optional(),
+    peer: replyName().optional(),
     cluster_size: z.number().max(MAX_CLUSTER_SIZE, { error: `above ${MAX_CLUSTER_SIZE}`, abort: true }).int().min(0).optional(),
     replicas: z.array(peerInfoSchema).nullish(),
     pending: z.number().optional(),
@@ -223,33 +224,6 @@ export const jszDataSchema: z.ZodType<JszData, unknown> = z.lazy(() => buildJsIn
  * decides and words the issues.
  */
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `z.number()`: NaN and ±Infinity (JSON.parse of `1e999`) are not numbers. */
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isOptional(value: unknown, test: (value: unknown) => boolean): boolean {
-  return value === undefined || test(value);
-}
-
-function isNullish(value: unknown, test: (value: unknown) => boolean): boolean {
-  return value === undefined || value === null || test(value);
-}
-
-function isArrayOf(value: unknown, test: (value: unknown) => boolean): boolean {
-  if (!Array.isArray(value)) return false;
-  for (const item of value) if (!test(item)) return false;
-  return true;
-}
-
-function isBoolean(value: unknown): value is boolean {
-  return typeof value === 'boolean';
-}
-
 function isLeaderCount(value: unknown): boolean {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
@@ -272,10 +246,6 @@ function isPeerList(value: unknown): boolean {
 
 function isClusterInfo(value: unknown): boolean {
   return isObject(value) && isOptional(value['name'], isReplyName) && isOptional(value['leader'], isReplyName) && isPeerList(value['replicas']);
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
 }
 
 function isSequenceInfo(value: unknown): boolean {

@@ -14,16 +14,23 @@ export const MAX_NAME_CHARS = 256;
 
 const CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** A name or id as a reply gives it. */
-export const replyName = z
-  .string()
-  .max(MAX_NAME_CHARS, `longer than ${MAX_NAME_CHARS} characters`)
-  .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'contains control characters');
+let replyNameSchema: z.ZodString | undefined;
+let requiredNameSchema: z.ZodString | undefined;
 
-/** What {@link replyName} accepts, as a plain test (for `validJszData`'s shortcut). */
+/** A name or id as a reply gives it (built on first use: a CLI start meeting only valid replies never needs it). */
+export function replyName(): z.ZodString {
+  return (replyNameSchema ??= z
+    .string()
+    .max(MAX_NAME_CHARS, `longer than ${MAX_NAME_CHARS} characters`)
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'contains control characters'));
+}
+
+/** What {@link replyName} accepts, as a plain test (for the replies' shortcuts). */
 export function isReplyName(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_NAME_CHARS && !CONTROL_CHAR.test(value);
 }
 
 /** A name or id that identifies something and so cannot be empty. */
-export const requiredName = replyName.min(1, 'empty');
+export function requiredName(): z.ZodString {
+  return (requiredNameSchema ??= replyName().min(1, 'empty'));
+}

@@ -8,8 +8,8 @@ import type { z } from 'zod';
 import { issueText, kindOf } from '../util/issue-text.js';
 import { replyErrorSchema, serverInfoSchema, validServerInfo } from './envelope.js';
 import { jszDataSchema, validJszData } from './jsz.js';
-import { raftzDataSchema } from './raftz.js';
-import { routezDataSchema } from './routez.js';
+import { raftzDataSchema, validRaftzData } from './raftz.js';
+import { routezDataSchema, validRoutezData } from './routez.js';
 import type { JszData, ParsedReply, RaftzData, ReplyBody, RoutezData, ServerInfo } from './types.js';
 import { errorText } from '../util/error-text.js';
 import { andMore } from '../util/bounded.js';
@@ -71,13 +71,13 @@ const PARSE_OPTIONS = { error: issueText } as const;
 
 /**
  * How one endpoint's `data` is read: its zod schema, which defines what is
- * valid and words the issues, and optionally a shortcut that maps data the
+ * valid and words the issues, and a shortcut that maps data the
  * schema is known to accept without zod's per-field overhead (undefined
  * when it cannot vouch for the data; the schema then decides).
  */
 interface DataReader<T> {
   readonly schema: z.ZodType<T, unknown>;
-  readonly shortcut?: (raw: unknown) => T | undefined;
+  readonly shortcut: (raw: unknown) => T | undefined;
 }
 
 function parseReplyUnguarded<T>(body: ReplyBody, reader: DataReader<T>): ParsedReply<T> {
@@ -122,7 +122,7 @@ function parseReplyUnguarded<T>(body: ReplyBody, reader: DataReader<T>): ParsedR
   }
 
   if (server !== undefined) {
-    const mapped = reader.shortcut?.(rawData);
+    const mapped = reader.shortcut(rawData);
     if (mapped !== undefined) return { ok: true, server, data: mapped };
   }
   const dataResult = reader.schema.safeParse(rawData, PARSE_OPTIONS);
@@ -148,6 +148,9 @@ function parseReply<T>(body: ReplyBody, reader: DataReader<T>): ParsedReply<T> {
 
 /** A detail reply lists thousands of streams: valid ones skip zod (see `validJszData`). */
 const JSZ_READER: DataReader<JszData> = { schema: jszDataSchema, shortcut: validJszData };
+/** Small replies, but a start that meets only valid ones then never builds their schemas. */
+const ROUTEZ_READER: DataReader<RoutezData> = { schema: routezDataSchema, shortcut: validRoutezData };
+const RAFTZ_READER: DataReader<RaftzData> = { schema: raftzDataSchema, shortcut: validRaftzData };
 
 /** Parses a `$SYS.REQ.SERVER.*.JSZ` reply. */
 export function parseJszReply(body: ReplyBody): ParsedReply<JszData> {
@@ -156,7 +159,7 @@ export function parseJszReply(body: ReplyBody): ParsedReply<JszData> {
 
 /** Parses a `$SYS.REQ.SERVER.*.ROUTEZ` reply. */
 export function parseRoutezReply(body: ReplyBody): ParsedReply<RoutezData> {
-  return parseReply(body, { schema: routezDataSchema });
+  return parseReply(body, ROUTEZ_READER);
 }
 
 /**
@@ -165,7 +168,7 @@ export function parseRoutezReply(body: ReplyBody): ParsedReply<RoutezData> {
  * `peerNames` under its own peer id with the name from the envelope.
  */
 export function parseRaftzReply(body: ReplyBody): ParsedReply<RaftzData> {
-  const parsed = parseReply(body, { schema: raftzDataSchema });
+  const parsed = parseReply(body, RAFTZ_READER);
   if (!parsed.ok || parsed.data.meta === undefined) return parsed;
   const { meta } = parsed.data;
   if (Object.hasOwn(meta.peerNames, meta.selfPeer)) return parsed;

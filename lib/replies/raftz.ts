@@ -10,7 +10,8 @@
  * `data` is null when the server has no system account.
  */
 import * as z from 'zod';
-import { replyName } from './names.js';
+import { isReplyName, replyName } from './names.js';
+import { isNullish, isNumber, isObject, isOptional, isRecordOf } from '../util/plain-tests.js';
 import type { RaftzData, RaftzMetaView } from './types.js';
 
 /** `defaultMetaGroupName` in server/jetstream_cluster.go. */
@@ -20,21 +21,21 @@ export const META_GROUP_NAME = '_meta_';
 function buildRaftzStatusSchema() {
   const raftzPeerSchema = z.object({
     /** `serverNameForNode`: empty when this server does not know the peer's name. */
-    name: replyName.optional(),
+    name: replyName().optional(),
   });
 
   const raftzGroupSchema = z.object({
     /** This server's own peer id in the group. */
-    id: replyName,
+    id: replyName(),
     /** LEADER, FOLLOWER, CANDIDATE, CLOSED (or UNKNOWN). */
-    state: replyName,
+    state: replyName(),
     term: z.number(),
     /** Peer id, `omitempty`: absent while there is no leader. */
-    leader: replyName.optional(),
+    leader: replyName().optional(),
     committed: z.number().optional(),
     applied: z.number().optional(),
     /** Excludes this server itself. */
-    peers: z.record(replyName, raftzPeerSchema).nullish(),
+    peers: z.record(replyName(), raftzPeerSchema).nullish(),
   });
 
   const raftzStatusSchema = z
@@ -72,3 +73,37 @@ function toRaftzData(raw: RawStatus): RaftzData {
 
 /** Validates RAFTZ `data` and maps the meta group to {@link RaftzData}. */
 export const raftzDataSchema: z.ZodType<RaftzData, unknown> = z.lazy(() => buildRaftzStatusSchema().transform(toRaftzData));
+
+function isRaftzPeer(value: unknown): boolean {
+  return isObject(value) && isOptional(value['name'], isReplyName);
+}
+
+function isRaftzGroup(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    isReplyName(value['id']) &&
+    isReplyName(value['state']) &&
+    isNumber(value['term']) &&
+    isOptional(value['leader'], isReplyName) &&
+    isOptional(value['committed'], isNumber) &&
+    isOptional(value['applied'], isNumber) &&
+    isNullish(value['peers'], (peers) => isRecordOf(peers, isReplyName, isRaftzPeer))
+  );
+}
+
+function isAccountGroups(value: unknown): boolean {
+  return isObject(value) && isOptional(value[META_GROUP_NAME], isRaftzGroup);
+}
+
+function isRaftzStatus(value: unknown): value is RawStatus {
+  return value === null || isRecordOf(value, () => true, isAccountGroups);
+}
+
+/**
+ * {@link raftzDataSchema}'s result for RAFTZ `data` that passes the same
+ * rules as plain tests (lib/util/plain-tests.ts), mapped without zod;
+ * undefined when they refuse it, and the schema then decides.
+ */
+export function validRaftzData(raw: unknown): RaftzData | undefined {
+  return isRaftzStatus(raw) ? toRaftzData(raw) : undefined;
+}

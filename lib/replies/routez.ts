@@ -6,16 +6,17 @@
  * pinned account, so one remote id can appear several times.
  */
 import * as z from 'zod';
-import { replyName } from './names.js';
+import { isReplyName, replyName } from './names.js';
+import { isArrayOf, isBoolean, isNullish, isNumber, isObject, isOptional } from '../util/plain-tests.js';
 import type { RouteView, RoutezData } from './types.js';
 
 /** Built on first use, as the JSZ schemas are (jsz.ts): a CLI start should not pay for what its epoch may not read. */
 function buildRoutezSchema() {
   const routeInfoSchema = z.object({
-    remote_id: replyName,
-    remote_name: replyName.optional(),
+    remote_id: replyName(),
+    remote_name: replyName().optional(),
     did_solicit: z.boolean().optional(),
-    ip: replyName.optional(),
+    ip: replyName().optional(),
     port: z.number().optional(),
   });
 
@@ -27,7 +28,9 @@ function buildRoutezSchema() {
   return routezSchema;
 }
 
-function toRoutezData(raw: z.infer<ReturnType<typeof buildRoutezSchema>>): RoutezData {
+type RawRoutez = z.infer<ReturnType<typeof buildRoutezSchema>>;
+
+function toRoutezData(raw: RawRoutez): RoutezData {
   return {
     routes: (raw.routes ?? []).map(
       (route): RouteView => ({
@@ -43,3 +46,27 @@ function toRoutezData(raw: z.infer<ReturnType<typeof buildRoutezSchema>>): Route
 
 /** Validates ROUTEZ `data` and maps it to {@link RoutezData}. */
 export const routezDataSchema: z.ZodType<RoutezData, unknown> = z.lazy(() => buildRoutezSchema().transform(toRoutezData));
+
+function isRouteInfo(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    isReplyName(value['remote_id']) &&
+    isOptional(value['remote_name'], isReplyName) &&
+    isOptional(value['did_solicit'], isBoolean) &&
+    isOptional(value['ip'], isReplyName) &&
+    isOptional(value['port'], isNumber)
+  );
+}
+
+function isRoutez(value: unknown): value is RawRoutez {
+  return isObject(value) && isNullish(value['routes'], (list) => isArrayOf(list, isRouteInfo));
+}
+
+/**
+ * {@link routezDataSchema}'s result for ROUTEZ `data` that passes the same
+ * rules as plain tests (lib/util/plain-tests.ts), mapped without zod;
+ * undefined when they refuse it, and the schema then decides.
+ */
+export function validRoutezData(raw: unknown): RoutezData | undefined {
+  return isRoutez(raw) ? toRoutezData(raw) : undefined;
+}

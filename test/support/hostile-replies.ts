@@ -550,6 +550,17 @@ export function hostileBody(endpoint: Endpoint): fc.Arbitrary<HostileBody> {
   return fc.record({ cluster: fc.constantFrom(...clustersWith(endpoint)), server: fc.nat({ max: 2 }), steps: bodyMutations });
 }
 
+/** The `data` of a reply body, when the body is a JSON object (`found`); a mutated body may be neither. */
+export function dataOf(body: string): { found: boolean; data?: unknown } {
+  try {
+    const envelope: unknown = JSON.parse(body);
+    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return { found: false };
+    return { found: true, data: (envelope as Record<string, unknown>)['data'] };
+  } catch {
+    return { found: false };
+  }
+}
+
 /** The body `hostile` describes, and the recorded body it came from. */
 export function mutatedBody(endpoint: Endpoint, hostile: HostileBody): { readonly original: string; readonly body: string } {
   const cluster = recordedCluster(hostile.cluster);

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { jszDataSchema, validJszData } from '../../../lib/replies/jsz.js';
 import type { Endpoint, RawSample } from '../../../lib/domain/raw-sample.js';
 import { decodeSampleLines, encodeSampleLines } from '../../../lib/sampling/sample-lines.js';
-import { auditEpoch, hostileBody, hostileCase, mutatedBody, recordedSample, recordedCluster, type HostileCase } from '../../support/hostile-replies.js';
+import { auditEpoch, dataOf, hostileBody, hostileCase, mutatedBody, recordedSample, recordedCluster, type HostileCase } from '../../support/hostile-replies.js';
 import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';
 
 /** What writeSampleFile writes and readSampleFile reads, without gzip and the disk. */
@@ -24,16 +24,6 @@ async function saveAndRead(sample: RawSample): Promise<RawSample> {
     yield* text.split('\n');
   }
   return decodeSampleLines(lines());
-}
-
-function dataOf(body: string): { found: boolean; data?: unknown } {
-  try {
-    const envelope: unknown = JSON.parse(body);
-    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return { found: false };
-    return { found: true, data: (envelope as Record<string, unknown>)['data'] };
-  } catch {
-    return { found: false };
-  }
 }
 
 async function checkRoundTrip(c: HostileCase): Promise<void> {
