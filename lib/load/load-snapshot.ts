@@ -20,6 +20,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as z from 'zod';
+import { isArrayOf, isInteger, isNumber, isObject } from '../util/plain-tests.js';
 import { groupKey } from '../domain/group-key.js';
 import type { GroupCounters, GroupKind, Observation, RaftGroup } from '../observation/types.js';
 
@@ -53,20 +54,65 @@ const KEY_BYTES = 5;
 const ENTRY_BYTES = KEY_BYTES + 1;
 const ENTRY_CHARS = (ENTRY_BYTES / 3) * 4;
 
-export const loadSnapshotSchema = z
-  .object({
-    v: z.literal(1),
-    epoch: z.number().int().min(0),
-    /** [reporter clock in epoch ms, how many of the following entries it sent]. */
-    at: z.array(z.tuple([z.number().finite(), z.number().int().min(0)])),
-    k: z.string().regex(/^[A-Za-z0-9+/]*$/),
-    s: z.array(z.number().min(0)),
-    a: z.array(z.number().min(0)),
-  })
-  .refine((v) => v.k.length === v.s.length * ENTRY_CHARS && v.a.length === v.s.length, { message: 'columns of different lengths' })
-  .refine((v) => v.at.reduce((n, [, count]) => n + count, 0) === v.s.length, { message: 'clock runs do not cover the entries' });
+/** A snapshot as stored: columns (see the top of this file). */
+export interface EncodedLoadSnapshot {
+  readonly v: 1;
+  readonly epoch: number;
+  /** [reporter clock in epoch ms, how many of the following entries it sent]. */
+  readonly at: [number, number][];
+  readonly k: string;
+  readonly s: number[];
+  readonly a: number[];
+}
 
-export type EncodedLoadSnapshot = z.infer<typeof loadSnapshotSchema>;
+const BASE64 = /^[A-Za-z0-9+/]*$/;
+
+function columnsAgree(v: Pick<EncodedLoadSnapshot, 'k' | 's' | 'a'>): boolean {
+  return v.k.length === v.s.length * ENTRY_CHARS && v.a.length === v.s.length;
+}
+
+function runsCoverEntries(v: Pick<EncodedLoadSnapshot, 'at' | 's'>): boolean {
+  return v.at.reduce((n, [, count]) => n + count, 0) === v.s.length;
+}
+
+/** Built on first use: {@link validEncodedSnapshot} reads a valid snapshot without it. */
+export const loadSnapshotSchema: z.ZodType<EncodedLoadSnapshot, unknown> = z.lazy(() =>
+  z
+    .object({
+      v: z.literal(1),
+      epoch: z.number().int().min(0),
+      at: z.array(z.tuple([z.number().finite(), z.number().int().min(0)])),
+      k: z.string().regex(BASE64),
+      s: z.array(z.number().min(0)),
+      a: z.array(z.number().min(0)),
+    })
+    .refine(columnsAgree, { message: 'columns of different lengths' })
+    .refine(runsCoverEntries, { message: 'clock runs do not cover the entries' }),
+);
+
+const isCount = (value: unknown): boolean => isInteger(value) && value >= 0;
+const isClockRun = (value: unknown): boolean => Array.isArray(value) && value.length === 2 && isNumber(value[0]) && isCount(value[1]);
+const isSequence = (value: unknown): boolean => isNumber(value) && value >= 0;
+
+/**
+ * {@link loadSnapshotSchema}'s result by plain tests (lib/util/plain-tests.ts),
+ * or undefined, and the schema then decides and words the issue. A property
+ * test holds the two to one verdict.
+ */
+export function validEncodedSnapshot(raw: unknown): EncodedLoadSnapshot | undefined {
+  if (!isObject(raw)) return undefined;
+  const { v, epoch, at, k, s, a } = raw;
+  if (v !== 1 || !isCount(epoch) || !isArrayOf(at, isClockRun) || typeof k !== 'string' || !BASE64.test(k)) return undefined;
+  if (!isArrayOf(s, isSequence) || !isArrayOf(a, isSequence)) return undefined;
+  const snapshot = { v, epoch, at, k, s, a } as EncodedLoadSnapshot;
+  return columnsAgree(snapshot) && runsCoverEntries(snapshot) ? snapshot : undefined;
+}
+
+/** A remembered snapshot read at a boundary (a state file, a DynamoDB item): valid, or why not. */
+export function readEncodedSnapshot(raw: unknown): z.ZodSafeParseResult<EncodedLoadSnapshot> {
+  const valid = validEncodedSnapshot(raw);
+  return valid !== undefined ? { success: true, data: valid } : loadSnapshotSchema.safeParse(raw);
+}
 
 // One-shot hashing (Node 20.12+) digests a short text several times faster
 // than a Hash object, and this runs for every group on every epoch.

@@ -6,8 +6,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { loadSnapshotSchema, type EncodedLoadSnapshot } from '../load/load-snapshot.js';
-import { auditStateSchema, emptyState, type AuditState } from './audit-state.js';
+import { readEncodedSnapshot, type EncodedLoadSnapshot } from '../load/load-snapshot.js';
+import { emptyState, readAuditState, type AuditState } from './audit-state.js';
 import { consumerCountersKey, stateKey } from './dynamodb-table.js';
 import { StateConflictError, type ConsumerCounterStore, type LoadedState, type StateStore } from './state-store.js';
 
@@ -103,7 +103,7 @@ export class DynamoDbStateStore implements StateStore, ConsumerCounterStore {
     if (packed === undefined) return undefined;
     // Unreadable counters cost one delivery rate, not the epoch: the next save replaces them.
     try {
-      const parsed = loadSnapshotSchema.safeParse(JSON.parse(gunzipSync(packed, { maxOutputLength: MAX_STATE_BYTES }).toString('utf8')));
+      const parsed = readEncodedSnapshot(JSON.parse(gunzipSync(packed, { maxOutputLength: MAX_STATE_BYTES }).toString('utf8')));
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;
@@ -178,7 +178,7 @@ function readItem(item: Record<string, AttributeValue>): { state: AuditState } |
   } catch {
     return { problem: 'is not valid JSON' };
   }
-  const parsed = auditStateSchema.safeParse(json);
+  const parsed = readAuditState(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { problem: `is corrupt (${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'})` };

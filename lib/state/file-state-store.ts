@@ -3,11 +3,12 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { sleep } from '../util/sleep.js';
-import { loadSnapshotSchema, type EncodedLoadSnapshot } from '../load/load-snapshot.js';
-import { auditStateSchema, emptyState, type AuditState } from './audit-state.js';
+import { readEncodedSnapshot, type EncodedLoadSnapshot } from '../load/load-snapshot.js';
+import { isObject, isRecordOf } from '../util/plain-tests.js';
+import { auditStateSchema, emptyState, validAuditState, type AuditState } from './audit-state.js';
 import { StateConflictError, type ConsumerCounterStore, type LoadedState, type StateStore } from './state-store.js';
 
-const STATE_FILE_TYPE = 'io.nats-audit.v1.state';
+const STATE_FILE_TYPE = 'io.nats-audit.v1.state' as const;
 
 export interface FileStateStoreOptions {
   /** How long a save waits for another writer's lock. @default 5000 */
@@ -18,18 +19,43 @@ export interface FileStateStoreOptions {
 
 const LOCK_RETRY_MS = 20;
 
-const stateFileSchema = z.object({
-  type: z.literal(STATE_FILE_TYPE),
-  clusters: z.record(z.string(), auditStateSchema),
+export interface StateFile {
+  type: typeof STATE_FILE_TYPE;
+  clusters: Record<string, AuditState>;
   /**
    * Consumer counters by cluster (ConsumerCounterStore). Checked one by one
    * when read, not here: a bad entry costs one delivery rate, never the
    * file's findings.
    */
-  consumerCounters: z.record(z.string(), z.unknown()).optional(),
-});
+  consumerCounters?: Record<string, unknown>;
+}
 
-type StateFile = z.infer<typeof stateFileSchema>;
+/** Built only to word what is wrong with a file {@link validStateFile} refused. */
+export const stateFileSchema: z.ZodType<StateFile, unknown> = z.lazy(() =>
+  z.object({
+    type: z.literal(STATE_FILE_TYPE),
+    clusters: z.record(z.string(), auditStateSchema),
+    consumerCounters: z.record(z.string(), z.unknown()).optional(),
+  }),
+);
+
+/**
+ * {@link stateFileSchema}'s result by plain tests (held to the same verdict by
+ * a property test), so a start reading the file it wrote builds no schema.
+ */
+export function validStateFile(raw: unknown): StateFile | undefined {
+  if (!isObject(raw) || raw['type'] !== STATE_FILE_TYPE) return undefined;
+  const { clusters: rawClusters, consumerCounters } = raw;
+  if (!isRecordOf(rawClusters, () => true, () => true)) return undefined;
+  if (consumerCounters !== undefined && !isRecordOf(consumerCounters, () => true, () => true)) return undefined;
+  const clusters: Record<string, AuditState> = {};
+  for (const [key, value] of Object.entries(rawClusters)) {
+    const state = validAuditState(value);
+    if (state === undefined) return undefined;
+    clusters[key] = state;
+  }
+  return { type: STATE_FILE_TYPE, clusters, ...(consumerCounters === undefined ? {} : { consumerCounters: { ...consumerCounters } }) };
+}
 
 /**
  * The CLI's embedded state store: one JSON file holding every cluster's state.
@@ -78,7 +104,7 @@ export class FileStateStore implements StateStore, ConsumerCounterStore {
   }
 
   async loadConsumerCounters(clusterKey: string): Promise<EncodedLoadSnapshot | undefined> {
-    const parsed = loadSnapshotSchema.safeParse((await this.#read()).file.consumerCounters?.[clusterKey]);
+    const parsed = readEncodedSnapshot((await this.#read()).file.consumerCounters?.[clusterKey]);
     return parsed.success ? parsed.data : undefined;
   }
 
@@ -144,7 +170,8 @@ export class FileStateStore implements StateStore, ConsumerCounterStore {
     } catch {
       return { file: emptyFile(), notice: `state file ${this.path} is not valid JSON; starting from an empty state and replacing it` };
     }
-    const parsed = stateFileSchema.safeParse(json);
+    const valid = validStateFile(json);
+    const parsed = valid !== undefined ? { success: true as const, data: valid } : stateFileSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';

@@ -50,7 +50,7 @@ export function isArrayOf(value: unknown, test: (value: unknown) => boolean): bo
  * and leaves it out of its copy; these tests pass the object itself on, so
  * they refuse one and let zod decide.
  */
-export function isRecordOf(value: unknown, testKey: (key: string) => boolean, testValue: (value: unknown) => boolean): boolean {
+export function isRecordOf(value: unknown, testKey: (key: string) => boolean, testValue: (value: unknown) => boolean): value is Record<string, unknown> {
   if (!isObject(value) || Object.hasOwn(value, '__proto__')) return false;
   for (const key of Object.keys(value)) if (!testKey(key) || !testValue(value[key])) return false;
   return true;

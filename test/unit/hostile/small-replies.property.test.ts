@@ -16,12 +16,7 @@ import { routezDataSchema, validRoutezData } from '../../../lib/replies/routez.j
 import type { z } from 'zod';
 import { dataOf, hostileBody, mutatedBody } from '../../support/hostile-replies.js';
 import { propertyRuns, propertyTimeout } from '../../support/property-runs.js';
-
-function holdsProtoKey(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return true;
-  return Object.values(value).some(holdsProtoKey);
-}
+import { holdsProtoKey } from '../../support/proto-key.js';
 
 const readers = {
   ROUTEZ: { schema: routezDataSchema, shortcut: validRoutezData },
