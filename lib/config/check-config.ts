@@ -10,7 +10,7 @@ import type { AuthOptions, TlsOptions } from '../sampling/connection-options.js'
 import { ConnectionOptionsError, parseServerUrl } from '../sampling/connection-options.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { CHECK_SPECS, CONNECTION_SPECS, GATHER_SPECS } from './option-specs.js';
-import { clipProblem, readOptions, schemas, shownValue, validate, type Given, type GivenOptions } from './read-options.js';
+import { clipProblem, readOptions, rules, shownValue, validate, type Given, type GivenOptions } from './read-options.js';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
@@ -62,25 +62,25 @@ export function defaultStatePath(env: Env): string {
 
 export function parseCheckConfig(argv: readonly string[], env: Env, registry: CheckRegistry): CheckConfig {
   const given = readOptions(CHECK_SPECS, argv, env);
-  const samplePath = validate(given.sample, schemas.nonEmpty);
+  const samplePath = validate(given.sample, rules.nonEmpty);
   if (samplePath !== undefined && given.watch !== undefined) {
     throw new ConfigError(given.watch.source, `cannot be combined with ${given.sample!.source} (a saved sample does not change)`);
   }
   if (samplePath !== undefined && given.servers?.source === '--servers') {
     throw new ConfigError('--servers', `cannot be combined with ${given.sample!.source}`);
   }
-  const fleetPath = validate(given.fleet, schemas.nonEmpty);
+  const fleetPath = validate(given.fleet, rules.nonEmpty);
   if (fleetPath !== undefined) {
     const other = given.sample ?? (given.servers?.source === '--servers' ? given.servers : undefined) ?? given.expectServers;
     if (other) throw new ConfigError(other.source, `cannot be combined with ${given.fleet!.source} (the fleet file lists each cluster's servers)`);
   }
-  const format = validate(given.format, schemas.checkFormat) ?? 'text';
+  const format = validate(given.format, rules.checkFormat) ?? 'text';
   if (format === 'html') {
     // A page is one document: a stream of them on stdout opens as none.
     const other = given.watch ?? given.fleet;
     if (other) throw new ConfigError(given.format!.source, `html is one self-contained page for one epoch of one cluster; it cannot be combined with ${other.source}`);
   }
-  const statePath = validate(given.state, schemas.nonEmpty) ?? (samplePath === undefined ? defaultStatePath(env) : undefined);
+  const statePath = validate(given.state, rules.nonEmpty) ?? (samplePath === undefined ? defaultStatePath(env) : undefined);
   return {
     connection: samplePath === undefined && fleetPath === undefined ? connectionConfig(given) : undefined,
     samplePath,
@@ -88,16 +88,16 @@ export function parseCheckConfig(argv: readonly string[], env: Env, registry: Ch
     fleetCredentials: fleetPath === undefined ? undefined : fleetCredentials(given),
     statePath,
     format,
-    watchSeconds: validate(given.watch, schemas.positiveInt('seconds')),
+    watchSeconds: validate(given.watch, rules.positiveInt('seconds')),
     metricsListen: metricsListen(given),
     checks: checkSettings(given, registry),
-    confirmDelayMs: validate(given.confirmDelay, schemas.intRange('milliseconds', 0, MAX_CONFIRM_DELAY_MS)) ?? DEFAULT_CONFIRM_DELAY_MS,
+    confirmDelayMs: validate(given.confirmDelay, rules.intRange('milliseconds', 0, MAX_CONFIRM_DELAY_MS)) ?? DEFAULT_CONFIRM_DELAY_MS,
     persistence: {
-      epochs: validate(given.persistEpochs, schemas.positiveInt('epochs')) ?? DEFAULT_PERSISTENCE.epochs,
-      minMs: (validate(given.persistSeconds, schemas.nonNegativeNumber('seconds')) ?? DEFAULT_PERSISTENCE.minMs / 1000) * 1000,
+      epochs: validate(given.persistEpochs, rules.positiveInt('epochs')) ?? DEFAULT_PERSISTENCE.epochs,
+      minMs: (validate(given.persistSeconds, rules.nonNegativeNumber('seconds')) ?? DEFAULT_PERSISTENCE.minMs / 1000) * 1000,
     },
-    clusterName: validate(given.cluster, schemas.nonEmpty),
-    loadDetailEvery: validate(given.loadDetailEvery, schemas.positiveInt('epochs')) ?? DEFAULT_LOAD_DETAIL_EVERY,
+    clusterName: validate(given.cluster, rules.nonEmpty),
+    loadDetailEvery: validate(given.loadDetailEvery, rules.positiveInt('epochs')) ?? DEFAULT_LOAD_DETAIL_EVERY,
   };
 }
 
@@ -118,7 +118,7 @@ function shownSuffix(given: Given<string>): string {
 
 export function parseGatherConfig(argv: readonly string[], env: Env): GatherCommandConfig {
   const given = readOptions(GATHER_SPECS, argv, env);
-  const outPath = validate(given.out, schemas.nonEmpty);
+  const outPath = validate(given.out, rules.nonEmpty);
   if (outPath === undefined) throw new ConfigError('--out', 'is required: the file to write the sample to');
   return { connection: connectionConfig(given), outPath };
 }
@@ -177,12 +177,12 @@ export function connectionConfig(allGiven: GivenOptions<typeof CONNECTION_SPECS>
     servers,
     auth: authOptions(given),
     tls: {
-      caFile: validate(given.tlsCa, schemas.nonEmpty),
-      certFile: validate(given.tlsCert, schemas.nonEmpty),
-      keyFile: validate(given.tlsKey, schemas.nonEmpty),
+      caFile: validate(given.tlsCa, rules.nonEmpty),
+      certFile: validate(given.tlsCert, rules.nonEmpty),
+      keyFile: validate(given.tlsKey, rules.nonEmpty),
     },
-    expectServers: validate(given.expectServers, schemas.positiveInt('servers')),
-    timeoutMs: validate(given.timeout, schemas.positiveInt('milliseconds')) ?? DEFAULT_TIMEOUT_MS,
+    expectServers: validate(given.expectServers, rules.positiveInt('servers')),
+    timeoutMs: validate(given.timeout, rules.positiveInt('milliseconds')) ?? DEFAULT_TIMEOUT_MS,
   };
 }
 
@@ -197,9 +197,9 @@ function fleetCredentials(allGiven: GivenOptions<typeof CONNECTION_SPECS>): Chec
   return {
     auth: authOptions(given),
     tls: {
-      caFile: validate(given.tlsCa, schemas.nonEmpty),
-      certFile: validate(given.tlsCert, schemas.nonEmpty),
-      keyFile: validate(given.tlsKey, schemas.nonEmpty),
+      caFile: validate(given.tlsCa, rules.nonEmpty),
+      certFile: validate(given.tlsCert, rules.nonEmpty),
+      keyFile: validate(given.tlsKey, rules.nonEmpty),
     },
   };
 }
@@ -208,11 +208,11 @@ function authOptions(given: GivenOptions<typeof CONNECTION_SPECS>): AuthOptions 
   if (given.user || given.password) {
     if (!given.user) throw new ConfigError('--user', `is required with ${given.password!.source}`);
     if (!given.password) throw new ConfigError('--password', `is required with ${given.user.source} (or set NATS_PASSWORD)`);
-    return { user: validate(given.user, schemas.nonEmpty)!, password: given.password.value };
+    return { user: validate(given.user, rules.nonEmpty)!, password: given.password.value };
   }
-  if (given.token) return { token: validate(given.token, schemas.nonEmpty)! };
-  if (given.nkey) return { nkeySeedFile: validate(given.nkey, schemas.nonEmpty)! };
-  if (given.creds) return { credsFile: validate(given.creds, schemas.nonEmpty)! };
+  if (given.token) return { token: validate(given.token, rules.nonEmpty)! };
+  if (given.nkey) return { nkeySeedFile: validate(given.nkey, rules.nonEmpty)! };
+  if (given.creds) return { credsFile: validate(given.creds, rules.nonEmpty)! };
   return {};
 }
 

@@ -66,10 +66,24 @@ function cleanParseArgsMessage(error: unknown): string {
   return clipProblem(cleaned);
 }
 
-/** Validates one given value with a zod schema; the error names its flag or variable. */
-export function validate<T>(given: Given<unknown> | undefined, schema: z.ZodType<T>): T | undefined {
+/**
+ * How one option's value is read: a plain test that returns the value for
+ * valid input (so a start given only valid options builds no zod schema),
+ * and the zod schema, built on demand, that defines the rule and words the
+ * error for anything the test refuses. A property test holds the two to one
+ * verdict and result.
+ */
+export interface OptionRule<T> {
+  readonly accept: (value: unknown) => T | undefined;
+  readonly schema: () => z.ZodType<T>;
+}
+
+/** Validates one given value; the error names its flag or variable. */
+export function validate<T>(given: Given<unknown> | undefined, rule: OptionRule<T>): T | undefined {
   if (given === undefined) return undefined;
-  const parsed = schema.safeParse(given.value, { error: issueText });
+  const accepted = rule.accept(given.value);
+  if (accepted !== undefined) return accepted;
+  const parsed = rule.schema().safeParse(given.value, { error: issueText });
   if (parsed.success) return parsed.data;
   throw new ConfigError(given.source, describeIssue(parsed.error, given));
 }
@@ -109,26 +123,64 @@ export function isSecretSource(source: string): boolean {
   return /password|token|NATS_PASSWORD|NATS_TOKEN/i.test(source);
 }
 
-export const schemas = {
-  positiveInt: (what: string) =>
-    z.string().trim().regex(/^\d+$/, `must be a whole number of ${what}`).transform(Number).pipe(z.number().int().min(1, `must be at least 1 ${what}`)),
-  nonNegativeNumber: (what: string) =>
-    z
-      .string()
-      .trim()
-      .regex(/^\d+(\.\d+)?$/, `must be a number of ${what}`)
-      .transform(Number)
-      // 400 nines read as Infinity.
-      .pipe(z.number({ error: `is too large a number of ${what}` })),
-  intRange: (what: string, min: number, max: number) =>
-    z
-      .string()
-      .trim()
-      .regex(/^\d+$/, `must be a whole number of ${what}`)
-      .transform(Number)
-      .pipe(z.number().int().min(min, `must be at least ${min} ${what}`).max(max, `must be at most ${max} ${what}`)),
-  nonEmpty: z.string().min(1, 'must not be empty'),
-  format: z.enum(['text', 'json'], { error: 'must be text or json' }),
-  checkFormat: z.enum(['text', 'json', 'html', 'openmetrics'], { error: 'must be text, json, html or openmetrics' }),
-  rebalanceBy: z.enum(['count', 'load'], { error: 'must be count or load' }),
+/** A whole number written in digits, as the schemas' `/^\d+$/` and `.int()` read it. */
+function wholeNumber(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (!/^\d+$/.test(text)) return undefined;
+  const number = Number(text);
+  return Number.isSafeInteger(number) ? number : undefined;
+}
+
+function oneOf<const T extends string>(values: readonly [T, ...T[]], error: string): OptionRule<T> {
+  return {
+    accept: (value) => (values.includes(value as T) ? (value as T) : undefined),
+    schema: () => z.enum(values, { error }),
+  };
+}
+
+export const rules = {
+  positiveInt: (what: string): OptionRule<number> => ({
+    accept: (value) => {
+      const number = wholeNumber(value);
+      return number !== undefined && number >= 1 ? number : undefined;
+    },
+    schema: () =>
+      z.string().trim().regex(/^\d+$/, `must be a whole number of ${what}`).transform(Number).pipe(z.number().int().min(1, `must be at least 1 ${what}`)),
+  }),
+  nonNegativeNumber: (what: string): OptionRule<number> => ({
+    accept: (value) => {
+      if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value.trim())) return undefined;
+      const number = Number(value.trim());
+      return Number.isFinite(number) ? number : undefined;
+    },
+    schema: () =>
+      z
+        .string()
+        .trim()
+        .regex(/^\d+(\.\d+)?$/, `must be a number of ${what}`)
+        .transform(Number)
+        // 400 nines read as Infinity.
+        .pipe(z.number({ error: `is too large a number of ${what}` })),
+  }),
+  intRange: (what: string, min: number, max: number): OptionRule<number> => ({
+    accept: (value) => {
+      const number = wholeNumber(value);
+      return number !== undefined && number >= min && number <= max ? number : undefined;
+    },
+    schema: () =>
+      z
+        .string()
+        .trim()
+        .regex(/^\d+$/, `must be a whole number of ${what}`)
+        .transform(Number)
+        .pipe(z.number().int().min(min, `must be at least ${min} ${what}`).max(max, `must be at most ${max} ${what}`)),
+  }),
+  nonEmpty: {
+    accept: (value) => (typeof value === 'string' && value.length > 0 ? value : undefined),
+    schema: () => z.string().min(1, 'must not be empty'),
+  } satisfies OptionRule<string>,
+  format: oneOf(['text', 'json'], 'must be text or json'),
+  checkFormat: oneOf(['text', 'json', 'html', 'openmetrics'], 'must be text, json, html or openmetrics'),
+  rebalanceBy: oneOf(['count', 'load'], 'must be count or load'),
 } as const;

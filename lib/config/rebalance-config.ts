@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { connectionConfig, type ConnectionConfig } from './check-config.js';
 import { REBALANCE_SPECS } from './option-specs.js';
-import { readOptions, schemas, validate } from './read-options.js';
+import { readOptions, rules, validate } from './read-options.js';
 
 export interface RebalanceConfig {
   readonly connection: ConnectionConfig;
@@ -29,18 +29,18 @@ export function parseRebalanceConfig(argv: readonly string[], env: Readonly<Reco
   const given = readOptions(REBALANCE_SPECS, argv, env);
   if (given.execute?.value && given.dryRun?.value) throw new ConfigError('--execute', 'cannot be combined with --dry-run');
   const execute = given.execute?.value === true;
-  const accountsPath = validate(given.accounts, schemas.nonEmpty);
+  const accountsPath = validate(given.accounts, rules.nonEmpty);
   return {
     connection: connectionConfig(given),
     accountsPath,
     accountsSource: given.accounts?.source,
     execute,
-    movesPerSecond: validate(given.movesPerSecond, schemas.positiveInt('moves per second')) ?? DEFAULT_MOVES_PER_SECOND,
-    maxMoves: validate(given.maxMoves, schemas.positiveInt('moves')) ?? DEFAULT_MAX_MOVES,
-    cluster: validate(given.cluster, schemas.nonEmpty),
+    movesPerSecond: validate(given.movesPerSecond, rules.positiveInt('moves per second')) ?? DEFAULT_MOVES_PER_SECOND,
+    maxMoves: validate(given.maxMoves, rules.positiveInt('moves')) ?? DEFAULT_MAX_MOVES,
+    cluster: validate(given.cluster, rules.nonEmpty),
     clusterSource: given.cluster?.source,
-    format: validate(given.format, schemas.format) ?? 'text',
-    by: validate(given.by, schemas.rebalanceBy) ?? 'count',
-    loadWindowMs: (validate(given.loadWindow, schemas.positiveInt('seconds')) ?? DEFAULT_LOAD_WINDOW_SECONDS) * 1000,
+    format: validate(given.format, rules.format) ?? 'text',
+    by: validate(given.by, rules.rebalanceBy) ?? 'count',
+    loadWindowMs: (validate(given.loadWindow, rules.positiveInt('seconds')) ?? DEFAULT_LOAD_WINDOW_SECONDS) * 1000,
   };
 }
