@@ -35,13 +35,16 @@ export class MetaLeaderTimeoutError extends Error {
     readonly timeoutMs: number,
     readonly views: Readonly<Record<string, string | undefined>>,
     readonly lastReason?: string,
+    /** What the wait did meanwhile (silent servers probed, restarted), oldest first. */
+    readonly actions: readonly string[] = [],
   ) {
     const listed = Object.entries(views)
       .map(([server, leader]) => `${server} -> ${leader ?? '(none)'}`)
       .join(', ');
     super(
       `servers did not agree on one meta leader within ${timeoutMs} ms; last views: ${listed || '(no server answered)'}` +
-        (lastReason === undefined ? '' : `; last reason: ${lastReason}`),
+        (lastReason === undefined ? '' : `; last reason: ${lastReason}`) +
+        (actions.length === 0 ? '' : `; during the wait: ${actions.join('; ')}`),
     );
   }
 }

@@ -24,14 +24,37 @@ export const HEALING_TEST_TIMEOUT_MS = 240_000;
 
 /** Server log lines printed per server when a test using the cluster fails. */
 const LOG_LINES_ON_FAILURE = 30;
-/** Start plus first meta election; generous for a loaded 2-core CI box. */
-const START_HOOK_TIMEOUT_MS = 60_000;
+/** Start plus first meta election (30 s), plus up to 50 s more when silent servers had to be restarted (meta-settling.ts). */
+const START_HOOK_TIMEOUT_MS = 100_000;
 
 /** Write the tail of every server's log to stderr, for a failure that needs explaining. */
 export function printClusterLogs(cluster: LocalCluster, why: string): void {
   for (const server of cluster.servers) {
     const lines = cluster.lastLogLines(server.name, LOG_LINES_ON_FAILURE);
     process.stderr.write(`\n--- ${cluster.name}/${server.name} (${server.state}), ${why}: last log lines ---\n${lines.join('\n')}\n`);
+  }
+}
+
+/**
+ * Start a cluster; when the start fails (a meta group that never settles,
+ * a server that exits), the tail of every server's log goes to stderr first,
+ * since the failed cluster is disposed before anyone could read it.
+ */
+async function startWithLogs(size: number, options: ClusterOptions): Promise<LocalCluster> {
+  const tails = new Map<string, string[]>();
+  const onLog = (line: string): void => {
+    options.onLog?.(line);
+    const server = /^\[([^\]]+)\]/.exec(line)?.[1] ?? '?';
+    const tail = tails.get(server) ?? [];
+    tail.push(line);
+    if (tail.length > LOG_LINES_ON_FAILURE) tail.shift();
+    tails.set(server, tail);
+  };
+  try {
+    return await startLocalCluster({ ...options, size, onLog });
+  } catch (err) {
+    for (const [server, lines] of tails) process.stderr.write(`\n--- ${server}, the cluster start failed: last log lines ---\n${lines.join('\n')}\n`);
+    throw err;
   }
 }
 
@@ -43,7 +66,7 @@ export function printClusterLogs(cluster: LocalCluster, why: string): void {
 export function useCluster(size: number, options: ClusterOptions = {}): () => LocalCluster {
   let cluster: LocalCluster | undefined;
   beforeAll(async () => {
-    cluster = await startLocalCluster({ ...options, size });
+    cluster = await startWithLogs(size, options);
   }, START_HOOK_TIMEOUT_MS);
   afterEach((context) => {
     if (cluster && context.task.result?.state === 'fail') printClusterLogs(cluster, `after "${context.task.name}" failed`);
@@ -63,7 +86,7 @@ export async function withCluster<T>(
   body: (cluster: LocalCluster) => Promise<T>,
   options: ClusterOptions = {},
 ): Promise<T> {
-  const cluster = await startLocalCluster({ ...options, size });
+  const cluster = await startWithLogs(size, options);
   try {
     return await body(cluster);
   } catch (err) {
