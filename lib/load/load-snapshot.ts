@@ -20,7 +20,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as z from 'zod';
-import { isArrayOf, isInteger, isNumber, isObject } from '../util/plain-tests.js';
+import { isArrayOf, isCount, isNumber, isObject, readPlainFirst } from '../util/plain-tests.js';
 import { groupKey } from '../domain/group-key.js';
 import type { GroupCounters, GroupKind, Observation, RaftGroup } from '../observation/types.js';
 
@@ -90,7 +90,6 @@ export const loadSnapshotSchema: z.ZodType<EncodedLoadSnapshot, unknown> = z.laz
     .refine(runsCoverEntries, { message: 'clock runs do not cover the entries' }),
 );
 
-const isCount = (value: unknown): boolean => isInteger(value) && value >= 0;
 const isClockRun = (value: unknown): boolean => Array.isArray(value) && value.length === 2 && isNumber(value[0]) && isCount(value[1]);
 const isSequence = (value: unknown): boolean => isNumber(value) && value >= 0;
 
@@ -110,8 +109,7 @@ export function validEncodedSnapshot(raw: unknown): EncodedLoadSnapshot | undefi
 
 /** A remembered snapshot read at a boundary (a state file, a DynamoDB item): valid, or why not. */
 export function readEncodedSnapshot(raw: unknown): z.ZodSafeParseResult<EncodedLoadSnapshot> {
-  const valid = validEncodedSnapshot(raw);
-  return valid !== undefined ? { success: true, data: valid } : loadSnapshotSchema.safeParse(raw);
+  return readPlainFirst(raw, validEncodedSnapshot, loadSnapshotSchema);
 }
 
 // One-shot hashing (Node 20.12+) digests a short text several times faster

@@ -11,7 +11,7 @@
 import * as z from 'zod';
 import { parseServerTime } from './envelope.js';
 import { isReplyName, replyName } from './names.js';
-import { isArrayOf, isBoolean, isNullish, isNumber, isObject, isOptional, isString } from '../util/plain-tests.js';
+import { isArrayOf, isBoolean, isCount, isNullish, isNumber, isObject, isOptional, isString } from '../util/plain-tests.js';
 import type {
   ConsumerView,
   JszData,
@@ -224,10 +224,6 @@ export const jszDataSchema: z.ZodType<JszData, unknown> = z.lazy(() => buildJsIn
  * decides and words the issues.
  */
 
-function isLeaderCount(value: unknown): boolean {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
 function isPeerInfo(value: unknown): boolean {
   return (
     isObject(value) &&
@@ -311,10 +307,10 @@ function isJsInfo(value: unknown): value is RawJsInfo {
     isOptional(value['disabled'], isBoolean) &&
     isOptional(value['now'], isString) &&
     isNullish(value['meta_cluster'], isMetaCluster) &&
-    isOptional(value['streams_leader'], isLeaderCount) &&
-    isOptional(value['consumers_leader'], isLeaderCount) &&
-    isOptional(value['streams'], isLeaderCount) &&
-    isOptional(value['consumers'], isLeaderCount) &&
+    isOptional(value['streams_leader'], isCount) &&
+    isOptional(value['consumers_leader'], isCount) &&
+    isOptional(value['streams'], isCount) &&
+    isOptional(value['consumers'], isCount) &&
     isNullish(value['account_details'], (list) => isArrayOf(list, isAccountDetail))
   );
 }

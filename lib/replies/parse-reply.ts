@@ -13,6 +13,7 @@ import { routezDataSchema, validRoutezData } from './routez.js';
 import type { JszData, ParsedReply, RaftzData, ReplyBody, RoutezData, ServerInfo } from './types.js';
 import { errorText } from '../util/error-text.js';
 import { andMore } from '../util/bounded.js';
+import { readPlainFirst } from '../util/plain-tests.js';
 
 /** Longest `problem` text; a finding quotes it, so it stays one line. */
 export const MAX_PROBLEM_CHARS = 200;
@@ -99,8 +100,7 @@ function parseReplyUnguarded<T>(body: ReplyBody, reader: DataReader<T>): ParsedR
   const { server: rawServer, data: rawData, error: rawError } = envelope as Record<string, unknown>;
 
   const issues: ReplyIssue[] = [];
-  const fastServer = validServerInfo(rawServer);
-  const serverResult = fastServer !== undefined ? { success: true as const, data: fastServer } : serverInfoSchema.safeParse(rawServer, PARSE_OPTIONS);
+  const serverResult = readPlainFirst(rawServer, validServerInfo, serverInfoSchema, PARSE_OPTIONS);
   const server: ServerInfo | undefined = serverResult.success ? serverResult.data : undefined;
   if (!serverResult.success) issues.push(...toReplyIssues('server', serverResult.error.issues));
 

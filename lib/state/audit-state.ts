@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { loadSnapshotSchema, validEncodedSnapshot, type EncodedLoadSnapshot } from '../load/load-snapshot.js';
-import { isArrayOf, isBoolean, isInteger, isNumber, isObject, isRecordOf, isString } from '../util/plain-tests.js';
+import { isArrayOf, isBoolean, isCount, isNumber, isObject, isRecordOf, isString, isWholeAtLeast, readPlainFirst } from '../util/plain-tests.js';
 
 /** Epoch summaries kept for history-based checks (flapping); enough for any sane window. */
 export const HISTORY_LIMIT = 100;
@@ -88,14 +88,12 @@ export const auditStateSchema: z.ZodType<AuditState, unknown> = z.lazy(buildAudi
 
 const isSeverity = (value: unknown): value is Severity => value === 'warning' || value === 'critical';
 const isName = (value: unknown): value is string => isString(value) && value.length > 0;
-const isAtLeast = (min: number) => (value: unknown): value is number => isInteger(value) && value >= min;
-const isCount = isAtLeast(0);
 
 function validOpenFinding(raw: unknown): OpenFinding | undefined {
   if (!isObject(raw)) return undefined;
   const { check, subject, severity, peakSeverity, summary, firstSeen, lastSeen, epochs, persistent, notifiedAt } = raw;
   if (!isName(check) || !isName(subject) || !isSeverity(severity) || (peakSeverity !== undefined && !isSeverity(peakSeverity))) return undefined;
-  if (!isString(summary) || !isNumber(firstSeen) || !isNumber(lastSeen) || !isAtLeast(1)(epochs) || !isBoolean(persistent)) return undefined;
+  if (!isString(summary) || !isNumber(firstSeen) || !isNumber(lastSeen) || !isWholeAtLeast(epochs, 1) || !isBoolean(persistent)) return undefined;
   if (notifiedAt !== undefined && !isNumber(notifiedAt)) return undefined;
   return {
     check,
@@ -114,7 +112,7 @@ function validOpenFinding(raw: unknown): OpenFinding | undefined {
 function validEpochSummary(raw: unknown): EpochSummary | undefined {
   if (!isObject(raw)) return undefined;
   const { id, startedAt, metaLeaders, knownServers } = raw;
-  if (!isAtLeast(1)(id) || !isNumber(startedAt)) return undefined;
+  if (!isWholeAtLeast(id, 1) || !isNumber(startedAt)) return undefined;
   if (!isRecordOf(metaLeaders, () => true, (leader) => leader === null || isString(leader))) return undefined;
   if (knownServers !== undefined && !isArrayOf(knownServers, isString)) return undefined;
   return {
@@ -158,8 +156,7 @@ export function validAuditState(raw: unknown): AuditState | undefined {
 
 /** One cluster's state read at a boundary (the state file, a DynamoDB item): valid, or why not. */
 export function readAuditState(raw: unknown): z.ZodSafeParseResult<AuditState> {
-  const valid = validAuditState(raw);
-  return valid !== undefined ? { success: true, data: valid } : auditStateSchema.safeParse(raw);
+  return readPlainFirst(raw, validAuditState, auditStateSchema);
 }
 
 export function emptyState(): AuditState {

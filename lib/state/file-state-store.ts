@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { sleep } from '../util/sleep.js';
 import { readEncodedSnapshot, type EncodedLoadSnapshot } from '../load/load-snapshot.js';
-import { isObject, isRecordOf } from '../util/plain-tests.js';
+import { isObject, isRecordOf, readPlainFirst } from '../util/plain-tests.js';
 import { auditStateSchema, emptyState, validAuditState, type AuditState } from './audit-state.js';
 import { StateConflictError, type ConsumerCounterStore, type LoadedState, type StateStore } from './state-store.js';
 
@@ -170,8 +170,7 @@ export class FileStateStore implements StateStore, ConsumerCounterStore {
     } catch {
       return { file: emptyFile(), notice: `state file ${this.path} is not valid JSON; starting from an empty state and replacing it` };
     }
-    const valid = validStateFile(json);
-    const parsed = valid !== undefined ? { success: true as const, data: valid } : stateFileSchema.safeParse(json);
+    const parsed = readPlainFirst(json, validStateFile, stateFileSchema);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';

@@ -6,6 +6,7 @@
  * schemas at all. Whatever they refuse goes to the zod schema, which decides
  * and words the issues; a property test holds each pair to one verdict.
  */
+import type * as z from 'zod';
 
 /** `z.object()` input: an object that is not an array (null is not one). */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -20,6 +21,16 @@ export function isNumber(value: unknown): value is number {
 /** `z.number().int()`: zod 4 takes only safe integers. */
 export function isInteger(value: unknown): value is number {
   return Number.isSafeInteger(value);
+}
+
+/** `z.number().int().min(min)`. */
+export function isWholeAtLeast(value: unknown, min: number): value is number {
+  return isInteger(value) && value >= min;
+}
+
+/** `z.number().int().min(0)`: a count, an epoch, a revision. */
+export function isCount(value: unknown): value is number {
+  return isWholeAtLeast(value, 0);
 }
 
 export function isString(value: unknown): value is string {
@@ -54,4 +65,18 @@ export function isRecordOf(value: unknown, testKey: (key: string) => boolean, te
   if (!isObject(value) || Object.hasOwn(value, '__proto__')) return false;
   for (const key of Object.keys(value)) if (!testKey(key) || !testValue(value[key])) return false;
   return true;
+}
+
+/**
+ * `raw` read by its plain tests (`valid`) and, only when they refuse it, by
+ * `schema`, which decides and words the issues: zod's result shape either way.
+ */
+export function readPlainFirst<T>(
+  raw: unknown,
+  valid: (raw: unknown) => T | undefined,
+  schema: z.ZodType<T, unknown>,
+  params?: z.core.ParseContext<z.core.$ZodIssue>,
+): z.ZodSafeParseResult<T> {
+  const read = valid(raw);
+  return read !== undefined ? { success: true, data: read } : schema.safeParse(raw, params);
 }
