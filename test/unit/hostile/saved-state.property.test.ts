@@ -22,7 +22,7 @@ import { runEpoch } from '../../../lib/epoch/run-epoch.js';
 import { defaultRegistry } from '../../../lib/checks/index.js';
 import { RECORDED_CLUSTERS, recordedSample } from '../../support/hostile-replies.js';
 import { propertyRuns } from '../../support/property-runs.js';
-import { holdsProtoKey } from '../../support/proto-key.js';
+import { expectSameVerdict } from '../../support/plain-verdict.js';
 
 const wrongType = fc.constantFrom<unknown>(null, '1', true, [], {}, ['x'], Infinity);
 /** Valid most of the time, so that state wrong in one place only is common: that is where the two could differ. */
@@ -108,22 +108,11 @@ const state = fc.record(
   { requiredKeys: ['revision', 'epoch', 'open', 'history'] },
 );
 
-/** One verdict and result; the plain tests may refuse what zod accepts only over a `__proto__` key. */
-function sameVerdict<T>(raw: unknown, viaZod: { success: true; data: T } | { success: false }, viaTests: T | undefined, seen: { accepted: number; refused: number }): void {
-  seen[viaZod.success ? 'accepted' : 'refused']++;
-  if (viaZod.success && viaTests === undefined) {
-    expect(holdsProtoKey(raw), 'refused without a __proto__ key').toBe(true);
-    return;
-  }
-  expect(viaTests !== undefined).toBe(viaZod.success);
-  if (viaZod.success) expect(viaTests).toEqual(viaZod.data);
-}
-
 describe('saved state read without zod (property-based)', () => {
   it('a load snapshot: the plain tests accept exactly what the schema accepts, with the same result', () => {
     const seen = { accepted: 0, refused: 0 };
     fc.assert(
-      fc.property(snapshot, (raw) => sameVerdict(raw, loadSnapshotSchema.safeParse(raw), validEncodedSnapshot(raw), seen)),
+      fc.property(snapshot, (raw) => expectSameVerdict(raw, loadSnapshotSchema.safeParse(raw), validEncodedSnapshot(raw), seen)),
       propertyRuns(10_000),
     );
     expect(seen.accepted).toBeGreaterThan(0);
@@ -133,7 +122,7 @@ describe('saved state read without zod (property-based)', () => {
   it("a cluster's state: the plain tests accept exactly what the schema accepts, with the same result", () => {
     const seen = { accepted: 0, refused: 0 };
     fc.assert(
-      fc.property(state, (raw) => sameVerdict(raw, auditStateSchema.safeParse(raw), validAuditState(raw), seen)),
+      fc.property(state, (raw) => expectSameVerdict(raw, auditStateSchema.safeParse(raw), validAuditState(raw), seen)),
       propertyRuns(20_000),
     );
     expect(seen.accepted).toBeGreaterThan(0);
@@ -152,7 +141,7 @@ describe('saved state read without zod (property-based)', () => {
     );
     fc.assert(
       fc.property(file, (raw) => {
-        sameVerdict(raw, stateFileSchema.safeParse(raw), validStateFile(raw), seen);
+        expectSameVerdict(raw, stateFileSchema.safeParse(raw), validStateFile(raw), seen);
       }),
       propertyRuns(3_000),
     );
