@@ -1,14 +1,34 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { afterAll } from 'vitest';
 import { defaultRegistry } from '../../../lib/checks/index.js';
 import { FLEET_DEFAULTS, type ClusterAuditConfig, type FleetConfig } from '../../../lib/fleet/fleet-config.js';
 import { readFleetFile } from '../../../lib/fleet/read-fleet-file.js';
 import { projectRoot } from '../../../lib/infra/project-root.js';
 
 const ROOT = projectRoot();
+
+/**
+ * Where this file's Apps synthesize. Without an outdir CDK makes a
+ * `cdk.out*` directory in the OS temp directory for every App it
+ * synthesizes and never removes it: thousands per run of the suite.
+ * Registered while the importing test file is collected, so the hook
+ * belongs to that file.
+ */
+let outdirs: string | undefined;
+afterAll(() => {
+  if (outdirs !== undefined) rmSync(outdirs, { recursive: true, force: true });
+  outdirs = undefined;
+});
+
+function appOutdir(): string {
+  outdirs ??= mkdtempSync(join(tmpdir(), 'nats-audit-cdk-apps-'));
+  return mkdtempSync(join(outdirs, 'app-'));
+}
 
 /**
  * An App as `cdk synth` builds it (cdk.json's feature flags) but without
@@ -19,6 +39,7 @@ const ROOT = projectRoot();
 export function testApp(options: { readonly builtinCloudFormationValidation?: boolean } = {}): App {
   const { context } = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   return new App({
+    outdir: appOutdir(),
     context: { ...context, 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: options.builtinCloudFormationValidation ?? false,
   });
