@@ -18,10 +18,8 @@ function markerFile(): string {
 
 /** The Node.js binary the Lambda runtime matches, or undefined when none is installed. */
 export function findLambdaNode(): string | undefined {
-  const override = process.env['NATS_AUDIT_LAMBDA_NODE']?.trim();
-  let binary: string | undefined;
   try {
-    binary = override || readFileSync(markerFile(), 'utf8').trim().split(' ')[1];
+    const binary = process.env['NATS_AUDIT_LAMBDA_NODE']?.trim() || readFileSync(markerFile(), 'utf8').trim().split(' ')[1];
     if (binary === undefined) return undefined;
     accessSync(binary, constants.X_OK);
     return binary;
