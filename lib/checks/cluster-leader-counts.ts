@@ -6,7 +6,7 @@
  */
 import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import { ownLeaderCounts, type LeaderCounts } from '../domain/leader-balance.js';
-import { jetStreamClusters } from './election-signs.js';
+import { jetStreamClusters } from './jetstream-clusters.js';
 
 /** One cluster's leaders per JetStream server, as this check counts and judges them. */
 export interface ClusterLeaderCounts {
@@ -22,6 +22,12 @@ export interface ClusterLeaderCounts {
   readonly uncorrected: readonly string[];
   /** The replicated groups with a known leader in the detail gathered: what step-downs are chosen from. */
   readonly groups: readonly RaftGroup[];
+  /**
+   * Replicated groups in the detail gathered that no view names a leader of:
+   * an election in progress (or a group that lost its quorum), so the counts
+   * miss them and describe no placement.
+   */
+  readonly leaderless: readonly RaftGroup[];
 }
 
 /**
@@ -34,7 +40,9 @@ export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | '
   return [...jetStreamClusters(observation.servers, minMembers)].map(([cluster, members]) => {
     const detail = observation.groups.filter((g) => (g.cluster ?? '') === cluster);
     const groups = detail.filter((g) => g.leader !== undefined && g.replicas.length > 0);
-    return { cluster, members, groups, ...leaderCounts(members, groups) };
+    // A leaderless group's views list every peer as a replica (server: clusterInfo), so it is never mistaken for an R1 asset.
+    const leaderless = detail.filter((g) => g.leader === undefined && g.replicas.length > 0);
+    return { cluster, members, groups, leaderless, ...leaderCounts(members, groups) };
   });
 }
 

@@ -4,10 +4,10 @@
  * after a short delay before it decides (lib/epoch/run-epoch.ts), so an
  * election that has ended is not reported and a fault is confirmed.
  */
-import type { Observation, ServerObservation } from '../observation/types.js';
+import type { Observation, RaftGroup } from '../observation/types.js';
 import { leaderCountGaps } from '../domain/leader-balance.js';
 import { metaGroups } from './meta-group.js';
-import { groupBy } from '../util/group-by.js';
+import { clusterLeaderCounts } from './cluster-leader-counts.js';
 
 export type ElectionSignKind = 'meta_disagreement' | 'meta_no_leader' | 'leader_counts_inconsistent';
 
@@ -29,21 +29,24 @@ export function electionSigns(observation: Observation): ElectionSign[] {
       signs.push({ kind: 'meta_no_leader', subject, summary: 'no answering server knows a meta leader' });
     }
   }
-  for (const [cluster, members] of jetStreamClusters(observation.servers)) {
+  for (const { cluster, members, leaderless } of clusterLeaderCounts(observation)) {
+    const subject = `cluster:${cluster}`;
     for (const gap of leaderCountGaps(members, (s) => s.name)) {
       signs.push({
         kind: 'leader_counts_inconsistent',
-        subject: `cluster:${cluster}`,
+        subject,
         summary: `the servers' own counts sum to ${gap.led} ${gap.metric} leaders while ${gap.host} alone hosts ${gap.hosted}`,
       });
+    }
+    if (leaderless.length > 0) {
+      const more = leaderless.length > 1 ? ` and ${leaderless.length - 1} more` : '';
+      signs.push({ kind: 'leader_counts_inconsistent', subject, summary: `no server names a leader of ${groupLabel(leaderless[0]!)}${more}` });
     }
   }
   return signs;
 }
 
-/** JetStream servers by cluster name, clusters of one left out (as uneven_leader_distribution groups them). */
-export function jetStreamClusters(servers: readonly ServerObservation[], minMembers = 2): Map<string, ServerObservation[]> {
-  const map = groupBy(servers, (s) => (s.jetstream ? (s.cluster ?? '') : undefined));
-  for (const [key, list] of map) if (list.length < minMembers) map.delete(key);
-  return map;
+/** e.g. `consumer ORDERS > worker (account APP)`. */
+function groupLabel(g: RaftGroup): string {
+  return `${g.kind} ${g.stream}${g.kind === 'consumer' ? ` > ${g.consumer}` : ''} (account ${g.account})`;
 }

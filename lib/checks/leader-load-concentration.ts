@@ -3,7 +3,7 @@ import { serverLoads, type ServerLoad } from '../load/server-load.js';
 import { spreadLoad } from '../load/spread-load.js';
 import { leaderMovability, unhealthyReplicas } from '../observation/leader-movability.js';
 import type { Observation } from '../observation/types.js';
-import { jetStreamClusters } from './election-signs.js';
+import { jetStreamClusters } from './jetstream-clusters.js';
 import { LEADER_BALANCE_DEFAULTS, hotEntries, type LeaderCounts } from '../domain/leader-balance.js';
 import { natscli } from './natscli.js';
 import { defineCheck } from './define-check.js';

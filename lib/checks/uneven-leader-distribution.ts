@@ -50,7 +50,7 @@ export const unevenLeaderDistribution = defineCheck({
   id: 'uneven_leader_distribution',
   title: 'Uneven leader distribution',
   description:
-    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, corrected to replicated groups from the stream detail of each server those counts make hot; otherwise over the replicated groups in every server's stream detail. Either way only movable (replicated) Raft groups count: R1 assets have no election to move and are reported apart (r1Leaders). Counts that do not add up (fewer leaders than one server hosts groups: an election) are not judged. Step-downs are chosen from the hot servers' replicated groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
+    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, corrected to replicated groups from the stream detail of each server those counts make hot; otherwise over the replicated groups in every server's stream detail. Either way only movable (replicated) Raft groups count: R1 assets have no election to move and are reported apart (r1Leaders). Counts that do not add up (fewer leaders than one server hosts groups, or a replicated group no server names a leader of: an election) are not judged. Step-downs are chosen from the hot servers' replicated groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: THRESHOLDS,
@@ -71,13 +71,14 @@ export const unevenLeaderDistribution = defineCheck({
 });
 
 function judgeCluster(
-  { cluster, members, counts, source, r1, uncorrected, groups }: ClusterLeaderCounts,
+  { cluster, members, counts, source, r1, uncorrected, groups, leaderless }: ClusterLeaderCounts,
   thresholds: Readonly<Record<ThresholdKey, number>>,
 ): FindingDraft | undefined {
-  // Counts caught mid-election (fewer leaders than one server hosts groups)
-  // describe no placement: never judged as a distribution. The epoch samples
-  // again when it sees them (lib/checks/election-signs.ts).
-  if (leaderCountGaps(members, (s) => s.name).length > 0) return undefined;
+  // Counts caught mid-election (fewer leaders than one server hosts groups,
+  // or a group no view names a leader of) describe no placement: never
+  // judged as a distribution. The epoch samples again when it sees them
+  // (lib/checks/election-signs.ts).
+  if (leaderless.length > 0 || leaderCountGaps(members, (s) => s.name).length > 0) return undefined;
   const { averages, hot } = hotEntries(counts, leaderBalanceThresholds(thresholds));
   if (hot.length === 0) return undefined;
 

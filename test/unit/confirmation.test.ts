@@ -81,6 +81,24 @@ describe('election signs', () => {
       },
     ]);
   });
+
+  it('names a replicated group that no server names a leader of, where the servers do not count their own leaders', () => {
+    // Prepare: 2.10-style detail; no view names a leader of ORDERS > worker, n2's view of ORDERS > audit names n3.
+    const consumers = [
+      { name: 'worker', replicas: ['n1', 'n2', 'n3'] },
+      { name: 'audit', leader: 'n3', replicas: ['n1', 'n2'] },
+    ];
+    const observed = sample({ replies: healthyReplies({ streams: { n2: [{ name: 'ORDERS', leader: 'n2', replicas: ['n1', 'n3'], consumers }] } }) });
+    const settled = sample({
+      replies: healthyReplies({ streams: { n2: [{ name: 'ORDERS', leader: 'n2', replicas: ['n1', 'n3'], consumers: [{ ...consumers[0]!, leader: 'n1' }, consumers[1]!] }] } }),
+    });
+
+    // Act / Assess
+    expect(electionSigns(observe(observed))).toEqual([
+      { kind: 'leader_counts_inconsistent', subject: 'cluster:c1', summary: 'no server names a leader of consumer ORDERS > worker (account APP)' },
+    ]);
+    expect(electionSigns(observe(settled))).toEqual([]);
+  });
 });
 
 describe('confirmation within the epoch', () => {

@@ -305,6 +305,19 @@ describe('uneven_leader_distribution', () => {
     expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
   });
 
+  it('is not judged while a replicated group has no known leader (an election): the counts miss it', () => {
+    // Prepare: as seen on 2.10.27 right after a heal, n1 leads 6 of 9 streams and no view names a
+    // leader of the consumer ORDERS > worker, whose views list every peer as a replica.
+    const electing = { name: 'worker', replicas: ['n1', 'n2', 'n3'] };
+    const placement = (consumer: { name: string; replicas: readonly string[]; leader?: string }) =>
+      clusterLeading({ n1: led('n1', 6), n2: [...led('n2', 2), { name: 'ORDERS', leader: 'n2', replicas: ['n1', 'n3'], consumers: [consumer] }], n3: led('n3', 1) });
+
+    // Act / Assess: the counts miss the consumer, so they describe no placement; once it has a leader, they do.
+    expect(runCheck(unevenLeaderDistribution, placement(electing))).toEqual([]);
+    const settled = onlyFinding(runCheck(unevenLeaderDistribution, placement({ name: 'worker', leader: 'n3', replicas: ['n1', 'n2'] })));
+    expect(settled.details).toMatchObject({ source: 'groups', counts: { n1: { streams: 6 }, n3: { consumers: 1 } } });
+  });
+
   describe('server-side counts (2.11.11+ / 2.12.1+, raft: true)', () => {
     const v211 = servers(['n1', 'n2', 'n3'], { version: '2.11.12' });
     const CORRECTED_NOTE =
