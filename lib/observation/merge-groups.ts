@@ -32,13 +32,13 @@ export function mergeGroups(sources: readonly GroupSource[]): RaftGroup[] {
       if (slot === undefined) {
         slot = { index: merged.push(streamGroup(stream, source)) - 1, consumers: new Map() };
         byStream.set(stream.name, slot);
-      } else if (replaces(merged[slot.index]!, leaderOf(stream.cluster), source.server)) {
+      } else if (replaces(merged[slot.index]!, stream.cluster, source.server)) {
         merged[slot.index] = streamGroup(stream, source);
       }
       for (const consumer of stream.consumers) {
         const at = slot.consumers.get(consumer.name);
         if (at === undefined) slot.consumers.set(consumer.name, merged.push(consumerGroup(stream, consumer, source)) - 1);
-        else if (replaces(merged[at]!, leaderOf(consumer.cluster), source.server)) merged[at] = consumerGroup(stream, consumer, source);
+        else if (replaces(merged[at]!, consumer.cluster, source.server)) merged[at] = consumerGroup(stream, consumer, source);
       }
     }
   }
@@ -97,8 +97,18 @@ function leaderOf(cluster: RaftGroupClusterView | undefined): string | undefined
   return cluster?.leader ? cluster.leader : undefined;
 }
 
-/** Whether a report naming `leader`, by `reportedBy`, replaces the one held. */
-function replaces(existing: RaftGroup, leader: string | undefined, reportedBy: string): boolean {
+/**
+ * Whether a report of the group's cluster view, by `reportedBy`, replaces the
+ * one held. A server whose replica has no Raft node yet (still being created
+ * or caught up) names itself leader and lists no peers (server: clusterInfo),
+ * as an R1 asset's host does: a view listing peers of the same group outranks
+ * it, so a replicated group is never taken for an R1 asset nor given that leader.
+ */
+function replaces(existing: RaftGroup, offered: RaftGroupClusterView | undefined, reportedBy: string): boolean {
+  const offeredPeers = offered?.replicas?.length ?? 0;
+  if (existing.replicas.length > 0 && offeredPeers === 0) return false;
+  if (existing.replicas.length === 0 && offeredPeers > 0) return true;
+  const leader = leaderOf(offered);
   const existingIsLeaders = existing.leader !== undefined && existing.reportedBy === existing.leader;
   const offeredIsLeaders = leader !== undefined && reportedBy === leader;
   if (offeredIsLeaders && !existingIsLeaders) return true;

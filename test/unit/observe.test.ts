@@ -80,4 +80,25 @@ describe('observe', () => {
     // Assess
     expect(o).toMatchObject({ servers: [], groups: [], problems: [], knownServerNames: [], expectedServerCount: 0 });
   });
+
+  it("never takes a replicated group for an R1 asset from a replica that names itself leader and lists no peers (no Raft node yet)", () => {
+    // Prepare: in either order of replies, n3's replica of ORDERS has no Raft node yet, so its view
+    // names n3 leader and lists no peers; n2 leads ORDERS and its consumer worker has no leader yet.
+    const noNodeYet = { name: 'ORDERS', leader: 'n3', consumers: [{ name: 'worker', leader: 'n3' }] };
+    const led = { name: 'ORDERS', leader: 'n2', replicas: ['n1', 'n3'], consumers: [{ name: 'worker', replicas: ['n1', 'n2', 'n3'] }] };
+    const replies = (order: readonly string[]) =>
+      healthyReplies({ names: order, streams: { n2: [led], n3: [noNodeYet] } });
+
+    for (const order of [['n3', 'n2', 'n1'], ['n1', 'n2', 'n3']]) {
+      // Act
+      const o = observe(sample({ replies: replies(order) }));
+
+      // Assess
+      const groups = o.groups.map(({ kind, consumer, leader, replicas }) => ({ kind, consumer, leader, peers: replicas.length }));
+      expect(groups, order.join(',')).toEqual([
+        { kind: 'stream', consumer: undefined, leader: 'n2', peers: 2 },
+        { kind: 'consumer', consumer: 'worker', leader: undefined, peers: 3 },
+      ]);
+    }
+  });
 });
