@@ -5,7 +5,7 @@
  * what is drawn is what was judged.
  */
 import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
-import { ownLeaderCounts, type LeaderCounts } from '../domain/leader-balance.js';
+import { leaderCountGaps, ownLeaderCounts, type LeaderCounts } from '../domain/leader-balance.js';
 import { jetStreamClusters } from './jetstream-clusters.js';
 
 /** One cluster's leaders per JetStream server, as this check counts and judges them. */
@@ -44,6 +44,29 @@ export function clusterLeaderCounts(observation: Pick<Observation, 'servers' | '
     const leaderless = detail.filter((g) => g.leader === undefined && g.replicas.length > 0);
     return { cluster, members, groups, leaderless, ...leaderCounts(members, groups) };
   });
+}
+
+/**
+ * Why a cluster's counts were caught mid-election and describe no placement,
+ * one line per sign, or none: the servers' own counts sum to fewer leaders
+ * than one server hosts groups, or a replicated group has no leader any view
+ * names. uneven_leader_distribution never judges such counts, and the epoch
+ * samples again when it sees them (election-signs.ts).
+ */
+export function countsMidElection({ members, leaderless }: Pick<ClusterLeaderCounts, 'members' | 'leaderless'>): string[] {
+  const reasons = leaderCountGaps(members, (s) => s.name).map(
+    (gap) => `the servers' own counts sum to ${gap.led} ${gap.metric} leaders while ${gap.host} alone hosts ${gap.hosted}`,
+  );
+  if (leaderless.length > 0) {
+    const more = leaderless.length > 1 ? ` and ${leaderless.length - 1} more` : '';
+    reasons.push(`no server names a leader of ${groupLabel(leaderless[0]!)}${more}`);
+  }
+  return reasons;
+}
+
+/** e.g. `consumer ORDERS > worker (account APP)`. */
+function groupLabel(g: RaftGroup): string {
+  return `${g.kind} ${g.stream}${g.kind === 'consumer' ? ` > ${g.consumer}` : ''} (account ${g.account})`;
 }
 
 /**

@@ -4,10 +4,9 @@
  * after a short delay before it decides (lib/epoch/run-epoch.ts), so an
  * election that has ended is not reported and a fault is confirmed.
  */
-import type { Observation, RaftGroup } from '../observation/types.js';
-import { leaderCountGaps } from '../domain/leader-balance.js';
+import type { Observation } from '../observation/types.js';
 import { metaGroups } from './meta-group.js';
-import { clusterLeaderCounts } from './cluster-leader-counts.js';
+import { clusterLeaderCounts, countsMidElection } from './cluster-leader-counts.js';
 
 export type ElectionSignKind = 'meta_disagreement' | 'meta_no_leader' | 'leader_counts_inconsistent';
 
@@ -29,24 +28,8 @@ export function electionSigns(observation: Observation): ElectionSign[] {
       signs.push({ kind: 'meta_no_leader', subject, summary: 'no answering server knows a meta leader' });
     }
   }
-  for (const { cluster, members, leaderless } of clusterLeaderCounts(observation)) {
-    const subject = `cluster:${cluster}`;
-    for (const gap of leaderCountGaps(members, (s) => s.name)) {
-      signs.push({
-        kind: 'leader_counts_inconsistent',
-        subject,
-        summary: `the servers' own counts sum to ${gap.led} ${gap.metric} leaders while ${gap.host} alone hosts ${gap.hosted}`,
-      });
-    }
-    if (leaderless.length > 0) {
-      const more = leaderless.length > 1 ? ` and ${leaderless.length - 1} more` : '';
-      signs.push({ kind: 'leader_counts_inconsistent', subject, summary: `no server names a leader of ${groupLabel(leaderless[0]!)}${more}` });
-    }
+  for (const counted of clusterLeaderCounts(observation)) {
+    for (const summary of countsMidElection(counted)) signs.push({ kind: 'leader_counts_inconsistent', subject: `cluster:${counted.cluster}`, summary });
   }
   return signs;
-}
-
-/** e.g. `consumer ORDERS > worker (account APP)`. */
-function groupLabel(g: RaftGroup): string {
-  return `${g.kind} ${g.stream}${g.kind === 'consumer' ? ` > ${g.consumer}` : ''} (account ${g.account})`;
 }

@@ -47,6 +47,25 @@ export interface FindingDraft {
   readonly escalateWhenPersistent?: boolean;
 }
 
+/**
+ * A subject a check could not judge this epoch, though it read it (leader
+ * counts caught mid-election, an expected server silent): its open finding
+ * carries over as it was, neither seen nor resolved, so an election does not
+ * resolve a finding and restart its persistence.
+ */
+export interface Unjudged {
+  /** The subject, as the check's findings name it (e.g. `cluster:c1`), or `*` for every subject of the check. */
+  readonly subject: string;
+  /** Why, for the report: e.g. "an election in progress: no server names a leader of ...". */
+  readonly reason: string;
+}
+
+/** What a check that can leave subjects unjudged returns. */
+export interface CheckVerdict {
+  readonly findings: readonly FindingDraft[];
+  readonly unjudged: readonly Unjudged[];
+}
+
 /** An exception to "elections never page", declared in a check's definition and listed by `nats-audit checks`. */
 export interface CriticalAtFirstSight {
   /** The condition that is critical at once, e.g. "two servers each claim leadership". */
@@ -80,5 +99,10 @@ export interface CheckDefinition<Key extends string = string> {
   // Method syntax on purpose: a check typed by its own keys is then still a
   // CheckDefinition (of any keys) for the registry and judge, which give it
   // exactly the keys it declared.
-  run(context: CheckContext<Key>): readonly FindingDraft[];
+  run(context: CheckContext<Key>): readonly FindingDraft[] | CheckVerdict;
+}
+
+/** A check's result in one shape: its drafts, and what it could not judge (nothing, for a check that returns drafts alone). */
+export function verdictOf(result: readonly FindingDraft[] | CheckVerdict): CheckVerdict {
+  return 'findings' in result ? result : { findings: result, unjudged: [] };
 }

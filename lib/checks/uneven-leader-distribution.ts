@@ -2,21 +2,20 @@ import { compareGroups } from '../domain/group-key.js';
 import { leaderMovability, unhealthyReplicas, type UnmovableReason } from '../observation/leader-movability.js';
 import type { RaftGroup } from '../observation/types.js';
 import { defineCheck } from './define-check.js';
-import type { FindingDraft, ThresholdSpec } from './types.js';
+import type { FindingDraft, ThresholdSpec, Unjudged } from './types.js';
 import type { LoadRates } from '../load/group-rates.js';
 import { serverLoads } from '../load/server-load.js';
 import {
   LEADER_BALANCE_DEFAULTS,
   hotEntries,
   leaderBalanceThresholds,
-  leaderCountGaps,
   type HotEntry,
   type LeaderBalanceThresholds,
   type LeaderCounts,
   type LeaderMetric,
 } from '../domain/leader-balance.js';
 import { natscli } from './natscli.js';
-import { clusterLeaderCounts, type ClusterLeaderCounts } from './cluster-leader-counts.js';
+import { clusterLeaderCounts, countsMidElection, type ClusterLeaderCounts } from './cluster-leader-counts.js';
 import { andMore, firstOf } from '../util/bounded.js';
 
 /** Step-down commands listed per finding before the rest is summarised as "… and N more". */
@@ -50,7 +49,7 @@ export const unevenLeaderDistribution = defineCheck({
   id: 'uneven_leader_distribution',
   title: 'Uneven leader distribution',
   description:
-    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, corrected to replicated groups from the stream detail of each server those counts make hot; otherwise over the replicated groups in every server's stream detail. Either way only movable (replicated) Raft groups count: R1 assets have no election to move and are reported apart (r1Leaders). Counts that do not add up (fewer leaders than one server hosts groups, or a replicated group no server names a leader of: an election) are not judged. Step-downs are chosen from the hot servers' replicated groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
+    "Some servers lead far more stream or consumer Raft groups than their share of the cluster, concentrating write load until the hot server degrades. Counted per cluster: where every JetStream server of the cluster counts its own leaders (2.11.11+ / 2.12.1+), by those counts, corrected to replicated groups from the stream detail of each server those counts make hot; otherwise over the replicated groups in every server's stream detail. Either way only movable (replicated) Raft groups count: R1 assets have no election to move and are reported apart (r1Leaders). Counts that do not add up (fewer leaders than one server hosts groups, or a replicated group no server names a leader of: an election) are not judged, nor is the distribution while an expected server is silent; a finding open then stays open. Step-downs are chosen from the hot servers' replicated groups that `nats-audit rebalance` would move (seen from the leader, every replica healthy); the hot servers' leaders that cannot move are listed with the reason.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: THRESHOLDS,
@@ -59,26 +58,35 @@ export const unevenLeaderDistribution = defineCheck({
     // cut off), its groups are necessarily led elsewhere: that is no
     // placement to judge, and no step-down could move a leader onto it.
     // server_missing reports the server; the distribution is judged again
-    // once every server answers.
-    if (observation.servers.length < observation.expectedServerCount) return [];
+    // once every server answers, and a finding open until then stays open.
+    if (observation.servers.length < observation.expectedServerCount) {
+      const silent = observation.expectedServerCount - observation.servers.length;
+      return { findings: [], unjudged: [{ subject: '*', reason: `${silent} expected server${silent === 1 ? '' : 's'} silent: its leaders necessarily sit elsewhere` }] };
+    }
     const findings: FindingDraft[] = [];
+    const unjudged: Unjudged[] = [];
     for (const counted of clusterLeaderCounts(observation)) {
+      // Counts caught mid-election describe no placement: never judged as a distribution.
+      const [election] = countsMidElection(counted);
+      if (election !== undefined) {
+        unjudged.push({ subject: subjectOf(counted.cluster), reason: `an election in progress: ${election}` });
+        continue;
+      }
       const finding = judgeCluster(counted, thresholds);
       if (finding) findings.push(load ? withWriteShares(finding, counted, load) : finding);
     }
-    return findings;
+    return { findings, unjudged };
   },
 });
 
+function subjectOf(cluster: string): string {
+  return `cluster:${cluster}`;
+}
+
 function judgeCluster(
-  { cluster, members, counts, source, r1, uncorrected, groups, leaderless }: ClusterLeaderCounts,
+  { cluster, members, counts, source, r1, uncorrected, groups }: ClusterLeaderCounts,
   thresholds: Readonly<Record<ThresholdKey, number>>,
 ): FindingDraft | undefined {
-  // Counts caught mid-election (fewer leaders than one server hosts groups,
-  // or a group no view names a leader of) describe no placement: never
-  // judged as a distribution. The epoch samples again when it sees them
-  // (lib/checks/election-signs.ts).
-  if (leaderless.length > 0 || leaderCountGaps(members, (s) => s.name).length > 0) return undefined;
   const { averages, hot } = hotEntries(counts, leaderBalanceThresholds(thresholds));
   if (hot.length === 0) return undefined;
 
@@ -102,7 +110,7 @@ function judgeCluster(
   const listed = more > 0 ? [...shown, andMore(more)] : [...shown];
 
   return {
-    subject: `cluster:${cluster}`,
+    subject: subjectOf(cluster),
     severity: worst.ratio >= thresholds.critical_ratio ? 'critical' : 'warning',
     summary: `Leaders concentrated in cluster ${cluster}: ${hotServers.map((server) => describeHot(hot.filter((h) => h.server === server))).join('; ')}${
       stepDowns.length === 0 && stuck.length > 0 ? `; none of their leaders can move now (${describeBlocked(cannotMove)})` : ''

@@ -1,5 +1,5 @@
 import type { CheckRegistry } from '../checks/registry.js';
-import type { CheckContext, CheckDefinition, FindingDraft } from '../checks/types.js';
+import { verdictOf, type CheckContext, type CheckDefinition, type FindingDraft, type Unjudged } from '../checks/types.js';
 import { errorText } from '../util/error-text.js';
 
 export interface CheckSettings {
@@ -17,6 +17,8 @@ export interface CheckRun {
   readonly check: string;
   readonly outcome: 'pass' | 'findings' | 'skipped' | 'error';
   readonly error?: string;
+  /** Subjects the check could not judge this epoch, and why: their open findings carry over. */
+  readonly unjudged?: readonly Unjudged[];
 }
 
 /**
@@ -39,9 +41,9 @@ export function judge(
     const thresholds: Record<string, number> = {};
     for (const t of check.thresholds) thresholds[t.key] = settings.thresholds[check.id]?.[t.key] ?? t.default;
     try {
-      const found = check.run({ ...context, thresholds });
-      drafts.push(...found.map((d) => ({ ...startLower(check, d), check: check.id })));
-      runs.push({ check: check.id, outcome: found.length > 0 ? 'findings' : 'pass' });
+      const { findings, unjudged } = verdictOf(check.run({ ...context, thresholds }));
+      drafts.push(...findings.map((d) => ({ ...startLower(check, d), check: check.id })));
+      runs.push({ check: check.id, outcome: findings.length > 0 ? 'findings' : 'pass', ...(unjudged.length > 0 ? { unjudged } : {}) });
     } catch (error) {
       runs.push({ check: check.id, outcome: 'error', error: errorText(error) });
     }

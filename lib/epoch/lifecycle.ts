@@ -48,7 +48,10 @@ export function findingKey(check: string, subject: string): string {
 /**
  * Compares this epoch's drafts with the findings left open last epoch. A
  * finding absent for one epoch is resolved; if it returns, it starts afresh
- * as new, so "persistent" always means seen in consecutive epochs.
+ * as new, so "persistent" always means seen in consecutive epochs that judged
+ * it. `unjudged` holds check ids (a check that failed, or judged nothing) and
+ * finding keys (a subject a check could not judge): their open findings carry
+ * over unchanged.
  */
 export function applyLifecycle(
   drafts: readonly CheckedDraft[],
@@ -58,9 +61,16 @@ export function applyLifecycle(
   previousKnown = true,
   unjudged: ReadonlySet<string> = new Set(),
 ): { findings: Finding[]; resolved: ResolvedFinding[]; open: OpenFinding[] } {
-  // Findings of checks that could not run this epoch are neither seen nor resolved: carried over as they were.
-  const carried = previous.open.filter((f) => unjudged.has(f.check));
-  const before = new Map(previous.open.filter((f) => !unjudged.has(f.check)).map((f) => [findingKey(f.check, f.subject), f]));
+  // Findings of checks that could not run this epoch, or on subjects a check
+  // could not judge, are neither seen nor resolved: carried over as they were
+  // (unless a draft names them after all).
+  const drafted = new Set(drafts.map((d) => findingKey(d.check, d.subject)));
+  const isCarried = (f: OpenFinding): boolean => {
+    const key = findingKey(f.check, f.subject);
+    return !drafted.has(key) && (unjudged.has(f.check) || unjudged.has(key));
+  };
+  const carried = previous.open.filter(isCarried);
+  const before = new Map(previous.open.filter((f) => !isCarried(f)).map((f) => [findingKey(f.check, f.subject), f]));
   const findings: Finding[] = [];
   const open: OpenFinding[] = [...carried];
   for (const draft of drafts) {

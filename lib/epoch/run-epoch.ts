@@ -291,8 +291,8 @@ async function conclude(
     judged.drafts = confirmedDrafts(first, judged.drafts, confirmation.outcome);
   }
   const judgedAt = now();
-  // A check that failed says nothing about its findings: keep them open as they were.
-  const unjudged = input.failed?.unjudged ?? new Set(judged.runs.filter((r) => r.outcome === 'error').map((r) => r.check));
+  // A check that failed says nothing about its findings, nor a check about a subject it could not judge: keep them open as they were.
+  const unjudged = input.failed?.unjudged ?? unjudgedKeys(judged.runs);
   const { findings, resolved, open } = applyLifecycle(judged.drafts, previous, judgedAt, deps.persistence, stateKnown, unjudged);
 
   const report = () =>
@@ -360,3 +360,12 @@ function summarize(id: number, observation: Observation): EpochSummary {
   return { id, startedAt: observation.startedAt, metaLeaders, knownServers: observation.knownServerNames.slice(0, MAX_REMEMBERED_SERVERS) };
 }
 
+/** Check ids (a check that failed, or left every subject unjudged) and finding keys (a subject it could not judge) whose open findings carry over. */
+function unjudgedKeys(runs: readonly CheckRun[]): Set<string> {
+  const keys = new Set<string>();
+  for (const run of runs) {
+    if (run.outcome === 'error') keys.add(run.check);
+    for (const { subject } of run.unjudged ?? []) keys.add(subject === '*' ? run.check : findingKey(run.check, subject));
+  }
+  return keys;
+}

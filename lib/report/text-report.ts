@@ -1,13 +1,12 @@
 import type { Report, ReportFinding } from '../epoch/report.js';
+import { checkNotes } from './check-notes.js';
 
 /** A human reading of a report: verdict line first, then what to do. */
 export function formatText(report: Report): string {
   const lines: string[] = [verdict(report)];
   for (const notice of report.notices) lines.push(`note: ${notice}`);
   if (report.confirmation) lines.push(confirmationLine(report.confirmation));
-  for (const run of report.checks) {
-    if (run.outcome === 'error') lines.push(`note: check ${run.check} failed to run: ${run.error}`);
-  }
+  for (const note of checkNotes(report)) lines.push(`note: ${note}`);
   for (const finding of report.findings) lines.push('', ...formatFinding(finding));
   if (report.resolved.length > 0) {
     lines.push('', 'Resolved since the last epoch:');

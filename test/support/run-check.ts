@@ -2,7 +2,7 @@
  * Runs one check the way `judge` does (defaults applied, overrides on top),
  * but lets a throwing check throw so a test sees the error.
  */
-import type { CheckDefinition, EpochSummary, FindingDraft } from '../../lib/checks/types.js';
+import { verdictOf, type CheckDefinition, type CheckVerdict, type EpochSummary, type FindingDraft } from '../../lib/checks/types.js';
 import type { LoadRates } from '../../lib/load/group-rates.js';
 import { observe } from '../../lib/observation/observe.js';
 import type { Observation } from '../../lib/observation/types.js';
@@ -15,10 +15,15 @@ export interface RunOptions {
 }
 
 export function runCheck(check: CheckDefinition, input: Observation | RawSample, options: RunOptions = {}): readonly FindingDraft[] {
+  return runCheckVerdict(check, input, options).findings;
+}
+
+/** The check's drafts and the subjects it could not judge. */
+export function runCheckVerdict(check: CheckDefinition, input: Observation | RawSample, options: RunOptions = {}): CheckVerdict {
   const observation = 'type' in input ? observe(input) : input;
   const thresholds: Record<string, number> = {};
   for (const t of check.thresholds) thresholds[t.key] = options.thresholds?.[t.key] ?? t.default;
-  return check.run({ observation, history: options.history ?? [], thresholds, load: options.load });
+  return verdictOf(check.run({ observation, history: options.history ?? [], thresholds, load: options.load }));
 }
 
 /** The only finding, failing the test when there is none or more than one. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Severity } from '../../lib/checks/types.js';
 import type { CheckedDraft } from '../../lib/epoch/judge.js';
-import { applyLifecycle, type PersistencePolicy } from '../../lib/epoch/lifecycle.js';
+import { applyLifecycle, findingKey, type PersistencePolicy } from '../../lib/epoch/lifecycle.js';
 import { emptyState, type AuditState } from '../../lib/state/audit-state.js';
 
 const MINUTE = 60_000;
@@ -129,5 +129,22 @@ describe('applyLifecycle', () => {
 
     // Assess
     expect(result.findings[0]!.lifecycle).toMatchObject({ state: 'new', known: false });
+  });
+
+  it('carries an open finding over on a subject its check could not judge, and only that subject; a draft of it wins', () => {
+    // Prepare: two open findings of one check, then an epoch that could not judge meta:a and saw nothing of meta:b.
+    const [first] = epochs([[draft('meta:a'), draft('meta:b')]]);
+    const state = { ...emptyState(), open: first!.open };
+    const unjudged = new Set([findingKey('meta_leader_disagreement', 'meta:a')]);
+
+    // Act
+    const held = applyLifecycle([], state, T + MINUTE, TWO_EPOCHS, true, unjudged);
+    const drafted = applyLifecycle([draft('meta:a')], state, T + MINUTE, TWO_EPOCHS, true, unjudged);
+
+    // Assess
+    expect(held.open).toEqual([first!.open[0]]);
+    expect(held.resolved.map((r) => r.subject)).toEqual(['meta:b']);
+    expect(held.findings).toEqual([]);
+    expect(drafted.open).toEqual([expect.objectContaining({ subject: 'meta:a', epochs: 2, persistent: true })]);
   });
 });

@@ -278,6 +278,37 @@ describe('runEpoch', () => {
     expect(finding.lifecycle).toMatchObject({ state: 'ongoing', epochs: 2, persistent: true });
   });
 
+  it('an election that leaves a group leaderless keeps an uneven distribution open, neither resolved nor aged, and says why', async () => {
+    // Prepare: n1 leads 6 of 9 R3 streams; in the middle epoch no view names a leader of N2_S02 (its views list every peer).
+    const led = (leader: string, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ name: `${leader.toUpperCase()}_S0${i + 1}`, leader, replicas: ['n1', 'n2', 'n3'].filter((n) => n !== leader) }));
+    const placement = (electing: boolean) => (startedAt: number) =>
+      sample({
+        startedAt,
+        replies: healthyReplies({
+          streams: { n1: led('n1', 6), n2: electing ? [led('n2', 1)[0]!, { name: 'N2_S02', replicas: ['n1', 'n2', 'n3'] }] : led('n2', 2), n3: led('n3', 1) },
+        }),
+      });
+    const run = epochRunner(new MemoryStateStore());
+
+    // Act
+    const before = (await run(placement(false))).report;
+    const during = (await run(placement(true))).report;
+    const after = (await run(placement(false))).report;
+
+    // Assess
+    const uneven = (r: typeof before) => r.findings.find((f) => f.check === 'uneven_leader_distribution');
+    expect(uneven(before)?.lifecycle).toMatchObject({ state: 'new', epochs: 1 });
+    expect(uneven(during)).toBeUndefined();
+    expect(during.resolved.map((r) => r.check)).not.toContain('uneven_leader_distribution');
+    expect(during.checks).toContainEqual({
+      check: 'uneven_leader_distribution',
+      outcome: 'pass',
+      unjudged: [{ subject: 'cluster:c1', reason: 'an election in progress: no server names a leader of stream N2_S02 (account APP)' }],
+    });
+    expect(uneven(after)?.lifecycle).toMatchObject({ state: 'ongoing', epochs: 2, persistent: true, firstSeen: uneven(before)!.lifecycle.firstSeen });
+  });
+
   it('skipped checks are reported as skipped', async () => {
     // Act
     const { report } = await epochRunner(new MemoryStateStore(), { skip: ['meta_leader_disagreement'] })(n1WithoutLeader);

@@ -24,6 +24,8 @@ describe('formatText', () => {
       runs: [
         { check: 'clock_skew', outcome: 'error', error: 'boom' },
         { check: 'route_missing', outcome: 'pass' },
+        { check: 'uneven_leader_distribution', outcome: 'pass', unjudged: [{ subject: 'cluster:c2', reason: 'an election in progress: no server names a leader of stream S9 (account APP)' }] },
+        { check: 'leader_load_concentration', outcome: 'pass', unjudged: [{ subject: '*', reason: '1 expected server silent' }] },
       ],
       notices: ['state file x is corrupt; starting from an empty state and replacing it'],
     });
@@ -37,6 +39,8 @@ describe('formatText', () => {
         'CRITICAL prod-east epoch 7: 1 critical, 1 warning, 1 resolved (3 servers answered, 1234 ms)',
         'note: state file x is corrupt; starting from an empty state and replacing it',
         'note: check clock_skew failed to run: boom',
+        'note: uneven_leader_distribution did not judge cluster:c2 (an election in progress: no server names a leader of stream S9 (account APP)); a finding open before stays open',
+        'note: leader_load_concentration did not judge this epoch (1 expected server silent); a finding open before stays open',
         '',
         '[CRITICAL] meta_leader_disagreement meta:default (new, transient so far)',
         '  2 servers each claim to be the JetStream meta leader (n1, n2): n1 says n1; n2, n3 say n2',

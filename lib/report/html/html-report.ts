@@ -17,6 +17,7 @@ import { findingsSection } from './findings.js';
 import { leaderCharts } from './leader-chart.js';
 import { lifecycleSection } from './lifecycle.js';
 import { routeMatrix, vantageMatrix } from './reachability.js';
+import { checkNotes } from '../check-notes.js';
 import { STYLES } from './styles.js';
 
 export interface HtmlReportInput {
@@ -69,7 +70,7 @@ function verdict(report: Report): SafeHtml {
 }
 
 function notices(report: Report): SafeHtml | '' {
-  const lines = [...report.notices, ...report.checks.filter((r) => r.outcome === 'error').map((r) => `check ${r.check} failed to run: ${r.error}`)];
+  const lines = [...report.notices, ...checkNotes(report)];
   if (lines.length === 0) return '';
   return html`<section id="notices"><h2>Notes</h2><ul>${lines.map((l) => html`<li>${l}</li>`)}</ul></section>`;
 }

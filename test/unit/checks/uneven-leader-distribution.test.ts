@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { unevenLeaderDistribution } from '../../../lib/checks/uneven-leader-distribution.js';
-import { onlyFinding, runCheck } from '../../support/run-check.js';
+import { onlyFinding, runCheck, runCheckVerdict } from '../../support/run-check.js';
 import {
   UINT64_MAX_TEXT,
   fullMesh,
@@ -301,8 +301,11 @@ describe('uneven_leader_distribution', () => {
       expectServers: 3,
     });
 
-    // Act / Assess
-    expect(runCheck(unevenLeaderDistribution, observed)).toEqual([]);
+    // Act / Assess: an open finding stays as it was until every server answers.
+    expect(runCheckVerdict(unevenLeaderDistribution, observed)).toEqual({
+      findings: [],
+      unjudged: [{ subject: '*', reason: '1 expected server silent: its leaders necessarily sit elsewhere' }],
+    });
   });
 
   it('is not judged while a replicated group has no known leader (an election): the counts miss it', () => {
@@ -312,8 +315,12 @@ describe('uneven_leader_distribution', () => {
     const placement = (consumer: { name: string; replicas: readonly string[]; leader?: string }) =>
       clusterLeading({ n1: led('n1', 6), n2: [...led('n2', 2), { name: 'ORDERS', leader: 'n2', replicas: ['n1', 'n3'], consumers: [consumer] }], n3: led('n3', 1) });
 
-    // Act / Assess: the counts miss the consumer, so they describe no placement; once it has a leader, they do.
-    expect(runCheck(unevenLeaderDistribution, placement(electing))).toEqual([]);
+    // Act / Assess: the counts miss the consumer, so they describe no placement (an open finding stays
+    // as it was); once it has a leader, they do.
+    expect(runCheckVerdict(unevenLeaderDistribution, placement(electing))).toEqual({
+      findings: [],
+      unjudged: [{ subject: 'cluster:c1', reason: 'an election in progress: no server names a leader of consumer ORDERS > worker (account APP)' }],
+    });
     const settled = onlyFinding(runCheck(unevenLeaderDistribution, placement({ name: 'worker', leader: 'n3', replicas: ['n1', 'n2'] })));
     expect(settled.details).toMatchObject({ source: 'groups', counts: { n1: { streams: 6 }, n3: { consumers: 1 } } });
   });
@@ -425,7 +432,10 @@ describe('uneven_leader_distribution', () => {
         });
 
       // Act / Assess: 3 on n1 of a sum of 3 would read as 3.0x; once they add up, 9 on n1 really is uneven.
-      expect(runCheck(unevenLeaderDistribution, replies(3))).toEqual([]);
+      expect(runCheckVerdict(unevenLeaderDistribution, replies(3))).toEqual({
+        findings: [],
+        unjudged: [{ subject: 'cluster:c1', reason: "an election in progress: the servers' own counts sum to 3 streams leaders while n1 alone hosts 9" }],
+      });
       expect(onlyFinding(runCheck(unevenLeaderDistribution, replies(9))).details).toMatchObject({ counts: { n1: { streams: 9 } } });
     });
 

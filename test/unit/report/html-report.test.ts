@@ -66,6 +66,24 @@ describe('the HTML report', () => {
     expect(healedPage).toMatch(/<table class="lifecycle resolved">[^]*data-check="meta_leader_disagreement"/);
   });
 
+  it('notes a distribution it could not judge (an election), whose finding stays open', async () => {
+    // Prepare: after an uneven epoch, no view names a leader of ORDERS_06.
+    const electing = sample({
+      startedAt: T0 + 60_000,
+      replies: healthyReplies({ streams: { n1: [...replicatedStreams(5, 'n1', ['n2', 'n3'], { prefix: 'ORDERS_' }), { name: 'ORDERS_06', replicas: ['n1', 'n2', 'n3'] }] } }),
+    });
+
+    // Act
+    const page = await pageOf([unevenSample(T0), electing]);
+
+    // Assess
+    const { text } = readPage(page);
+    expect(text).toContain(
+      'uneven_leader_distribution did not judge cluster:c1 (an election in progress: no server names a leader of stream ORDERS_06 (account APP)); a finding open before stays open',
+    );
+    expect(text).not.toContain('Resolved this epoch');
+  });
+
   it('a vantage that could not connect is a row saying why, across every server column', async () => {
     const page = await pageOf([
       sample({
