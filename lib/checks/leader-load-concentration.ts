@@ -7,7 +7,7 @@ import { jetStreamClusters } from './jetstream-clusters.js';
 import { LEADER_BALANCE_DEFAULTS, hotEntries, type LeaderCounts } from '../domain/leader-balance.js';
 import { natscli } from './natscli.js';
 import { defineCheck } from './define-check.js';
-import type { FindingDraft, ThresholdSpec } from './types.js';
+import type { FindingDraft, ThresholdSpec, Unjudged } from './types.js';
 import { clusterLeaderCounts } from './cluster-leader-counts.js';
 
 /** Busiest groups and step-downs listed per finding; the totals say how many there were. */
@@ -39,17 +39,32 @@ export const leaderLoadConcentration = defineCheck({
   id: 'leader_load_concentration',
   title: 'Leader load concentration',
   description:
-    "Some server's led streams carry far more of the cluster's writes than its share, whatever the leader counts say. Per cluster, a stream's write rate is the growth of its last sequence between this epoch and the last one that saw its counters (stream detail), over the time between the two replies by the servers' own clocks; a server's load is the sum over the replicated streams it leads, in messages per second, which decide (bytes per second are reported beside them, and consumer deliveries, summed over the consumers each server leads, every `--load-detail-every` epochs). Groups first seen, recreated or reset have no rate this epoch and are counted apart. Not judged on a first epoch, without stream detail, or while an expected server is silent. Lists the hot server's busiest streams with their rates and the step-downs that would even the load (only groups `nats-audit rebalance` would move), and says whether the leader count tells the same story.",
+    "Some server's led streams carry far more of the cluster's writes than its share, whatever the leader counts say. Per cluster, a stream's write rate is the growth of its last sequence between this epoch and the last one that saw its counters (stream detail), over the time between the two replies by the servers' own clocks; a server's load is the sum over the replicated streams it leads, in messages per second, which decide (bytes per second are reported beside them, and consumer deliveries, summed over the consumers each server leads, every `--load-detail-every` epochs). Groups first seen, recreated or reset have no rate this epoch and are counted apart. Not judged on a first epoch, on an epoch some server of the cluster sent no stream detail, or while an expected server is silent; a finding open then stays open. Lists the hot server's busiest streams with their rates and the step-downs that would even the load (only groups `nats-audit rebalance` would move), and says whether the leader count tells the same story.",
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: THRESHOLDS,
   run({ observation, thresholds, load }) {
-    if (load === undefined) return [];
+    // Neither case says anything of a finding open before: it stays open as it was.
+    if (load === undefined) return { findings: [], unjudged: [{ subject: '*', reason: 'no write rates yet: no stream counters remembered from an earlier epoch' }] };
     // As for the count check: a silent server's groups are necessarily led elsewhere.
-    if (observation.servers.length < observation.expectedServerCount) return [];
+    if (observation.servers.length < observation.expectedServerCount) {
+      return { findings: [], unjudged: [{ subject: '*', reason: 'an expected server is silent: its leaders necessarily sit elsewhere' }] };
+    }
     const findings: FindingDraft[] = [];
+    const unjudged: Unjudged[] = [];
     const counts = new Map(clusterLeaderCounts(observation).map((c) => [c.cluster, c.counts]));
     for (const [cluster, members] of jetStreamClusters(observation.servers)) {
+      // Rates cover only the groups in the detail gathered: where servers count
+      // their own leaders, every server sends it only every --load-detail-every
+      // epochs, and a load judged from some servers' groups would be no load at all.
+      const undetailed = members.filter((m) => m.detailed !== true).map((m) => m.name);
+      if (undetailed.length > 0) {
+        unjudged.push({
+          subject: `cluster:${cluster}`,
+          reason: `${undetailed.join(', ')} sent no stream detail this epoch, so write rates are incomplete (every server is asked every --load-detail-every epochs)`,
+        });
+        continue;
+      }
       const inCluster = (r: GroupRate) => (r.group.cluster ?? '') === cluster;
       const rates = load.rates.filter(inCluster);
       const deliveries = load.consumers?.rates.filter(inCluster);
@@ -66,7 +81,7 @@ export const leaderLoadConcentration = defineCheck({
         },
       });
     }
-    return findings;
+    return { findings, unjudged };
   },
 });
 

@@ -3,7 +3,7 @@ import { defaultRegistry } from '../../../lib/checks/index.js';
 import { runEpoch, type SampleWants } from '../../../lib/epoch/run-epoch.js';
 import { loadDetailDue } from '../../../lib/load/detail-cadence.js';
 import { MemoryStateStore } from '../../../lib/state/state-store.js';
-import { healthyReplies, sample } from '../../support/sample-builder.js';
+import { T0, healthyReplies, jsz, routez, sample, servers, type StreamSpec } from '../../support/sample-builder.js';
 
 describe('load detail cadence', () => {
   it('is due with nothing remembered, then once the newest counters are `every` epochs old', () => {
@@ -39,5 +39,63 @@ describe('load detail cadence', () => {
     expect(asked.slice(0, 4).map((w) => w?.everyServerDetail)).toEqual([true, false, false, false]);
     expect(asked[4]).toBeUndefined();
     expect((await store.load('c1')).state.load).toBeUndefined();
+  });
+
+  it('where servers count their own leaders, a write load judged on detail epochs stays open through the epochs between them', async () => {
+    // Prepare: 2.15.1 servers with balanced leader counts (3 each, so none is asked for detail between
+    // load epochs); n1's three streams take 10,000 messages a minute each, the others' none.
+    const v = servers(['n1', 'n2', 'n3'], { version: '2.15.1' });
+    const MINUTE = 60_000;
+    const store = new MemoryStateStore();
+    let n = 0;
+    const streamsOf = (leader: 'n1' | 'n2' | 'n3', epoch: number): StreamSpec[] =>
+      [1, 2, 3].map((i) => ({
+        name: `${leader.toUpperCase()}_S${i}`,
+        leader,
+        replicas: (['n1', 'n2', 'n3'] as const).filter((r) => r !== leader),
+        lastSeq: leader === 'n1' ? 10_000 * (epoch + 1) : 5,
+      }));
+    const epoch = () => {
+      const i = n++;
+      return runEpoch({
+        sample: async (wants) => {
+          const replies = Object.fromEntries(
+            (['n1', 'n2', 'n3'] as const).map((name) => {
+              const others = (['n1', 'n2', 'n3'] as const).filter((o) => o !== name).map((o) => v[o]);
+              const detail = wants?.everyServerDetail === true;
+              const body = jsz(v[name], {
+                now: T0 + i * MINUTE,
+                meta: { leader: 'n1', clusterSize: 3, ...(name === 'n1' ? { replicas: ['n2', 'n3'] } : {}) },
+                streamsLeader: 3,
+                hosted: { streams: 9, consumers: 0 },
+                ...(detail ? { streams: streamsOf(name, i) } : { detail: false }),
+              });
+              return [name, { jsz: body, routez: routez(v[name], others) }];
+            }),
+          );
+          return sample({ startedAt: T0 + i * MINUTE, replies });
+        },
+        store,
+        clusterKey: 'c1',
+        registry: defaultRegistry(),
+        checks: { skip: new Set(), thresholds: {} },
+        persistence: { epochs: 2, minMs: 0 },
+        loadDetailEvery: 2,
+        now: () => T0 + i * MINUTE + 100,
+      });
+    };
+
+    // Act: detail on epochs 1, 3 and 5 (rates from 3 and 5), none on 2 and 4.
+    const reports = [];
+    for (let k = 0; k < 5; k++) reports.push((await epoch()).report);
+
+    // Assess: judged on 3 (new), held on 4 (neither resolved nor aged), persistent on 5.
+    const load = reports.map((r) => r.findings.find((f) => f.check === 'leader_load_concentration')?.lifecycle);
+    expect(load.map((l) => l?.state)).toEqual([undefined, undefined, 'new', undefined, 'ongoing']);
+    expect(load[4]).toMatchObject({ epochs: 2, persistent: true });
+    expect(reports.flatMap((r) => r.resolved).filter((r) => r.check === 'leader_load_concentration')).toEqual([]);
+    expect(reports[3]!.checks.find((c) => c.check === 'leader_load_concentration')?.unjudged).toEqual([
+      { subject: 'cluster:c1', reason: 'n1, n2, n3 sent no stream detail this epoch, so write rates are incomplete (every server is asked every --load-detail-every epochs)' },
+    ]);
   });
 });
