@@ -7,6 +7,7 @@
 import type { Observation, RaftGroup, ServerObservation } from '../observation/types.js';
 import { leaderCountGaps, ownLeaderCounts, type LeaderCounts } from '../domain/leader-balance.js';
 import { jetStreamClusters } from './jetstream-clusters.js';
+import { describeGroup } from '../domain/group-key.js';
 
 /** One cluster's leaders per JetStream server, as this check counts and judges them. */
 export interface ClusterLeaderCounts {
@@ -59,14 +60,9 @@ export function countsMidElection({ members, leaderless }: Pick<ClusterLeaderCou
   );
   if (leaderless.length > 0) {
     const more = leaderless.length > 1 ? ` and ${leaderless.length - 1} more` : '';
-    reasons.push(`no server names a leader of ${groupLabel(leaderless[0]!)}${more}`);
+    reasons.push(`no server names a leader of ${describeGroup(leaderless[0]!)}${more}`);
   }
   return reasons;
-}
-
-/** e.g. `consumer ORDERS > worker (account APP)`. */
-function groupLabel(g: RaftGroup): string {
-  return `${g.kind} ${g.stream}${g.kind === 'consumer' ? ` > ${g.consumer}` : ''} (account ${g.account})`;
 }
 
 /**

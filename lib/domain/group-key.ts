@@ -22,3 +22,8 @@ export function groupKey(g: GroupName): string {
 export function compareGroups(a: GroupName, b: GroupName): number {
   return compareText(groupKey(a), groupKey(b));
 }
+
+/** e.g. `stream ORDERS (account APP)`, `consumer ORDERS > worker (account APP)`: how reports and notices name a group. */
+export function describeGroup(g: GroupName & { readonly kind: 'stream' | 'consumer' }): string {
+  return g.kind === 'stream' ? `stream ${g.stream} (account ${g.account})` : `consumer ${g.stream} > ${g.consumer} (account ${g.account})`;
+}

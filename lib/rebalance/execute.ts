@@ -13,7 +13,8 @@ import {
 import { groupKey } from '../domain/group-key.js';
 import type { Observation } from '../observation/types.js';
 import { sleep } from '../util/sleep.js';
-import { describeGroup, gateProblems } from './gate.js';
+import { gateProblems } from './gate.js';
+import { describeGroup } from '../domain/group-key.js';
 import { isHealthyReplica } from '../domain/replica-health.js';
 import { accountKeys, describeAccount, type AccountRef } from './account-ref.js';
 import type { ClusterPlan, Move } from './types.js';

@@ -5,7 +5,7 @@ import { CheckRegistry } from '../checks/registry.js';
 import { routeMissing } from '../checks/route-missing.js';
 import { serverMissing } from '../checks/server-missing.js';
 import { judge } from '../epoch/judge.js';
-import { groupKey } from '../domain/group-key.js';
+import { describeGroup, groupKey } from '../domain/group-key.js';
 import type { Observation } from '../observation/types.js';
 import { unhealthyReplicas } from '../observation/leader-movability.js';
 import type { Move } from './types.js';
@@ -46,9 +46,6 @@ export function gateProblems(observation: Observation, moves: readonly Move[]): 
   return problems;
 }
 
-export function describeGroup(g: Pick<Move, 'kind' | 'account' | 'stream' | 'consumer'>): string {
-  return g.kind === 'stream' ? `stream ${g.stream} (account ${g.account})` : `consumer ${g.stream} > ${g.consumer} (account ${g.account})`;
-}
 
 function describePeer(peer: PeerView): string {
   if (peer.offline) return `${peer.name} (offline)`;

@@ -1,6 +1,6 @@
 import { natscli } from '../checks/natscli.js';
 import type { ExecuteResult } from '../rebalance/execute.js';
-import { describeGroup } from '../rebalance/gate.js';
+import { describeGroup } from '../domain/group-key.js';
 import type { ClusterPlan, LeaderCounts, RebalancePlan } from '../rebalance/types.js';
 
 const counts = (c: LeaderCounts) => `${c.streams}/${c.consumers}/${c.total}`;
