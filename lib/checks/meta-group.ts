@@ -1,13 +1,14 @@
 import type { Observation, ServerObservation } from '../observation/types.js';
 import { groupBy } from '../util/group-by.js';
 import { compareText } from '../util/compare-text.js';
+import { metaMembers } from '../replies/meta-members.js';
 
 /** The servers of one JetStream meta group: everything in one domain shares it. */
 export interface MetaGroup {
   /** Domain name, or `default` when the servers have none. */
   readonly key: string;
   readonly servers: readonly ServerObservation[];
-  /** Meta group size as the servers report it (largest `cluster_size`), else the number answering. */
+  /** Meta group size as the servers report it (largest `cluster_size`, or the members the leader lists), else the number answering. */
   readonly size: number;
   readonly quorum: number;
 }
@@ -17,7 +18,7 @@ export function metaGroups(observation: Observation): MetaGroup[] {
   return [...byKey.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([key, servers]) => {
-      const size = Math.max(servers.length, ...servers.map((s) => s.meta?.clusterSize ?? 0));
+      const size = Math.max(servers.length, ...servers.map((s) => (s.meta ? metaMembers(s.meta) : 0)));
       return { key, servers, size, quorum: quorumOf(size) };
     });
 }

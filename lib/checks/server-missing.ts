@@ -15,7 +15,7 @@ export const serverMissing = defineCheck({
   id: 'server_missing',
   title: 'Server missing',
   description:
-    'An expected server did not answer from any vantage (expected: --expect-servers, else the largest meta cluster_size reported). Critical when so many are missing that the rest cannot form a quorum.',
+    'An expected server did not answer from any vantage (expected: --expect-servers, else the largest meta cluster_size reported or the members the meta leader lists). Critical when so many are missing that the rest cannot form a quorum.',
   reads: ['JSZ'],
   severities: ['warning', 'critical'],
   thresholds: [],

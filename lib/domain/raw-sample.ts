@@ -47,7 +47,7 @@ export interface RawRequest {
   /** Why collection stopped: every expected server answered, the deadline passed, nobody serves the subject, or the request failed. */
   readonly ended: 'all-expected' | 'deadline' | 'no-responders' | 'error';
   readonly replies: readonly RawReply[];
-  /** Distinct servers the collection was waiting for when it ended, if known (`--expect-servers` or the largest JSZ `cluster_size` seen). */
+  /** Distinct servers the collection was waiting for when it ended, if known (`--expect-servers` or the most meta members a JSZ reply reported). */
   readonly expected?: number;
   readonly error?: string;
 }

@@ -1,4 +1,5 @@
 import type { MetaView } from './meta-view.js';
+import { metaMembers } from '../replies/meta-members.js';
 
 /**
  * A follower the leader heard from within this long is receiving its
@@ -32,10 +33,13 @@ export function metaAgreement(views: ReadonlyMap<string, MetaView | undefined>):
   if (leader === undefined) return { unsettled: 'no server names a leader' };
   const own = views.get(leader);
   if (!own) return { unsettled: `they name ${leader}, which is not among them or did not answer` };
-  // The auditor ends a PING once as many servers replied as the largest meta group size any
-  // reply reported; while every server still counts fewer members than are asked, tests would
-  // miss some replies. (One 2.10.27 server was seen counting 4 of 5 for 30 s, so not every server.)
-  const counted = Math.max(...[...views.values()].map((v) => v?.clusterSize ?? Number.POSITIVE_INFINITY));
+  // The auditor ends a PING once as many servers replied as the most meta members any reply
+  // reported (`metaMembers`); while every view still counts fewer than are asked, tests would miss
+  // some replies. (One 2.10.27 server was seen counting 4 of 5 for 30 s, so not every server.
+  // On 2.9.10 every `cluster_size` can stay 2 of 3 for good; the leader's peer list counts then.)
+  const counted = Math.max(
+    ...[...views.values()].map((v) => (v === undefined || v.clusterSize === undefined ? Number.POSITIVE_INFINITY : metaMembers({ ...v, replicas: v.peers }))),
+  );
   if (counted < views.size) return { unsettled: `no server counts more than ${counted} servers in the meta group, fewer than the ${views.size} asked` };
   for (const name of views.keys()) {
     if (name === leader) continue;

@@ -14,6 +14,7 @@ import { decodeReply } from '../domain/decode-reply.js';
 import { mergeGroups } from './merge-groups.js';
 import { appendTo } from '../util/group-by.js';
 import { compareText } from '../util/compare-text.js';
+import { metaMembers } from '../replies/meta-members.js';
 
 interface Heard<T> {
   readonly server: ServerInfo;
@@ -291,7 +292,7 @@ function routeNames(data: RoutezData, idToName: ReadonlyMap<string, string>): st
 function expectedCount(expectServers: number | undefined, servers: readonly ServerObservation[]): number {
   if (expectServers !== undefined) return expectServers;
   let largest = servers.length;
-  for (const s of servers) largest = Math.max(largest, s.meta?.clusterSize ?? 0);
+  for (const s of servers) largest = Math.max(largest, s.meta ? metaMembers(s.meta) : 0);
   return largest;
 }
 

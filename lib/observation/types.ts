@@ -11,7 +11,7 @@ export interface Observation {
   readonly gatherMs: number;
   /** Servers the operator told us to expect, if any. */
   readonly expectServers?: number;
-  /** `expectServers`, else the largest meta `cluster_size` any server reported, else the number that answered. */
+  /** `expectServers`, else the most meta members any server reported (`metaMembers`), else the number that answered. */
   readonly expectedServerCount: number;
   readonly servers: readonly ServerObservation[];
   readonly vantages: readonly VantageObservation[];

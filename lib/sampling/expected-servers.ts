@@ -1,14 +1,13 @@
-/** `meta_cluster` precedes `account_details` in JSZ, so its `cluster_size` is near the top. */
-const CLUSTER_SIZE_SCAN_CHARS = 64 * 1024;
-const CLUSTER_SIZE = /"cluster_size"\s*:\s*(\d+)/;
+import { jszMetaMembers } from './jsz-meta-members.js';
 
 /**
  * How many servers a PING should hear: `--expect-servers` when given (the
  * operator knows best, e.g. when a removed server lingers in the meta
- * group), else the largest `cluster_size` any JSZ reply this epoch reported.
+ * group), else the most meta group members any JSZ reply this epoch reported
+ * (`cluster_size`, or the members the meta leader lists when it lists more).
  */
 export class ExpectedServers {
-  #clusterSize: number | undefined;
+  #members: number | undefined;
   readonly #override: number | undefined;
   readonly #listeners = new Set<() => void>();
 
@@ -16,7 +15,7 @@ export class ExpectedServers {
     this.#override = override;
   }
 
-  readonly get = (): number | undefined => this.#override ?? this.#clusterSize;
+  readonly get = (): number | undefined => this.#override ?? this.#members;
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);
@@ -24,10 +23,9 @@ export class ExpectedServers {
   };
 
   offerJszBody(body: string | undefined): void {
-    const m = body === undefined ? null : CLUSTER_SIZE.exec(body.slice(0, CLUSTER_SIZE_SCAN_CHARS));
-    const size = m?.[1] === undefined ? undefined : Number(m[1]);
-    if (size === undefined || size < 1 || size <= (this.#clusterSize ?? 0)) return;
-    this.#clusterSize = size;
+    const size = body === undefined ? undefined : jszMetaMembers(body);
+    if (size === undefined || size <= (this.#members ?? 0)) return;
+    this.#members = size;
     if (this.#override !== undefined) return;
     for (const listener of [...this.#listeners]) listener();
   }

@@ -88,7 +88,8 @@ export interface GatherConfig {
   readonly tls?: TlsOptions | undefined;
   /**
    * Servers every PING should hear; collection stops early once this many
-   * answered. Default: the largest JSZ `cluster_size` seen this epoch.
+   * answered. Default: the most meta members a JSZ reply this epoch reported
+   * (`cluster_size`, or the members the meta leader lists).
    * Without either (no JetStream cluster), every PING runs to its deadline.
    */
   readonly expectServers?: number | undefined;

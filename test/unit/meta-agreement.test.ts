@@ -30,11 +30,17 @@ describe('when the harness calls a meta leader settled', () => {
   });
 
   it('waits while no server counts the whole meta group, but not for one that lags behind the rest', () => {
-    const leader: MetaView = { leader: 'n1', clusterSize: 2, peers: [peer('n2'), peer('n3')] };
+    const leader: MetaView = { leader: 'n1', clusterSize: 2, peers: [peer('n2')] };
     expect(metaAgreement(views(leader, { n2: follower('n1', 2), n3: follower('n1', 2) }))).toEqual({
       unsettled: 'no server counts more than 2 servers in the meta group, fewer than the 3 asked',
     });
-    expect(metaAgreement(views(leader, { n2: follower('n1', 2), n3: follower('n1', 3) }))).toEqual({ leader: 'n1' });
+    const listingAll: MetaView = { leader: 'n1', clusterSize: 3, peers: [peer('n2'), peer('n3')] };
+    expect(metaAgreement(views(listingAll, { n2: follower('n1', 2), n3: follower('n1', 3) }))).toEqual({ leader: 'n1' });
+  });
+
+  it('counts the peers the leader lists when every cluster_size stays 2 of 3, as on 2.9.10 after an early election', () => {
+    const leader: MetaView = { leader: 'n1', clusterSize: 2, peers: [peer('n2'), peer('n3')] };
+    expect(metaAgreement(views(leader, { n2: follower('n1', 2), n3: follower('n1', 2) }))).toEqual({ leader: 'n1' });
   });
 
   it('still settles the majority left after a kill: the group keeps counting the dead server', () => {

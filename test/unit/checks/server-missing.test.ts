@@ -43,6 +43,27 @@ describe('server_missing', () => {
     expect(findings[0]!.remediation.at(-1)).toBe('Verify: `nats server report jetstream` lists 3 servers.');
   });
 
+  it('a silent server the leader lists is missing even when every cluster_size undercounts it (2.9.10 after an early election)', () => {
+    // Prepare: all three servers report cluster_size 2; n1 leads and lists n2 and n3; n3 is down.
+    const { n1: s1, n2: s2 } = servers(['n1', 'n2']);
+    const observed = sample({
+      replies: {
+        n1: { jsz: jsz(s1, { meta: { leader: 'n1', clusterSize: 2, replicas: ['n2', { name: 'n3', current: false, offline: true }] } }) },
+        n2: { jsz: jsz(s2, { meta: { leader: 'n1', clusterSize: 2 } }) },
+      },
+      vantages: [
+        { via: 'n1', hears: ['n1', 'n2'] },
+        { via: 'n2', hears: ['n1', 'n2'] },
+      ],
+    });
+
+    // Act
+    const findings = runCheck(serverMissing, observed);
+
+    // Assess
+    expect(findings.map((f) => [f.subject, f.severity, f.details['expected']])).toEqual([['server:n3', 'warning', 3]]);
+  });
+
   it('too few left for a quorum makes every missing server critical', () => {
     // Prepare
     const observed = sample({ replies: only(['n1']), vantages: [{ via: 'n1', hears: ['n1'] }] });
