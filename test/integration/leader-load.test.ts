@@ -9,6 +9,7 @@ import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
 import { describeWrites, measureWrites, placeLeaders as placeStreamLeaders, waitForWrites } from '../support/leader-load.js';
 import { startDrainingConsumer } from '../support/draining-consumer.js';
 import { reconcile, startPublisher } from '../support/publisher.js';
+import { countsOwnLeaders } from '../support/server-features.js';
 
 /** Two R3 streams led by each of n1, n2, n3: the leader counts are even. */
 const LEADERS = { n1: ['LOAD_1', 'LOAD_2'], n2: ['LOAD_3', 'LOAD_4'], n3: ['LOAD_5', 'LOAD_6'] } as const;
@@ -103,6 +104,59 @@ describe('leader load on a real 3-node cluster: even counts, all writes into the
     } finally {
       await publisher.stop();
       for (const drain of drains) await drain.stop();
+      await app.close();
+    }
+  }, 240_000);
+
+  it('with --load-detail-every 2 the finding, once judged, holds through the epochs between detail epochs: never resolved, never restarted', async () => {
+    const c = cluster();
+    const app = await placeLeaders(c);
+    const sys = await c.connect({ as: 'system' });
+    const publisher = startPublisher(app, LEADERS.n1);
+    try {
+      // Where servers count their own leaders (2.11.11+), even counts send no stream detail between
+      // the epochs that ask every server for it; older servers send it every epoch.
+      const counting = await countsOwnLeaders(sys, 3);
+      const args = ['--state', join(dir, 'cadence.json'), '--cluster', 'cadence', '--threshold', 'leader_load_concentration.min_rate=10', '--load-detail-every', '2'];
+      const epochs: { state?: string; epochs?: number; unjudged: string[]; resolved: boolean }[] = [];
+      let acked = 0;
+      let ended = 0;
+      for (let i = 0; i < 5; i++) {
+        await waitForWrites(publisher, acked, ended);
+        acked = publisher.acknowledged();
+        const { report } = await checkJson(args, systemEnv(c));
+        ended = Date.now();
+        const load = report.findings.find((f) => f.check === 'leader_load_concentration');
+        epochs.push({
+          ...(load === undefined ? {} : { state: load.lifecycle.state, epochs: load.lifecycle.epochs }),
+          unjudged: (report.checks.find((r) => r.check === 'leader_load_concentration')?.unjudged ?? []).map((u) => u.subject),
+          resolved: report.resolved.some((r) => r.check === 'leader_load_concentration'),
+        });
+      }
+
+      const seen = JSON.stringify(epochs);
+      const first = epochs.findIndex((e) => e.state !== undefined);
+      expect(first, seen).toBeGreaterThan(0);
+      expect(first, seen).toBeLessThanOrEqual(2);
+      expect(epochs[first]!.state, seen).toBe('new');
+      // After it: judged again (ongoing, one more epoch each time) or held unjudged; resolved never.
+      let judged = 1;
+      for (const e of epochs.slice(first + 1)) {
+        expect(e.resolved, seen).toBe(false);
+        if (e.state === undefined) {
+          expect(e.unjudged, seen).toEqual([`cluster:${c.name}`]);
+        } else {
+          judged++;
+          expect(e, seen).toMatchObject({ state: 'ongoing', epochs: judged });
+        }
+      }
+      expect(epochs.at(-1)!.state, seen).toBe('ongoing');
+      // The first epoch has no earlier counters to rate against, so it judges nothing ('*').
+      const between = counting ? [`cluster:${c.name}`] : [];
+      expect(epochs.map((e) => e.unjudged), seen).toEqual([['*'], between, [], between, []]);
+    } finally {
+      await publisher.stop();
+      await sys.close();
       await app.close();
     }
   }, 240_000);
