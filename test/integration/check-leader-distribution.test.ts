@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { concentrateLeaders, createReplicatedStreams } from '../../lib/local-cluster/index.js';
 import { useCluster } from '../support/cluster.js';
-import { checkJson, runCli, systemEnv } from '../support/cli.js';
+import { join } from 'node:path';
+import { checkJson, runCli, systemEnv, useTempDir } from '../support/cli.js';
 
 const STREAMS = 6;
 
 describe('uneven leader distribution on a real 3-node cluster', () => {
   const cluster = useCluster(3);
+  const dir = useTempDir();
 
   it('is silent when leaders are spread evenly, and flags the server all leaders were piled onto', async () => {
     const c = cluster();
@@ -87,4 +89,45 @@ describe('uneven leader distribution on a real 3-node cluster', () => {
       await c.waitForMetaLeader({ timeoutMs: 30_000 });
     }
   }, 120_000);
+  it('an open finding survives a server\'s stop: held unjudged while it is silent, judged again once it is back, never resolved in between', async () => {
+    // Prepare: every leader on n2, the finding opened by its own state file's first epoch.
+    const c = cluster();
+    const app = await c.connect({ as: 'app' });
+    const state = ['--state', join(dir, 'stop.json'), '--timeout', '1500'];
+    try {
+      await concentrateLeaders(app, { onto: 'n2', streams: [...Array(STREAMS).keys()].map((i) => `ORDERS_${i + 1}`), consumers: true });
+      const opened = (await checkJson(state, systemEnv(c))).report.findings.find((f) => f.check === 'uneven_leader_distribution');
+      expect(opened?.lifecycle.state).toBe('new');
+
+      // Act: n3, a replica of every group, stops; one epoch while it is down.
+      await c.kill('n3');
+      const down = (await checkJson(state, systemEnv(c))).report;
+
+      // Assess: n3 missing; the distribution not judged (its leaders would sit elsewhere), the finding neither shown nor resolved.
+      const seen = JSON.stringify({ findings: down.findings.map((f) => f.subject), resolved: down.resolved, checks: down.checks });
+      expect(down.findings.map((f) => f.subject), seen).toContain('server:n3');
+      expect(down.findings.filter((f) => f.check === 'uneven_leader_distribution'), seen).toEqual([]);
+      expect(down.resolved.filter((r) => r.check === 'uneven_leader_distribution'), seen).toEqual([]);
+      expect(down.checks.find((r) => r.check === 'uneven_leader_distribution')?.unjudged?.map((u) => u.subject), seen).toEqual(['*']);
+
+      // Act: n3 back. Until every group has a leader again the epochs may see an election and hold
+      // the finding again; wait for one that judges, with a deadline.
+      await c.restart('n3');
+      await c.waitForMetaLeader({ timeoutMs: 30_000 });
+      let judged: (typeof down.findings)[number] | undefined;
+      const deadline = Date.now() + 60_000;
+      while (judged === undefined && Date.now() < deadline) {
+        const { report } = await checkJson(state, systemEnv(c));
+        expect(report.resolved.filter((r) => r.check === 'uneven_leader_distribution'), JSON.stringify(report.resolved)).toEqual([]);
+        judged = report.findings.find((f) => f.check === 'uneven_leader_distribution');
+      }
+
+      // Assess: the same finding, one more judged epoch, still dating from the first.
+      expect(judged, 'an epoch judged the distribution within 60 s of the restart').toBeDefined();
+      expect(judged!.lifecycle).toMatchObject({ state: 'ongoing', epochs: 2, firstSeen: opened!.lifecycle.firstSeen });
+      expect(judged!.summary).toContain('n2 leads');
+    } finally {
+      await app.close();
+    }
+  }, 180_000);
 });
