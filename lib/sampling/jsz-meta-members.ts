@@ -1,4 +1,5 @@
 import { metaMembers } from '../replies/meta-members.js';
+import { isObject, isString } from '../util/plain-tests.js';
 
 /**
  * How many servers a raw JSZ reply says the meta group has, read from the
@@ -18,9 +19,9 @@ export function jszMetaMembers(body: string): number | undefined {
   const replicas = meta['replicas'];
   const members = metaMembers({
     clusterSize: typeof size === 'number' && Number.isInteger(size) ? size : undefined,
-    leader: typeof leader === 'string' ? leader : undefined,
+    leader: isString(leader) ? leader : undefined,
     replicas: Array.isArray(replicas)
-      ? replicas.flatMap((peer) => (isRecord(peer) && typeof peer['name'] === 'string' ? [{ name: peer['name'] }] : []))
+      ? replicas.flatMap((peer) => (isObject(peer) && isString(peer['name']) ? [{ name: peer['name'] }] : []))
       : undefined,
   });
   return members > 0 ? members : undefined;
@@ -35,7 +36,7 @@ function metaClusterOf(head: string): Record<string, unknown> | undefined {
   if (end === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(head.slice(start, end + 1));
-    return isRecord(parsed) ? parsed : undefined;
+    return isObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -55,8 +56,4 @@ function closingBrace(text: string, open: number): number | undefined {
     else if (c === '}' && --depth === 0) return i;
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
