@@ -1,6 +1,7 @@
-import { AckPolicy, StorageType, type NatsConnection } from 'nats';
+import { AckPolicy, ErrorCode, NatsError, StorageType, type NatsConnection } from 'nats';
 import { forEachConcurrently } from '../util/concurrency.js';
-import { API_TIMEOUT_MS, consumerGroupsOf, stepDown, streamGroup, waitForLeader, type Group } from '../jetstream/raft-groups.js';
+import { pollUntil } from '../util/poll.js';
+import { API_TIMEOUT_MS, CLUSTER_NOT_AVAILABLE, consumerGroupsOf, stepDown, streamGroup, waitForLeader, type Group } from '../jetstream/raft-groups.js';
 
 /**
  * Streams created at once. Each create waits for its new Raft group to elect
@@ -10,6 +11,12 @@ import { API_TIMEOUT_MS, consumerGroupsOf, stepDown, streamGroup, waitForLeader,
 const CREATE_CONCURRENCY = 8;
 /** How long a group may take to report a leader before the leader maps give up on it. */
 const LEADER_TIMEOUT_MS = 12_000;
+/**
+ * How long one create may go unanswered before the fixture gives up: past the
+ * longest meta election (9 s, server/raft.go) twice over, for an election
+ * that follows a heal and the one its loser may start.
+ */
+const CREATE_TIMEOUT_MS = 30_000;
 
 export interface ReplicatedStreamsOptions {
   readonly count: number;
@@ -31,12 +38,46 @@ export async function createReplicatedStreams(nc: NatsConnection, opts: Replicat
   const jsm = await nc.jetstreamManager();
   const names = Array.from({ length: count }, (_, i) => `${prefix}_${i + 1}`);
   await forEachConcurrently(names, CREATE_CONCURRENCY, async (name) => {
-    await jsm.streams.add({ name, subjects: [`${name}.>`], storage: StorageType.File, num_replicas: replicas });
+    await untilAnswered(`stream ${name}`, () => jsm.streams.add({ name, subjects: [`${name}.>`], storage: StorageType.File, num_replicas: replicas }));
     for (let k = 1; k <= consumersPerStream; k++) {
-      await jsm.consumers.add(name, { durable_name: `C${k}`, ack_policy: AckPolicy.Explicit });
+      await untilAnswered(`consumer ${name}/C${k}`, () => jsm.consumers.add(name, { durable_name: `C${k}`, ack_policy: AckPolicy.Explicit }));
     }
   });
   return names;
+}
+
+/**
+ * True for the ways a JetStream API request fails while the meta group
+ * changes leader: no answer (the old leader took the proposal and lost it
+ * in the election), no responder, or "temporarily unavailable".
+ */
+export function isElectionGap(error: unknown): boolean {
+  if (!(error instanceof NatsError)) return false;
+  if (error.code === ErrorCode.Timeout || error.code === ErrorCode.NoResponders) return true;
+  return error.api_error?.err_code === CLUSTER_NOT_AVAILABLE;
+}
+
+/**
+ * Sends a create until it is answered. A create whose first attempt did land
+ * is answered the second time with the same config, so asking again is safe;
+ * any other error is the caller's.
+ */
+async function untilAnswered(what: string, create: () => Promise<unknown>): Promise<void> {
+  let lastError: unknown;
+  const answered = await pollUntil(
+    async () => {
+      try {
+        await create();
+        return true;
+      } catch (error) {
+        if (!isElectionGap(error)) throw error;
+        lastError = error;
+        return undefined;
+      }
+    },
+    { timeoutMs: CREATE_TIMEOUT_MS, intervalMs: 250 },
+  );
+  if (answered === undefined) throw new Error(`${what} was not created within ${CREATE_TIMEOUT_MS} ms`, { cause: lastError });
 }
 
 async function leadersOf(groups: readonly Group[]): Promise<Record<string, string>> {
