@@ -17,6 +17,22 @@ export function leadersOf(views: ReadonlyMap<string, MetaView | undefined>): Rec
   return Object.fromEntries([...views].map(([name, view]) => [name, view?.leader]));
 }
 
+/**
+ * Server name -> when its running process was spawned (epoch ms). A leader
+ * keeps a restarted peer's last message from the old process, current and
+ * recently heard for a while, so only a message heard after this start
+ * shows the new process has joined.
+ */
+export type ProcessStarts = ReadonlyMap<string, number>;
+
+/** Whether `leaderView` lists `name` and heard it since its process started (when that is known). */
+function heardSinceStart(leaderView: MetaView, name: string, started: ProcessStarts): boolean {
+  const peer = leaderView.peers.find((p) => p.name === name);
+  if (!peer) return false;
+  const since = started.get(name);
+  return since === undefined || peer.heardAt === undefined || peer.heardAt >= since;
+}
+
 /** Either the leader everyone settled on, or why there is none yet (for the timeout's message). */
 export type MetaAgreement = { readonly leader: string } | { readonly unsettled: string };
 
@@ -26,7 +42,7 @@ export type MetaAgreement = { readonly leader: string } | { readonly unsettled: 
  * asked servers keeps a cut-off minority's stale leader from passing for
  * an election.
  */
-export function metaAgreement(views: ReadonlyMap<string, MetaView | undefined>): MetaAgreement {
+export function metaAgreement(views: ReadonlyMap<string, MetaView | undefined>, started: ProcessStarts = new Map()): MetaAgreement {
   const leaders = new Set([...views.values()].map((v) => v?.leader));
   const [leader] = leaders;
   if (leaders.size !== 1) return { unsettled: 'the servers name different leaders' };
@@ -45,31 +61,26 @@ export function metaAgreement(views: ReadonlyMap<string, MetaView | undefined>):
     if (name === leader) continue;
     const peer = own.peers.find((p) => p.name === name);
     if (!peer) return { unsettled: `${leader} does not list ${name} among its peers` };
+    if (!heardSinceStart(own, name, started)) return { unsettled: `${leader} has not heard ${name} since it was started` };
     if (!peer.current || peer.offline) return { unsettled: `${leader} reports ${name} ${peer.offline ? 'offline' : 'not current'}` };
     if (peer.activeMs > PEER_ACTIVE_MAX_MS) return { unsettled: `${leader} last heard ${name} ${Math.round(peer.activeMs)} ms ago` };
   }
   return { leader };
 }
 
-/** The settled leader of `metaAgreement`, or undefined. */
-export function settledLeader(views: ReadonlyMap<string, MetaView | undefined>): string | undefined {
-  const agreement = metaAgreement(views);
-  return 'leader' in agreement ? agreement.leader : undefined;
-}
-
 /**
  * Servers whose own Raft messages may never leave them (see
  * `raft-sends.ts`): those that name the leader every asked server names
- * while it does not list them, or, when no server names any leader, all of
- * them (two such servers of three leave no quorum to elect one).
+ * while it has not heard them since they started (it does not list them, or
+ * lists only what their previous process sent), or, when no server names any
+ * leader, all of them (two such servers of three leave no quorum to elect one).
  */
-export function silentSuspects(views: ReadonlyMap<string, MetaView | undefined>): string[] {
+export function silentSuspects(views: ReadonlyMap<string, MetaView | undefined>, started: ProcessStarts = new Map()): string[] {
   const leaders = new Set([...views.values()].map((v) => v?.leader));
   const [leader] = leaders;
   if (leaders.size !== 1) return [];
   if (leader === undefined) return [...views.keys()];
   const own = views.get(leader);
   if (!own) return [];
-  const listed = new Set(own.peers.map((p) => p.name));
-  return [...views.keys()].filter((name) => name !== leader && !listed.has(name));
+  return [...views.keys()].filter((name) => name !== leader && !heardSinceStart(own, name, started));
 }

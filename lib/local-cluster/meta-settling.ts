@@ -1,13 +1,14 @@
 /**
  * Waiting for a cluster's meta group to settle, shared by every harness
  * that starts servers (the local cluster, the operator-mode cluster in the
- * tests): one leader every asked server names, hearing them all, and a
- * fresh STATSZ from each at that leader. Servers hit by 2.10.23+'s dropped
- * Raft sends (raft-sends.ts) never join; they are found and restarted.
+ * tests): one leader every asked server names, hearing them all (each
+ * since its process started), and a fresh STATSZ from each at that leader.
+ * Servers hit by 2.10.23+'s dropped Raft sends (raft-sends.ts) never join;
+ * they are found and restarted.
  */
 import type { NatsConnection } from 'nats';
 import { MetaLeaderTimeoutError } from './errors.js';
-import { leadersOf, metaAgreement, silentSuspects } from './meta-agreement.js';
+import { leadersOf, metaAgreement, silentSuspects, type ProcessStarts } from './meta-agreement.js';
 import { metaViewOf, type MetaView } from './meta-view.js';
 import { ownRaftSends } from './raft-sends.js';
 import type { ServerProcess } from './server-process.js';
@@ -69,10 +70,11 @@ export async function waitForSettledMeta(target: MetaSettlingTarget, timeoutMs: 
     const asked = target.asked();
     const read = await Promise.all(asked.map((s) => target.probe(s, metaViewOf)));
     views = new Map(asked.map((s, i) => [s.name, read[i]]));
-    const agreement = metaAgreement(views);
+    const starts: ProcessStarts = new Map(asked.flatMap((s) => (s.startedAt === undefined ? [] : [[s.name, s.startedAt] as const])));
+    const agreement = metaAgreement(views, starts);
     if ('unsettled' in agreement) {
       reason = agreement.unsettled;
-      const restarts = await restartSilentServers(target, views);
+      const restarts = await restartSilentServers(target, views, starts);
       actions.push(...restarts.actions);
       if (restarts.restarted > 0) deadline = Math.min(latest, Math.max(deadline, Date.now() + META_SETTLING.afterRestartMs));
     } else {
@@ -98,9 +100,10 @@ export async function waitForSettledMeta(target: MetaSettlingTarget, timeoutMs: 
 async function restartSilentServers(
   target: MetaSettlingTarget,
   views: ReadonlyMap<string, MetaView | undefined>,
+  starts: ProcessStarts,
 ): Promise<{ restarted: number; actions: string[] }> {
   const running = target.running();
-  const suspects = silentSuspects(views).flatMap((name) => running.filter((s) => s.name === name));
+  const suspects = silentSuspects(views, starts).flatMap((name) => running.filter((s) => s.name === name));
   if (suspects.length === 0) return { restarted: 0, actions: [] };
   const others = (name: string): string[] => running.map((s) => s.name).filter((n) => n !== name);
   const sends = await Promise.all(

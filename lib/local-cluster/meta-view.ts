@@ -8,6 +8,7 @@ const JszReply = z.object({
   server: z.object({ name: z.string(), id: z.string() }),
   data: z
     .object({
+      now: z.string().optional(),
       meta_cluster: z
         .object({
           leader: z.string().optional(),
@@ -36,6 +37,13 @@ export interface MetaPeer {
   readonly offline: boolean;
   /** Milliseconds since the leader last heard from this peer. */
   readonly activeMs: number;
+  /**
+   * When the leader last heard from this peer (epoch ms, the leader's clock:
+   * its reply's `now` less `activeMs`); undefined when the reply has no `now`.
+   * A restarted peer's entry still holds the old process's last message
+   * until the new process is heard, so only this tells the two apart.
+   */
+  readonly heardAt?: number;
 }
 
 export interface MetaView {
@@ -60,15 +68,20 @@ export async function metaViewOf(systemConnection: NatsConnection): Promise<Meta
     throw new Error(`JSZ from ${parsed.server.name} failed: ${parsed.error.code ?? '?'} ${parsed.error.description ?? ''}`);
   }
   const meta = parsed.data?.meta_cluster;
+  const now = parsed.data?.now === undefined ? Number.NaN : Date.parse(parsed.data.now);
   return {
     // 2.9 reports "" rather than omitting the field while there is no leader.
     ...(meta?.leader ? { leader: meta.leader } : {}),
     ...(meta?.cluster_size === undefined ? {} : { clusterSize: meta.cluster_size }),
-    peers: (meta?.replicas ?? []).map((r) => ({
-      name: r.name,
-      current: r.current ?? false,
-      offline: r.offline ?? false,
-      activeMs: (r.active ?? 0) / NS_PER_MS,
-    })),
+    peers: (meta?.replicas ?? []).map((r) => {
+      const activeMs = (r.active ?? 0) / NS_PER_MS;
+      return {
+        name: r.name,
+        current: r.current ?? false,
+        offline: r.offline ?? false,
+        activeMs,
+        ...(Number.isNaN(now) ? {} : { heardAt: now - activeMs }),
+      };
+    }),
   };
 }

@@ -75,6 +75,7 @@ export class ServerProcess {
   private lastExit: Exit | undefined;
   private currentState: ServerState = 'killed';
   private serverId: string | undefined;
+  private spawnedAt: number | undefined;
   private readonly logRing: string[] = [];
 
   constructor(options: ServerProcessOptions) {
@@ -98,6 +99,15 @@ export class ServerProcess {
     return this.serverId;
   }
 
+  /**
+   * When the running process was spawned (epoch ms); undefined before the
+   * first start. Taken before the spawn, after the previous process exited,
+   * so nothing that process sent can look newer.
+   */
+  get startedAt(): number | undefined {
+    return this.spawnedAt;
+  }
+
   get logFile(): string {
     return join(this.options.dir, 'nats-server.log');
   }
@@ -111,6 +121,7 @@ export class ServerProcess {
     if (this.currentState !== 'killed') throw new Error(`nats-server ${this.name} is already ${this.currentState}`);
     this.serverId = undefined;
     this.lastExit = undefined;
+    this.spawnedAt = Date.now();
     const child = await this.spawnChild();
     // 2.9 serves clients before it binds the route port, and exits if that
     // bind fails; only both INFOs from the same process mean it is up.

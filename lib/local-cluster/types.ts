@@ -26,6 +26,8 @@ export interface LocalServer {
   readonly pid?: number;
   /** Server id from its INFO; changes on every (re)start. */
   readonly id?: string;
+  /** When the current (or last) process was spawned, epoch ms. */
+  readonly startedAt?: number;
   /** File holding everything the server logged, across restarts. */
   readonly logFile: string;
 }

@@ -20,6 +20,7 @@ import {
   UnknownServerError,
   type LocalCluster,
 } from '../../lib/local-cluster/index.js';
+import { metaViewOf } from '../../lib/local-cluster/meta-view.js';
 import { printClusterLogs, useCluster } from '../support/cluster.js';
 
 /** Long enough for one 2.9 election (timeout 4-9 s) plus slack for a loaded CI box. */
@@ -166,7 +167,11 @@ describe('startLocalCluster with 3 servers', () => {
     expect(victim.state).toBe('running');
     expect(victim.pid).not.toBe(oldPid);
     expect(victim.id).not.toBe(oldId);
-    await c.waitForMetaLeader({ timeoutMs: ELECTION_TIMEOUT_MS });
+    const settled = await c.waitForMetaLeader({ timeoutMs: ELECTION_TIMEOUT_MS });
+    // Settled means heard from the new process: the leader's entry for the victim is newer than its start.
+    const system = await c.connect({ server: settled, as: 'system' });
+    const heard = await metaViewOf(system).finally(() => system.close());
+    expect(heard.peers.find((p) => p.name === victim.name)?.heardAt).toBeGreaterThanOrEqual(victim.startedAt!);
     await vi.waitFor(() => expectOnlyProxiedRoutes(c), { timeout: ROUTE_TIMEOUT_MS, interval: 200 });
     // Back in its stream's Raft group. Killing it may have cost the group
     // its leader, so allow for an election.

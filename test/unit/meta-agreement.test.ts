@@ -29,6 +29,17 @@ describe('when the harness calls a meta leader settled', () => {
     expect(metaAgreement(leaderWith(peer('n3', { activeMs: PEER_ACTIVE_MAX_MS + 1 })))).toEqual({ unsettled: `n1 last heard n3 ${PEER_ACTIVE_MAX_MS + 1} ms ago` });
   });
 
+  it('waits until the leader hears a restarted follower\'s new process, however current its old entry looks', () => {
+    const started = new Map([['n3', 10_000]]);
+    const leaderWith = (p: MetaPeer) => views({ leader: 'n1', clusterSize: 3, peers: [peer('n2', { heardAt: 9_000 }), p] });
+    // Killed and restarted within a heartbeat: the old process's last message is still current and recent.
+    expect(metaAgreement(leaderWith(peer('n3', { heardAt: 9_990 })), started)).toEqual({ unsettled: 'n1 has not heard n3 since it was started' });
+    expect(metaAgreement(leaderWith(peer('n3', { heardAt: 10_000 })), started)).toEqual({ leader: 'n1' });
+    // Without a start time or a reply time there is nothing to compare: the other rules decide.
+    expect(metaAgreement(leaderWith(peer('n3', { heardAt: 9_990 })))).toEqual({ leader: 'n1' });
+    expect(metaAgreement(leaderWith(peer('n3')), started)).toEqual({ leader: 'n1' });
+  });
+
   it('waits while no server counts the whole meta group, but not for one that lags behind the rest', () => {
     const leader: MetaView = { leader: 'n1', clusterSize: 2, peers: [peer('n2')] };
     expect(metaAgreement(views(leader, { n2: follower('n1', 2), n3: follower('n1', 2) }))).toEqual({
@@ -56,6 +67,13 @@ describe('which servers the harness suspects of never sending their Raft message
   it('suspects the followers missing from the leader\'s peers, even when the group counts only the others', () => {
     expect(silentSuspects(views({ leader: 'n1', clusterSize: 2, peers: [peer('n2')] }))).toEqual(['n3']);
     expect(silentSuspects(views({ leader: 'n1', clusterSize: 3, peers: [peer('n2'), peer('n3')] }))).toEqual([]);
+  });
+
+  it('suspects a restarted follower the leader lists only from its previous process', () => {
+    const started = new Map([['n2', 5_000], ['n3', 10_000]]);
+    const leader = (n3HeardAt: number): MetaView => ({ leader: 'n1', clusterSize: 3, peers: [peer('n2', { heardAt: 6_000 }), peer('n3', { heardAt: n3HeardAt })] });
+    expect(silentSuspects(views(leader(9_500)), started)).toEqual(['n3']);
+    expect(silentSuspects(views(leader(10_500)), started)).toEqual([]);
   });
 
   it('suspects every server while none names a leader', () => {
