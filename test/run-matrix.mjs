@@ -19,6 +19,8 @@ const CI = process.env.CI === 'true' || process.env.CI === '1';
 
 /** Integration files that start no nats-server: run once, on the first server, not per version. */
 const SERVERLESS_FILES = [
+  'check-startup-files.test.ts',
+  'code-cache.test.ts',
   'dynamodb-state-store.test.ts',
   'infra-app.test.ts',
   'infra-bundle.test.ts',

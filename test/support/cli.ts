@@ -21,13 +21,14 @@ export interface CliResult {
 /**
  * Runs the built CLI as a child process with only the given environment
  * (plus PATH), bounded in time: a hung CLI fails the test instead of the run.
+ * `node`: another Node.js binary than the one running the tests.
  */
 export function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string>; timeoutMs?: number; nodeArgs?: readonly string[] } = {},
+  options: { env?: Record<string, string>; timeoutMs?: number; nodeArgs?: readonly string[]; node?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
+    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: stateHome, XDG_STATE_HOME: stateHome, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
