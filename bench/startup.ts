@@ -3,7 +3,9 @@
  * Nagios run it, against a bare script that connects, sends PING.JSZ with
  * stream and consumer detail and parses the replies, side by side on the
  * live cluster, on this machine's Node and on Node 24 (the Lambda runtime,
- * as .ci/install-lambda-node fetched it) where its compile cache is on.
+ * as .ci/install-lambda-node fetched it). The CLI's code cache
+ * (lib/cli/code-cache.ts) is filled by the warm-up run, as by an operator's
+ * first; the same check without it is measured in the same rounds.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +25,9 @@ export interface StartupRow {
   readonly bareMs: number;
   readonly checkMs: number;
   readonly ratios: readonly number[];
+  /** The same bundled check with NATS_AUDIT_CODE_CACHE=off: every function compiled anew, as before the cache. */
+  readonly noCacheCheckMs: number;
+  readonly noCacheRatios: readonly number[];
   /** The same check run from tsc's unbundled output, as built before bin/bundle-cli.mjs. */
   readonly unbundledCheckMs: number;
   readonly unbundledRatios: readonly number[];
@@ -89,9 +94,9 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
     // Before the bundle overwrites it: tsc's entry, pointed at tsc's dist/lib, is the CLI as it was unbundled.
     const unbundled = join(dir, 'nats-audit-unbundled.mjs');
     const tscEntry = await readFile(cli, 'utf8');
-    const mainUrl = pathToFileURL(join(root, 'dist', 'lib', 'cli', 'main.js')).href;
+    const libUrl = pathToFileURL(join(root, 'dist', 'lib')).href;
     if (!tscEntry.includes("'../lib/cli/main.js'")) throw new Error(`startup: ${cli} no longer imports ../lib/cli/main.js`);
-    await writeFile(unbundled, tscEntry.replace("'../lib/cli/main.js'", JSON.stringify(mainUrl)));
+    await writeFile(unbundled, tscEntry.replaceAll("'../lib/", `'${libUrl}/`));
     await run(process.execPath, [join(root, 'bin', 'bundle-cli.mjs')], process.env);
     const bare = join(root, 'node_modules', '.cache', 'nats-audit-bench', 'bare-jsz.mjs');
     await writeFile(bare, BARE_SCRIPT);
@@ -104,8 +109,16 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
     for (const { node, bin } of nodes) {
       const version = await new Promise<string>((resolve) => execFile(bin, ['--version'], (_e, out) => resolve(String(out).trim())));
       log(`startup: ${node} ${version}, ${repetitions} rounds of bare script / check`);
-      // The compile cache (Node 22.1+) lives in its own directory per runtime, filled by the warm-up.
-      const env = { ...process.env, NODE_COMPILE_CACHE: join(dir, `cache-${version}`), NATS_URL: cluster.urls.join(','), NATS_USER: cluster.system.user, NATS_PASSWORD: cluster.system.password };
+      // Node's compile cache (22.1+, the unbundled build's) and the CLI's code cache live in directories of this run, filled by the warm-up.
+      const env = {
+        ...process.env,
+        NODE_COMPILE_CACHE: join(dir, `cache-${version}`),
+        NATS_AUDIT_CODE_CACHE: join(dir, `code-cache-${version}`),
+        NATS_URL: cluster.urls.join(','),
+        NATS_USER: cluster.system.user,
+        NATS_PASSWORD: cluster.system.password,
+      };
+      const noCacheEnv = { ...env, NATS_AUDIT_CODE_CACHE: 'off' };
       const checkArgs = ['check', '--expect-servers', String(cluster.servers.length), '--state', join(dir, `state-${version}.json`)];
       const check = [cli, ...checkArgs];
       const checkUnbundled = [unbundled, ...checkArgs];
@@ -119,6 +132,8 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
       const bareMs: number[] = [];
       const checkMs: number[] = [];
       const ratios: number[] = [];
+      const noCacheMs: number[] = [];
+      const noCacheRatios: number[] = [];
       const unbundledMs: number[] = [];
       const unbundledRatios: number[] = [];
       const unreachable: number[] = [];
@@ -129,24 +144,26 @@ export async function measureStartup(cluster: LocalCluster, repetitions: number,
         unreachable.push(await run(bin, [cli, ...unreachableArgs], env, CHECK_EXIT_CODES));
         unreachableUnbundled.push(await run(bin, [unbundled, ...unreachableArgs], env, CHECK_EXIT_CODES));
         const b = await run(bin, bareArgs, env);
-        // Alternate which build goes first after the bare script, so neither always runs on its heels.
-        let c: number;
-        let u: number;
-        if (i % 2 === 0) {
-          c = await run(bin, check, env, CHECK_EXIT_CODES);
-          u = await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
-        } else {
-          u = await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
-          c = await run(bin, check, env, CHECK_EXIT_CODES);
+        // Rotate which build goes first after the bare script, so none always runs on its heels.
+        const timed = { check: 0, noCache: 0, unbundled: 0 };
+        const order = (['check', 'noCache', 'unbundled'] as const).map((_, k, all) => all[(k + i) % all.length]!);
+        for (const which of order) {
+          if (which === 'check') timed.check = await run(bin, check, env, CHECK_EXIT_CODES);
+          else if (which === 'noCache') timed.noCache = await run(bin, check, noCacheEnv, CHECK_EXIT_CODES);
+          else timed.unbundled = await run(bin, checkUnbundled, env, CHECK_EXIT_CODES);
         }
+        const { check: c, noCache: n, unbundled: u } = timed;
         bareMs.push(b);
         checkMs.push(c);
         ratios.push(c / b);
+        noCacheMs.push(n);
+        noCacheRatios.push(n / b);
         unbundledMs.push(u);
         unbundledRatios.push(u / b);
       }
       rows.push({
         node, version, emptyMs: median(empty), helpMs: median(help), bareMs: median(bareMs), checkMs: median(checkMs), ratios,
+        noCacheCheckMs: median(noCacheMs), noCacheRatios,
         unbundledCheckMs: median(unbundledMs), unbundledRatios,
         unreachableMs: median(unreachable), unreachableUnbundledMs: median(unreachableUnbundled),
       });
