@@ -112,18 +112,20 @@ export async function measureOffline(opts: OfflineOptions, log: (line: string) =
       rows.push(await measureSize(dir, job.streams, job.shape, opts, lambdaOnly, job.shape === 'per-server' ? overCap : undefined));
     }
     if (cap === undefined) {
-      // 25% over what one reply may hold, on every server.
-      const streams = Math.ceil((GATHER_DEFAULTS.maxReplyBytes / BYTES_PER_STREAM) * 1.25 * (opts.servers / 3));
+      // 25% over what one reply may hold, on every server, at what a stream takes in these replies
+      // (measured, not assumed: leaving config out of the detail made them a third smaller).
+      const probeStreams = 1_000;
+      const probe = syntheticSample({ servers: opts.servers, streams: probeStreams, consumersPerStream: opts.consumersPerStream, shape: 'per-server' });
+      const bytesPerStream = probe.largestReply / ((probeStreams * 3) / opts.servers);
+      const streams = Math.ceil((GATHER_DEFAULTS.maxReplyBytes / bytesPerStream) * 1.25 * (opts.servers / 3));
       await overCap(syntheticSample({ servers: opts.servers, streams, consumersPerStream: opts.consumersPerStream, shape: 'per-server' }), streams);
     }
-    return { rows, cap: cap! };
+    if (cap === undefined) throw new Error('offline: no sample went over the per-reply cap');
+    return { rows, cap };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-/** JSZ detail per stream with 3 consumers and config, measured on 2.9.10 replies (live: ~2.8 KB). */
-const BYTES_PER_STREAM = 2_750;
 
 async function measureSize(
   dir: string,
