@@ -3,12 +3,12 @@
 // dist/bin/nats-audit.js): main comes from one bundled script, cli-script.js,
 // compiled with the code an earlier run of the same command left in the
 // code cache (lib/cli/code-cache.ts), which is written once output is out.
-import { fileURLToPath } from 'node:url';
 import { loadCliScript } from '../lib/cli/code-cache.js';
+import { nodeUrl } from '../lib/cli/node-builtins.js';
 import { runProcess, type Main } from '../lib/cli/run-process.js';
 import { mapStackTraces } from '../lib/cli/script-stack-traces.js';
 
-const script = fileURLToPath(new URL('cli-script.js', import.meta.url));
+const script = nodeUrl.fileURLToPath(new URL('cli-script.js', import.meta.url));
 const debug = process.env.NATS_AUDIT_DEBUG ? (line: string): void => void process.stderr.write(`nats-audit: ${line}`) : undefined;
 // The bundle is minified: the stack trace NATS_AUDIT_DEBUG asks for is shown in the sources.
 if (debug) mapStackTraces(script);

@@ -17,13 +17,12 @@
  * problem with it (missing, stale, refused by V8, unwritable) only costs
  * the speed-up, never the run; NATS_AUDIT_DEBUG says what happened.
  */
-import * as crypto from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
+import type { Stats } from 'node:fs';
+import { loadBuiltin, nodeBuffer, nodeCrypto, nodeFs, nodeModule, nodeOs, nodePath, nodeVm } from './node-builtins.js';
+
+// Not imported as ES modules: see node-builtins.ts.
+const { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = nodeFs;
+const { join } = nodePath;
 
 /** The variable that moves the cache (an absolute directory) or turns it off (`off`). */
 export const CODE_CACHE_VARIABLE = 'NATS_AUDIT_CODE_CACHE';
@@ -59,7 +58,7 @@ export type CodeCacheDir = { readonly dir: string } | { readonly off: string };
  * `NATS_AUDIT_CODE_CACHE` when set (`off`, or an absolute directory), else
  * `$XDG_CACHE_HOME/nats-audit/code-cache`, else `~/.cache/nats-audit/code-cache`.
  */
-export function codeCacheDir(env: Readonly<Record<string, string | undefined>>, home: () => string = homedir): CodeCacheDir {
+export function codeCacheDir(env: Readonly<Record<string, string | undefined>>, home: () => string = () => nodeOs().homedir()): CodeCacheDir {
   const setting = env[CODE_CACHE_VARIABLE]?.trim();
   if (setting === 'off') return { off: `${CODE_CACHE_VARIABLE}=off` };
   if (setting) {
@@ -71,20 +70,35 @@ export function codeCacheDir(env: Readonly<Record<string, string | undefined>>, 
   return homeDir.startsWith('/') ? { dir: join(homeDir, '.cache', 'nats-audit', 'code-cache') } : { off: 'no home directory to keep it in' };
 }
 
+/** What a cache is only good for: this Node (and its V8), this machine, these flags. */
+export interface Runtime {
+  readonly version: string;
+  readonly arch: string;
+  /** Node's and V8's flags as given (`process.execArgv`, NODE_OPTIONS): V8 refuses a cache made under others. */
+  readonly flags: string;
+}
+
+/** This process's {@link Runtime}. (Not `v8.cachedDataVersionTag()`: loading node:v8 costs a start more than the rest of this module.) */
+export function currentRuntime(env: Readonly<Record<string, string | undefined>>): Runtime {
+  return { version: `${process.version} v8 ${process.versions.v8}`, arch: process.arch, flags: [...process.execArgv, env['NODE_OPTIONS'] ?? ''].join(' ') };
+}
+
 /**
  * The cache file for this command of this bundle on this runtime. V8 checks
  * only the source's length, its own version and its flags before taking a
  * cache, so the bundle's content is in the name: a cache of another build
- * with the same length must never be offered.
+ * with the same length must never be offered. The runtime is in it too, so
+ * two Nodes, or runs under different flags, keep a cache each rather than
+ * replace each other's.
  */
-export function codeCacheFileName(source: string, command: string | undefined, runtime: { readonly version: string; readonly arch: string; readonly tag: number }): string {
-  const key = [runtime.version, runtime.arch, runtime.tag, source].join('\0');
+export function codeCacheFileName(source: Buffer, command: string | undefined, runtime: Runtime): string {
+  const key = nodeCrypto.createHash('sha256').update(`${runtime.version}\0${runtime.arch}\0${runtime.flags}\0`).update(source).digest('hex');
   const name = command !== undefined && /^[a-z]{1,16}$/.test(command) ? command : 'other';
-  return `${name}-${sha256(key).toString('hex').slice(0, 32)}.bin`;
+  return `${name}-${key.slice(0, 32)}.bin`;
 }
 
-function sha256(data: string | Buffer): Buffer {
-  return crypto.createHash('sha256').update(data).digest();
+function sha256(data: Buffer): Buffer {
+  return nodeCrypto.createHash('sha256').update(data).digest();
 }
 
 /**
@@ -119,13 +133,15 @@ export interface LoadOptions {
 export function loadCliScript(path: string, options: LoadOptions): CliScript {
   const debug = options.debug ?? ((): void => undefined);
   const now = options.now ?? Date.now;
-  const source = readFileSync(path, 'utf8');
+  const bytes = readFileSync(path);
+  // esbuild writes ASCII (it escapes the rest), which becomes a string fastest as Latin-1.
+  const source = nodeBuffer.isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const where = codeCacheDir(options.env);
   const uid = process.getuid?.();
-  const file = 'dir' in where ? join(where.dir, codeCacheFileName(source, options.command, { version: process.version, arch: process.arch, tag: v8.cachedDataVersionTag() })) : undefined;
+  const file = 'dir' in where ? join(where.dir, codeCacheFileName(bytes, options.command, currentRuntime(options.env))) : undefined;
 
   const cached = file === undefined ? undefined : readCache(file, uid);
-  const script = new vm.Script(source, { filename: path, ...(cached?.data === undefined ? {} : { cachedData: cached.data }) });
+  const script = new nodeVm.Script(source, { filename: path, ...(cached?.data === undefined ? {} : { cachedData: cached.data }) });
   // Why this run writes the cache: undefined when the cache is off or was used fresh.
   let rewrite: string | undefined;
   if (cached !== undefined) {
@@ -138,8 +154,7 @@ export function loadCliScript(path: string, options: LoadOptions): CliScript {
 
   const module = { exports: {} as Record<string, unknown> };
   const run = script.runInThisContext() as ScriptFunction;
-  // The bundle leaves the AWS SDK outside (a fleet check requires it on demand): resolved from the bundle's place.
-  run(module.exports, createRequire(path), module, path, join(path, '..'));
+  run(module.exports, scriptRequire(path), module, path, join(path, '..'));
 
   const saveCache = (): void => {
     if (rewrite === undefined || !('dir' in where) || file === undefined) return;
@@ -151,6 +166,18 @@ export function loadCliScript(path: string, options: LoadOptions): CliScript {
     }
   };
   return { exports: module.exports, saveCache };
+}
+
+/**
+ * The script's `require`: Node's built-ins as they are (node-builtins.ts),
+ * and what the bundle leaves outside (the AWS SDK, which a fleet check
+ * requires on demand) resolved from the script's place, by a `require`
+ * made on first need: node:module costs a start more than it is used.
+ */
+function scriptRequire(path: string): NodeJS.Require {
+  let outside: NodeJS.Require | undefined;
+  const require = (id: string): unknown => loadBuiltin(id) ?? (outside ??= nodeModule().createRequire(path))(id);
+  return require as NodeJS.Require;
 }
 
 /** The cache's bytes and when they were written, or why there are none; never throws. */

@@ -5,14 +5,13 @@
  * through the map esbuild wrote beside the script. Only when asked: parsing
  * a 0.8 MB map costs more than a whole run's start.
  */
-import { readFileSync } from 'node:fs';
-import { SourceMap, type SourceMapping } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import type { SourceMap, SourceMapping } from 'node:module';
+import { nodeFs, nodeModule, nodePath } from './node-builtins.js';
 
 /** From now on, `error.stack` shows frames of the script at `scriptPath` at their place in the sources. */
 export function mapStackTraces(scriptPath: string): void {
   let map: SourceMap | undefined;
-  const mapOf = (): SourceMap => (map ??= new SourceMap(JSON.parse(readFileSync(`${scriptPath}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]));
+  const mapOf = (): SourceMap => (map ??= new (nodeModule().SourceMap)(JSON.parse(nodeFs.readFileSync(`${scriptPath}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]));
   Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]): string => {
     const lines = frames.map((frame) => `    at ${frame.getFileName() === scriptPath ? inSources(frame, mapOf(), scriptPath) : String(frame)}`);
     return [`${error.name}: ${error.message}`, ...lines].join('\n');
@@ -25,7 +24,7 @@ function inSources(frame: NodeJS.CallSite, map: SourceMap, scriptPath: string): 
   // An empty object when nothing maps there.
   const entry = (line === null || column === null ? {} : map.findEntry(line - 1, column - 1)) as Partial<SourceMapping> & { readonly name?: string };
   if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return String(frame);
-  const source = resolve(dirname(scriptPath), entry.originalSource);
+  const source = nodePath.resolve(nodePath.dirname(scriptPath), entry.originalSource);
   const place = `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   // The minified name of the frame says nothing; the map names a call site only now and then.
   const name = entry.name;

@@ -7,7 +7,6 @@ import { build } from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import * as v8 from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CODE_CACHE_KEEP_MS,
@@ -16,13 +15,14 @@ import {
   SCRIPT_FOOTER,
   codeCacheDir,
   codeCacheFileName,
+  currentRuntime,
   loadCliScript,
   untrustedBecause,
 } from '../../lib/cli/code-cache.js';
 import { mapStackTraces } from '../../lib/cli/script-stack-traces.js';
 import { useTempDir } from '../support/cli.js';
 
-const RUNTIME = { version: 'v20.0.0', arch: 'x64', tag: 1234 };
+const RUNTIME = { version: 'v20.0.0 v8 11.3', arch: 'x64', flags: '' };
 
 describe('where the code cache lives', () => {
   it('is NATS_AUDIT_CODE_CACHE, else under XDG_CACHE_HOME, else under ~/.cache', () => {
@@ -40,19 +40,20 @@ describe('where the code cache lives', () => {
 });
 
 describe('the cache file’s name', () => {
-  it('differs by content, not only length, by runtime and by command', () => {
-    const a = codeCacheFileName('let a = 1;', 'check', RUNTIME);
+  it('differs by content, not only length, by runtime, flags and command', () => {
+    const a = codeCacheFileName(Buffer.from('let a = 1;'), 'check', RUNTIME);
     expect(a).toMatch(/^check-[0-9a-f]{32}\.bin$/);
-    expect(codeCacheFileName('let b = 1;', 'check', RUNTIME)).not.toBe(a);
-    expect(codeCacheFileName('let a = 1;', 'check', { ...RUNTIME, tag: 4321 })).not.toBe(a);
-    expect(codeCacheFileName('let a = 1;', 'check', { ...RUNTIME, version: 'v24.0.0' })).not.toBe(a);
-    expect(codeCacheFileName('let a = 1;', 'gather', RUNTIME)).toBe(a.replace('check-', 'gather-'));
+    expect(codeCacheFileName(Buffer.from('let b = 1;'), 'check', RUNTIME)).not.toBe(a);
+    expect(codeCacheFileName(Buffer.from('let a = 1;'), 'check', { ...RUNTIME, flags: '--max-old-space-size=512' })).not.toBe(a);
+    expect(codeCacheFileName(Buffer.from('let a = 1;'), 'check', { ...RUNTIME, arch: 'arm64' })).not.toBe(a);
+    expect(codeCacheFileName(Buffer.from('let a = 1;'), 'check', { ...RUNTIME, version: 'v24.0.0 v8 13.6' })).not.toBe(a);
+    expect(codeCacheFileName(Buffer.from('let a = 1;'), 'gather', RUNTIME)).toBe(a.replace('check-', 'gather-'));
   });
 
   it('names anything but a plain command "other", so no argument reaches the path', () => {
-    expect(codeCacheFileName('x', '--help', RUNTIME)).toMatch(/^other-/);
-    expect(codeCacheFileName('x', '../../etc', RUNTIME)).toMatch(/^other-/);
-    expect(codeCacheFileName('x', undefined, RUNTIME)).toMatch(/^other-/);
+    expect(codeCacheFileName(Buffer.from('x'), '--help', RUNTIME)).toMatch(/^other-/);
+    expect(codeCacheFileName(Buffer.from('x'), '../../etc', RUNTIME)).toMatch(/^other-/);
+    expect(codeCacheFileName(Buffer.from('x'), undefined, RUNTIME)).toMatch(/^other-/);
   });
 });
 
@@ -245,9 +246,23 @@ describe('loading the script', () => {
     const off = load('off');
 
     // Assess
-    const name = codeCacheFileName(readFileSync(script, 'utf8'), 'check', { version: process.version, arch: process.arch, tag: v8.cachedDataVersionTag() });
+    const name = codeCacheFileName(readFileSync(script), 'check', currentRuntime({ NATS_AUDIT_CODE_CACHE: join(file, 'cache') }));
     expect(nowhere.lines).toEqual([`code cache ${join(file, 'cache', name)}: unreadable (ENOTDIR), not written: ENOTDIR: not a directory, mkdir '${join(file, 'cache')}'`]);
     expect(off.lines).toEqual(['code cache off: NATS_AUDIT_CODE_CACHE=off']);
+  });
+
+  it('reads a script that is not ASCII as UTF-8', async () => {
+    // Prepare: esbuild escapes non-ASCII text unless told otherwise.
+    writeFileSync(join(dir, 'src', 'accents.ts'), "export const word = (): string => 'épée ×3';\n");
+    const utf8Script = join(dir, 'utf8-script.js');
+    await build({ entryPoints: [join(dir, 'src', 'accents.ts')], outfile: utf8Script, bundle: true, platform: 'node', format: 'cjs', charset: 'utf8', banner: { js: SCRIPT_BANNER }, footer: { js: SCRIPT_FOOTER }, logLevel: 'silent' });
+    expect(readFileSync(utf8Script, 'utf8')).toContain('épée ×3');
+
+    // Act
+    const cli = loadCliScript(utf8Script, { command: 'check', env: { NATS_AUDIT_CODE_CACHE: 'off' } });
+
+    // Assess
+    expect((cli.exports['word'] as () => string)()).toBe('épée ×3');
   });
 
   it('maps the script’s stack traces to its sources when asked', () => {
