@@ -8,11 +8,11 @@ import type { CommandIo } from './io.js';
 export type Main = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 /**
- * Runs `main` on this process's arguments; `afterOutput` runs once stdout
- * and stderr are flushed, just before the exit, where a slow step delays no
- * line the operator waits for.
+ * Runs `main` on this process's arguments; `afterOutput` runs with the exit
+ * code once stdout and stderr are flushed, just before the exit, where a
+ * slow step delays no line the operator waits for.
  */
-export async function runProcess(main: Main, afterOutput: () => void = () => undefined): Promise<void> {
+export async function runProcess(main: Main, afterOutput: (code: number) => void = () => undefined): Promise<void> {
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => controller.abort());
@@ -28,7 +28,7 @@ export async function runProcess(main: Main, afterOutput: () => void = () => und
   process.exitCode = code;
   process.stdout.write('', () =>
     process.stderr.write('', () => {
-      afterOutput();
+      afterOutput(code);
       process.exit(code);
     }),
   );

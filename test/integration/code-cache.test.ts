@@ -48,6 +48,24 @@ describe('the code cache of the built CLI', () => {
     expect(verdict(first.report)).toMatchObject({ status: 'critical', findings: [['cluster_unreachable', 'critical', expect.anything()]] });
   });
 
+  it('is left only by a run that did its command’s work: not by --help, nor by a refused configuration', async () => {
+    // Prepare
+    const home = join(dir, 'little-work');
+
+    // Act
+    const help = await runCli(['check', '--help'], { env: { XDG_CACHE_HOME: home, NATS_AUDIT_DEBUG: '1' } });
+    const refused = await runCli(['check', '--servers', 'not a url at all'], { env: { XDG_CACHE_HOME: home, NATS_AUDIT_DEBUG: '1' } });
+    const work = await check(home, { NATS_AUDIT_DEBUG: '1' });
+
+    // Assess
+    expect(help.code).toBe(0);
+    expect(refused.code).toBe(3);
+    expect(cacheLines(help.stderr)).toEqual([]);
+    expect(cacheLines(refused.stderr)).toEqual([]);
+    expect(cacheLines(work.stderr)).toEqual([expect.stringMatching(/: none yet, written$/)]);
+    expect(files(home)).toHaveLength(1);
+  });
+
   it('says nothing of itself unless NATS_AUDIT_DEBUG asks', async () => {
     // Prepare: the first run writes, the second reads.
     const home = join(dir, 'quiet');
