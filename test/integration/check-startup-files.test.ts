@@ -54,6 +54,12 @@ describe('the files a plain check loads', () => {
     expect(read.filter((path) => path.startsWith(projectRoot()))).toEqual([join(bin, 'cli-script.js')]);
   });
 
+  it('is a script vm.Script can run: no dynamic import, no import.meta', () => {
+    // vm.Script is given no loader for import() (it would throw at the call), and a classic script has no import.meta.
+    const script = readFileSync(join(projectRoot(), 'dist', 'bin', 'cli-script.js'), 'utf8');
+    expect(script.match(/\bimport\s*\(|\bimport\.meta\b/g) ?? []).toEqual([]);
+  });
+
   it('leaves the AWS SDK outside the script, required by name where a fleet check needs it', () => {
     const script = readFileSync(join(projectRoot(), 'dist', 'bin', 'cli-script.js'), 'utf8');
     expect(script).toContain('require("@aws-sdk/client-secrets-manager")');
